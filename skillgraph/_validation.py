@@ -1,0 +1,87 @@
+"""Input validation shared by the public functions.
+
+Every check raises before any work starts, with a message that names the
+parameter, shows the value and states the valid range (design.md, Errors).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` after checking type and range (bounds inclusive)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer() and math.isfinite(value):
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}{_upper(maximum)}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum} (and >= {minimum}), got {value}")
+    return value
+
+
+def _upper(maximum):
+    return f" and <= {maximum}" if maximum is not None else ""
+
+
+def check_real(
+    name: str,
+    value,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    interval = _interval(low, high, open_low, open_high)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
+    if low is not None and (value < low or (open_low and value == low)):
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    if high is not None and (value > high or (open_high and value == high)):
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return value
+
+
+def check_probability(name: str, value, *, open_low: bool = True, open_high: bool = True) -> float:
+    """A probability in (0, 1) by default; endpoints allowed on request."""
+    return check_real(name, value, 0.0, 1.0, open_low=open_low, open_high=open_high)
+
+
+def _interval(low, high, open_low, open_high) -> str:
+    left = "(" if open_low or low is None else "["
+    right = ")" if open_high or high is None else "]"
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def check_choice(name: str, value, options: Iterable[str]) -> str:
+    """``value`` must be one of ``options`` (strings)."""
+    options = tuple(options)
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def check_bool_array(name: str, value, length: int) -> np.ndarray:
+    """A one-dimensional boolean array of the given length (0/1 integers are refused)."""
+    arr = np.asarray(value)
+    if arr.dtype != np.bool_:
+        raise TypeError(f"{name} must be a boolean array, got dtype {arr.dtype}")
+    if arr.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {arr.shape}")
+    return arr

@@ -1,0 +1,452 @@
+"""Competence on skills and on tuples of skills (theory.md §1 and §5).
+
+The competence of skill ``s`` is the success rate on the edges of ``s``:
+``1 - fail(s)`` with ``fail(s)`` the share of its edge slots that land in
+failed text pieces (text pieces weigh the same: ``mu2`` is uniform).  A skill
+is *bad* at threshold ``beta`` when ``fail(s) > beta``.  A skill without edges
+has undefined competence: NaN in :func:`competence`, never bad, and counted in
+every estimate (``n_undefined``, ``undefined_mass``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from skillgraph._rng import as_generator
+from skillgraph._validation import (
+    check_bool_array,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+)
+from skillgraph.graph import SkillGraph
+
+__all__ = [
+    "FractionEstimate",
+    "PerformanceCurve",
+    "competence",
+    "failed_edge_counts",
+    "competence_from_counts",
+    "bad_fraction",
+    "bad_fraction_from_counts",
+    "performance_curve",
+    "tuple_bad_fraction",
+    "wilson_interval",
+    "DEFAULT_TUPLE_HALF_WIDTH",
+]
+
+DEFAULT_TUPLE_HALF_WIDTH = 0.002
+"""Target 95% CI half-width that sets the default number of sampled tuples."""
+
+
+def wilson_interval(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``p`` observed on ``n`` (effective) trials."""
+    level = check_probability("level", level)
+    if n <= 0:
+        return (0.0, 1.0)
+    z = float(ndtri(0.5 + level / 2))
+    z2n = z * z / n
+    center = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z2n / (4 * n)) / (1 + z2n)
+    low = 0.0 if p <= 0 else max(0.0, center - half)
+    high = 1.0 if p >= 1 else min(1.0, center + half)
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class FractionEstimate:
+    """A fraction of bad skills (or tuples) with its counts and a confidence interval.
+
+    Attributes
+    ----------
+    value : float
+        ``mu1``-mass of bad items over the total mass (undefined items are
+        never bad; they stay in the denominator).
+    n_bad : int
+        Number of bad items (skills, or sampled tuples).
+    n : int
+        Number of items looked at (skills, or sampled tuples).
+    n_undefined : int
+        Items whose competence is undefined (a skill without edges; a tuple with
+        an edgeless member, or with no text piece using all its skills).
+    undefined_mass : float
+        Their mass (their share, for sampled tuples).
+    n_effective : float
+        Effective sample size behind :meth:`ci`: the number of sampled tuples,
+        or Kish's ``1 / sum(mu1**2)`` when the items are the graph's skills.
+    exact : bool
+        True when ``value`` was computed exactly on this graph (no sampling of
+        tuples); the interval then treats the skills as a sample from a larger
+        population of skills.
+    beta : float
+        The threshold: bad means ``fail > beta`` (competence below ``1 - beta``).
+    t : int
+        Tuple size (1 for single skills).
+    mode : str
+        ``"skill"``, ``"tensor"`` or ``"cooccur"``.
+    """
+
+    value: float
+    n_bad: int
+    n: int
+    n_undefined: int
+    undefined_mass: float
+    n_effective: float
+    exact: bool
+    beta: float
+    t: int = 1
+    mode: str = "skill"
+
+    def ci(self, level: float = 0.95) -> tuple[float, float]:
+        """Wilson score interval at confidence ``level`` on ``n_effective`` trials."""
+        return wilson_interval(self.value, self.n_effective, level)
+
+    @property
+    def conditional(self) -> float:
+        """Bad mass among items with defined competence (NaN if there are none)."""
+        defined = 1.0 - self.undefined_mass
+        return self.value / defined if defined > 0 else float("nan")
+
+    def as_dict(self, level: float = 0.95) -> dict:
+        """Plain-dict form (for tables and JSON), with the interval at ``level``."""
+        low, high = self.ci(level)
+        return {
+            "value": self.value,
+            "ci_low": low,
+            "ci_high": high,
+            "n_bad": self.n_bad,
+            "n": self.n,
+            "n_undefined": self.n_undefined,
+            "undefined_mass": self.undefined_mass,
+            "n_effective": self.n_effective,
+            "exact": self.exact,
+            "beta": self.beta,
+            "t": self.t,
+            "mode": self.mode,
+        }
+
+    def __repr__(self) -> str:
+        low, high = self.ci()
+        return (
+            f"FractionEstimate(value={self.value:.6g}, ci95=({low:.4g}, {high:.4g}), "
+            f"n_bad={self.n_bad}, n={self.n}, n_undefined={self.n_undefined}, "
+            f"t={self.t}, mode={self.mode!r}, exact={self.exact})"
+        )
+
+
+@dataclass(frozen=True)
+class PerformanceCurve:
+    """The paper's performance curve: ``beta -> 1 - bad fraction at beta`` (theory.md §1).
+
+    Attributes
+    ----------
+    betas : ndarray
+    bad : ndarray
+        ``mu1``-mass of skills with ``fail > beta``.
+    competent : ndarray
+        ``1 - bad``: mass of skills at least ``(1 - beta)``-competent (edgeless
+        skills, whose competence is undefined, count here; see ``undefined_mass``).
+    undefined_mass : float
+    """
+
+    betas: np.ndarray
+    bad: np.ndarray
+    competent: np.ndarray
+    undefined_mass: float
+
+
+def _check_inputs(graph, failed) -> tuple[SkillGraph, np.ndarray]:
+    if not isinstance(graph, SkillGraph):
+        raise TypeError(f"graph must be a SkillGraph, got {type(graph).__name__}")
+    return graph, check_bool_array("failed", failed, graph.n_texts)
+
+
+def failed_edge_counts(graph: SkillGraph, failed) -> np.ndarray:
+    """For each skill, how many of its edge slots lie in failed text pieces (int64).
+
+    O(n_edges).
+    """
+    graph, failed = _check_inputs(graph, failed)
+    if graph.is_regular:
+        hit = graph.text_skills[failed].ravel()
+    else:
+        hit = graph.text_indices[failed[graph.edge_texts]]
+    return np.bincount(hit, minlength=graph.n_skills).astype(np.int64)
+
+
+def competence_from_counts(degrees, failed_edges) -> np.ndarray:
+    """Per-skill competence ``1 - failed_edges / degrees``; NaN where the degree is 0."""
+    degrees = np.asarray(degrees)
+    failed_edges = np.asarray(failed_edges)
+    if degrees.shape != failed_edges.shape or degrees.ndim != 1:
+        raise ValueError(
+            "degrees and failed_edges must be 1-D arrays of equal length, got shapes "
+            f"{degrees.shape} and {failed_edges.shape}"
+        )
+    if np.any(failed_edges > degrees) or np.any(failed_edges < 0):
+        raise ValueError("failed_edges must lie between 0 and degrees for every skill")
+    out = np.full(degrees.shape, np.nan)
+    has = degrees > 0
+    out[has] = 1.0 - failed_edges[has] / degrees[has]
+    return out
+
+
+def competence(graph: SkillGraph, failed) -> np.ndarray:
+    """Competence of every skill (theory.md §1).
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    failed : ndarray of bool, shape (n_texts,)
+        The failure set ``Y``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_skills,)
+        ``1 - fail(s)``; NaN for skills without edges (undefined competence).
+
+    Notes
+    -----
+    Edges count with multiplicity.  O(n_edges + n_skills).
+    """
+    return competence_from_counts(graph.degrees, failed_edge_counts(graph, failed))
+
+
+def _fail_rates(degrees, failed_edges) -> tuple[np.ndarray, np.ndarray]:
+    """``fail(s)`` for skills with edges, and the mask of those skills."""
+    has = degrees > 0
+    return failed_edges[has] / degrees[has], has
+
+
+def _kish(weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float(total * total / np.dot(weights, weights)) if total > 0 else 0.0
+
+
+def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> FractionEstimate:
+    """:func:`bad_fraction` from per-skill counts (as streaming produces them)."""
+    beta = check_real("beta", beta, 0.0, 1.0)
+    degrees = np.asarray(degrees)
+    failed_edges = np.asarray(failed_edges)
+    measure = np.asarray(skill_measure, dtype=np.float64)
+    if measure.shape != degrees.shape:
+        raise ValueError(
+            f"skill_measure must have the shape of degrees {degrees.shape}, got {measure.shape}"
+        )
+    competence_from_counts(degrees, failed_edges)  # validates the counts
+    fail, has = _fail_rates(degrees, failed_edges)
+    bad = fail > beta
+    total = float(measure.sum())
+    return FractionEstimate(
+        value=float(measure[has][bad].sum() / total),
+        n_bad=int(bad.sum()),
+        n=int(degrees.shape[0]),
+        n_undefined=int((~has).sum()),
+        undefined_mass=float(measure[~has].sum() / total),
+        n_effective=_kish(measure),
+        exact=True,
+        beta=beta,
+    )
+
+
+def bad_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
+    """The ``mu1``-mass of bad skills, those with ``fail(s) > beta`` (theory.md §1).
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    failed : ndarray of bool, shape (n_texts,)
+    beta : float
+        Threshold in [0, 1].
+
+    Returns
+    -------
+    FractionEstimate
+        ``value`` is exact for this graph; ``ci()`` treats the skills as a
+        sample (Kish effective size under ``mu1``).
+
+    Notes
+    -----
+    Edgeless skills are never bad and are reported in ``n_undefined``.
+    O(n_edges + n_skills).
+    """
+    beta = check_real("beta", beta, 0.0, 1.0)
+    return bad_fraction_from_counts(
+        graph.degrees, failed_edge_counts(graph, failed), beta, graph.skill_measure
+    )
+
+
+def performance_curve(graph: SkillGraph, failed, betas) -> PerformanceCurve:
+    """Fraction of skills at least ``(1 - beta)``-competent, for each ``beta`` (theory.md §1).
+
+    O(n_edges + n_skills log n_skills + len(betas) log n_skills).
+    """
+    betas_arr = np.asarray(betas, dtype=np.float64) if not isinstance(betas, str) else None
+    if betas_arr is None or betas_arr.ndim != 1 or betas_arr.size == 0:
+        raise ValueError("betas must be a non-empty 1-D sequence of numbers in [0, 1]")
+    if not np.all(np.isfinite(betas_arr)) or np.any((betas_arr < 0) | (betas_arr > 1)):
+        raise ValueError(f"betas must lie in [0, 1], got {betas_arr}")
+    graph, failed = _check_inputs(graph, failed)
+    fail, has = _fail_rates(graph.degrees, failed_edge_counts(graph, failed))
+    weights = graph.skill_measure[has]
+    order = np.argsort(fail, kind="stable")
+    sorted_fail = fail[order]
+    # mass of skills with fail > beta = total defined mass - mass with fail <= beta
+    cumulative = np.concatenate([[0.0], np.cumsum(weights[order])])
+    at_most = cumulative[np.searchsorted(sorted_fail, betas_arr, side="right")]
+    bad = cumulative[-1] - at_most
+    return PerformanceCurve(
+        betas=betas_arr,
+        bad=bad,
+        competent=1.0 - bad,
+        undefined_mass=float(graph.skill_measure[~has].sum()),
+    )
+
+
+def default_tuple_count(half_width: float = DEFAULT_TUPLE_HALF_WIDTH, level: float = 0.95) -> int:
+    """Sampled tuples needed for a CI half-width ``half_width`` at worst (p = 1/2)."""
+    z = float(ndtri(0.5 + level / 2))
+    return math.ceil(z * z * 0.25 / half_width**2)
+
+
+def _exact_pair_bad_mass(c: np.ndarray, w: np.ndarray, threshold: float) -> float:
+    """Mass of pairs ``(i, j)`` (weights ``w_i w_j``) with ``c_i * c_j < threshold``.
+
+    Sort the distinct values; for each ``i`` the partners that make a bad pair
+    form a prefix.  ``searchsorted`` on ``threshold / c_i`` finds it up to
+    rounding, and a few exact corrections with the product itself make the
+    count agree with the direct test ``c_i * c_j < threshold``.
+    """
+    values, inverse = np.unique(c, return_inverse=True)
+    value_mass = np.bincount(inverse, weights=w)
+    prefix = np.concatenate([[0.0], np.cumsum(value_mass)])
+    positive = values > 0
+    guess = np.full(values.shape, np.inf if threshold > 0 else -np.inf)
+    guess[positive] = threshold / values[positive]
+    # (a zero competence pairs badly with everything iff threshold > 0)
+    idx = np.searchsorted(values, guess, side="left")
+    for _ in range(3):  # the predicate is monotone in the partner's value
+        grow = (idx < values.size) & (values * values[np.minimum(idx, values.size - 1)] < threshold)
+        idx = idx + grow
+        shrink = (idx > 0) & ~(values * values[np.maximum(idx - 1, 0)] < threshold)
+        idx = idx - shrink
+    return float(np.dot(value_mass, prefix[idx]))
+
+
+def tuple_bad_fraction(
+    graph: SkillGraph,
+    failed,
+    t: int,
+    beta: float,
+    *,
+    mode: str = "tensor",
+    n_tuples: int | None = None,
+    seed=None,
+) -> FractionEstimate:
+    """Fraction of ``t``-tuples of skills whose competence is below ``1 - beta`` (theory.md §5).
+
+    Tuples are ``t`` skills drawn i.i.d. from ``mu1``.
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    failed : ndarray of bool, shape (n_texts,)
+    t : int
+        Tuple size, >= 1.
+    beta : float
+        Threshold in [0, 1]: a tuple is bad when its competence is below ``1 - beta``.
+    mode : {"tensor", "cooccur"}
+        ``"tensor"``: the competence of a tuple is the product of its skills'
+        competences (``t`` independent text pieces, one per skill, all
+        succeed).  ``"cooccur"``: the success rate over the text pieces that
+        use all ``t`` skills; tuples with no such text piece are undefined,
+        counted in ``n_undefined`` and never bad.
+    n_tuples : int, optional
+        Number of sampled tuples.  ``None``: in ``tensor`` mode with ``t <= 2``
+        the fraction is computed exactly by sorting; otherwise enough tuples for
+        a 95% CI half-width under 0.002 (240,100).
+    seed : int, SeedSequence, Generator or None
+        For sampled tuples.
+
+    Returns
+    -------
+    FractionEstimate
+        ``value`` is the bad mass over all tuples (undefined ones included in
+        the denominator); ``conditional`` gives it among defined tuples.
+
+    Notes
+    -----
+    Exact tensor mode is O(n_skills log n_skills); sampled tensor mode is
+    O(n_tuples t); ``cooccur`` costs O(sum of the tuple's degrees) per tuple.
+    """
+    t = check_int("t", t, 1)
+    beta = check_real("beta", beta, 0.0, 1.0)
+    mode = check_choice("mode", mode, ("tensor", "cooccur"))
+    if n_tuples is not None:
+        n_tuples = check_int("n_tuples", n_tuples, 1, 10**9)
+    graph, failed = _check_inputs(graph, failed)
+    rng = as_generator(seed)  # validates seed before the work starts
+    if mode == "tensor" and n_tuples is None and t == 1:
+        single = bad_fraction(graph, failed, beta)
+        return FractionEstimate(**{**single.__dict__, "mode": "tensor"})
+    if mode == "tensor" and n_tuples is None and t == 2:
+        return _exact_pair_fraction(graph, failed, beta)
+    n = default_tuple_count() if n_tuples is None else n_tuples
+    tuples = rng.choice(graph.n_skills, size=(n, t), p=graph.skill_measure)
+    if mode == "tensor":
+        comp = competence(graph, failed)[tuples]
+        undefined = np.isnan(comp).any(axis=1)
+        bad = ~undefined & (np.prod(np.nan_to_num(comp), axis=1) < 1.0 - beta)
+    else:
+        from skillgraph import _kernels
+
+        indptr, indices = graph.skill_texts()
+        total, n_failed = _kernels.cooccurrence_counts(
+            indptr, indices, tuples.astype(np.int64), failed
+        )
+        undefined = total == 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bad = ~undefined & (n_failed / np.maximum(total, 1) > beta)
+    n_bad = int(bad.sum())
+    n_undefined = int(undefined.sum())
+    return FractionEstimate(
+        value=n_bad / n,
+        n_bad=n_bad,
+        n=n,
+        n_undefined=n_undefined,
+        undefined_mass=n_undefined / n,
+        n_effective=float(n),
+        exact=False,
+        beta=beta,
+        t=t,
+        mode=mode,
+    )
+
+
+def _exact_pair_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
+    comp = competence(graph, failed)
+    defined = ~np.isnan(comp)
+    w = graph.skill_measure / graph.skill_measure.sum()
+    bad_mass = _exact_pair_bad_mass(comp[defined], w[defined], 1.0 - beta)
+    defined_mass = float(w[defined].sum())
+    n_skills = graph.n_skills
+    n_def = int(defined.sum())
+    # counts over the n_skills**2 ordered pairs, exact for the uniform measure
+    bad_pairs = _exact_pair_bad_mass(comp[defined], np.ones(n_def), 1.0 - beta)
+    return FractionEstimate(
+        value=bad_mass,
+        n_bad=int(round(bad_pairs)),
+        n=n_skills * n_skills,
+        n_undefined=n_skills * n_skills - n_def * n_def,
+        undefined_mass=1.0 - defined_mass * defined_mass,
+        n_effective=_kish(w),
+        exact=True,
+        beta=beta,
+        t=2,
+        mode="tensor",
+    )

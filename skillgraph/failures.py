@@ -1,0 +1,129 @@
+"""Failure models: where the failure set ``Y`` of text pieces comes from (theory.md §6).
+
+The theorems hold for every ``Y`` of measure ``theta``; these models give
+typical cases (``random``), a structured case in which composition is costly
+(``deficit``), and the user's own data (``as_mask``).  The worst cases are in
+:mod:`skillgraph.adversary`.  Each function returns a boolean array of length
+``n_texts``: ``True`` where the model fails the text piece.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skillgraph._rng import as_generator
+from skillgraph._validation import check_bool_array, check_probability
+from skillgraph.graph import SkillGraph
+
+__all__ = ["random", "deficit", "as_mask", "failure_count"]
+
+
+def _check_graph(graph) -> SkillGraph:
+    if not isinstance(graph, SkillGraph):
+        raise TypeError(f"graph must be a SkillGraph, got {type(graph).__name__}")
+    return graph
+
+
+def failure_count(n_texts: int, theta: float) -> int:
+    """``round(theta * n_texts)``, the size of an exact failure set (half rounds to even)."""
+    return int(round(theta * n_texts))
+
+
+def random(graph: SkillGraph, theta: float, *, exact: bool = True, seed=None) -> np.ndarray:
+    """Fail text pieces at random.
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    theta : float
+        Failure rate, in [0, 1].
+    exact : bool
+        ``True``: exactly ``round(theta * n_texts)`` text pieces, a uniformly
+        random subset.  ``False``: each text fails independently with
+        probability ``theta`` (Bernoulli; the count varies).
+    seed : int, SeedSequence, Generator or None
+
+    Returns
+    -------
+    ndarray of bool, shape (n_texts,)
+
+    Notes
+    -----
+    theory.md §6, ``random``.  O(n_texts).
+    """
+    graph = _check_graph(graph)
+    theta = check_probability("theta", theta, open_low=False, open_high=False)
+    rng = as_generator(seed)
+    n = graph.n_texts
+    if not exact:
+        return rng.random(n) < theta
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.choice(n, size=failure_count(n, theta), replace=False)] = True
+    return mask
+
+
+def deficit(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarray:
+    """The deficit model: the model has not learned some skills (theory.md §6).
+
+    Skills are marked unlearned one at a time, in a uniformly random order,
+    until the text pieces that use an unlearned skill number at least
+    ``m = round(theta * n_texts)``; every text using one of the earlier
+    unlearned skills fails, and the texts brought in by the last skill are
+    subsampled uniformly so that exactly ``m`` fail.
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    theta : float
+        Failure rate, in [0, 1].
+    seed : int, SeedSequence, Generator or None
+
+    Returns
+    -------
+    ndarray of bool, shape (n_texts,)
+        Exactly ``round(theta * n_texts)`` ``True`` values.
+
+    Notes
+    -----
+    A text fails as soon as one of its skills is unlearned, so tuples of
+    skills fail more often than single skills: the model in which composition
+    is costly.  Computed in O(n_edges) from each text's earliest unlearned
+    skill (its minimum rank in the random order).  Text pieces without skills
+    never fail through a skill; if they are needed to reach ``m`` they are
+    taken last, at random.
+    """
+    graph = _check_graph(graph)
+    theta = check_probability("theta", theta, open_low=False, open_high=False)
+    rng = as_generator(seed)
+    n = graph.n_texts
+    m = failure_count(n, theta)
+    order = rng.permutation(graph.n_skills)  # order[i]: the i-th skill to be unlearned
+    rank = np.empty(graph.n_skills, dtype=np.int64)
+    rank[order] = np.arange(graph.n_skills)
+    # A text fails once the skill of smallest rank among its skills is unlearned.
+    first = np.full(n, graph.n_skills, dtype=np.int64)  # n_skills: no skill (never via skills)
+    nonempty = graph.text_degrees > 0
+    if graph.n_edges:
+        reduced = np.minimum.reduceat(rank[graph.text_indices], graph.text_indptr[:-1][nonempty])
+        first[nonempty] = reduced
+    texts_by_first = np.bincount(first, minlength=graph.n_skills + 1)
+    cumulative = np.cumsum(texts_by_first)
+    last = int(np.searchsorted(cumulative, m))  # smallest rank r with cumulative[r] >= m
+    mask = first < last
+    need = m - int(mask.sum())
+    if need > 0:
+        candidates = np.flatnonzero(first == last)
+        mask[rng.choice(candidates, size=need, replace=False)] = True
+    return mask
+
+
+def as_mask(graph: SkillGraph, mask) -> np.ndarray:
+    """Validate a user's failure set: a boolean array of length ``n_texts``.
+
+    Returns a read-only copy.  Integer 0/1 arrays are refused, so that an
+    array of text ids is never mistaken for a mask.
+    """
+    graph = _check_graph(graph)
+    arr = check_bool_array("mask", mask, graph.n_texts).copy()
+    arr.setflags(write=False)
+    return arr

@@ -1,0 +1,505 @@
+"""Skill graphs: the random bipartite text–skill graph of theory.md §1.
+
+A :class:`SkillGraph` holds ``n_skills`` skill nodes with a probability
+measure ``mu1`` and ``n_texts`` text pieces; text piece ``i`` uses the skills
+``text_indices[text_indptr[i]:text_indptr[i + 1]]`` (a multiset: an edge may
+repeat, as when a text draws the same skill twice with replacement).
+:func:`sample_graph` draws the paper's model, each text piece taking ``k``
+skills i.i.d. from ``mu1``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from skillgraph import _kernels
+from skillgraph._rng import as_seed_sequence, kernel_key
+from skillgraph._validation import check_choice, check_int, check_real
+
+__all__ = [
+    "SkillGraph",
+    "sample_graph",
+    "skill_measure_array",
+    "check_memory",
+    "available_memory",
+]
+
+_MAX_SKILLS = 2**31 - 1  # skill ids are int32 (and Lemire's draw needs n < 2**32)
+_MEMORY_FRACTION = 0.8  # refuse graphs needing more than this share of available memory
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (``MemAvailable`` on Linux)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2**63 - 1
+
+
+def check_memory(nbytes: int, what: str) -> None:
+    """Refuse, before allocating, work whose arrays would not fit in memory.
+
+    Raises
+    ------
+    MemoryError
+        With the estimate, the memory available and a pointer to streaming.
+    """
+    limit = _MEMORY_FRACTION * available_memory()
+    if nbytes > limit:
+        raise MemoryError(
+            f"{what} needs about {nbytes / 2**30:.1f} GiB, more than the "
+            f"{limit / 2**30:.1f} GiB this machine can spare (80% of available memory). "
+            "Use skillgraph.stream(...) for failure models local to a text piece "
+            "(random, deficit): it keeps only per-skill counts, O(n_skills) memory."
+        )
+
+
+def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
+    """The skill measure ``mu1`` as a validated float64 array summing to 1 (theory.md §1).
+
+    Parameters
+    ----------
+    n_skills : int
+        Number of skills, >= 1.
+    skill_measure : {"uniform", "zipf"} or array_like
+        ``"uniform"``; ``"zipf"`` for ``mu1(s) ∝ (s + 1) ** -zipf_exponent``; or
+        non-negative weights of length ``n_skills`` (normalised here; the sum must
+        be positive and finite).
+    zipf_exponent : float
+        Exponent of the Zipf measure, >= 0 (0 is uniform).
+    """
+    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
+    if isinstance(skill_measure, str):
+        check_choice("skill_measure", skill_measure, ("uniform", "zipf"))
+        if skill_measure == "uniform":
+            return np.full(n_skills, 1.0 / n_skills)
+        zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 50.0)
+        weights = np.arange(1, n_skills + 1, dtype=np.float64) ** -zipf_exponent
+        return weights / weights.sum()
+    weights = np.asarray(skill_measure)
+    if weights.dtype == object or not (
+        np.issubdtype(weights.dtype, np.floating) or np.issubdtype(weights.dtype, np.integer)
+    ):
+        raise TypeError(
+            "skill_measure must be 'uniform', 'zipf' or an array of non-negative numbers, "
+            f"got dtype {weights.dtype}"
+        )
+    if weights.shape != (n_skills,):
+        raise ValueError(
+            f"skill_measure must have shape (n_skills,) = ({n_skills},), got {weights.shape}"
+        )
+    weights = weights.astype(np.float64)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("skill_measure must hold finite non-negative weights")
+    total = weights.sum()
+    if not total > 0 or not np.isfinite(total):
+        raise ValueError(f"skill_measure must have a positive finite sum, got {total}")
+    return weights / total
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class SkillGraph:
+    """An immutable text–skill bipartite graph (theory.md §1).
+
+    Build one with :func:`sample_graph`, :meth:`from_text_skills`,
+    :meth:`from_edges` or :meth:`from_networkx`, not with the constructor.
+
+    Attributes
+    ----------
+    text_indptr : ndarray of int64, shape (n_texts + 1,)
+        Text-side CSR row pointers.
+    text_indices : ndarray of int32, shape (n_edges,)
+        Skill id of every edge slot, text by text (a multiset per text).
+    n_skills : int
+        Number of skill nodes, including skills no text uses.
+    skill_measure : ndarray of float64, shape (n_skills,)
+        The measure ``mu1`` on skills (sums to 1).
+    """
+
+    text_indptr: np.ndarray
+    text_indices: np.ndarray
+    n_skills: int
+    skill_measure: np.ndarray
+
+    # ---- derived quantities -------------------------------------------------
+    @property
+    def n_texts(self) -> int:
+        """Number of text pieces."""
+        return int(self.text_indptr.shape[0] - 1)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edge slots (``k * n_texts`` for a regular graph)."""
+        return int(self.text_indices.shape[0])
+
+    @cached_property
+    def text_degrees(self) -> np.ndarray:
+        """Number of skill slots of each text piece (int64, ``(n_texts,)``)."""
+        return _frozen(np.diff(self.text_indptr))
+
+    @cached_property
+    def k(self) -> int | None:
+        """Skills per text piece when every text has the same number, else ``None``."""
+        if self.n_texts == 0:
+            return None
+        degrees = self.text_degrees
+        first = int(degrees[0])
+        return first if bool(np.all(degrees == first)) else None
+
+    @property
+    def is_regular(self) -> bool:
+        """True when every text piece has the same number ``k`` of skill slots."""
+        return self.k is not None
+
+    @property
+    def text_skills(self) -> np.ndarray:
+        """The ``(n_texts, k)`` int32 array of skills (read-only view).
+
+        Raises
+        ------
+        ValueError
+            If text pieces have different numbers of skills (use the CSR arrays).
+        """
+        if self.k is None:
+            raise ValueError(
+                "text_skills needs every text piece to have the same number of skills; this "
+                "graph is ragged: use text_indptr / text_indices"
+            )
+        return self.text_indices.reshape(self.n_texts, self.k)
+
+    @cached_property
+    def degrees(self) -> np.ndarray:
+        """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
+        return _frozen(np.bincount(self.text_indices, minlength=self.n_skills).astype(np.int64))
+
+    @cached_property
+    def edge_texts(self) -> np.ndarray:
+        """Text id of every edge slot (int64, ``(n_edges,)``), aligned with ``text_indices``."""
+        return _frozen(np.repeat(np.arange(self.n_texts, dtype=np.int64), self.text_degrees))
+
+    def skill_texts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Skill-side CSR ``(indptr, indices)`` built by a counting sort.
+
+        ``indices[indptr[s]:indptr[s + 1]]`` are the text pieces using skill
+        ``s``, ascending, repeated by multiplicity.  O(n_edges + n_skills).
+        """
+        return self._skill_csr
+
+    @cached_property
+    def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
+        indptr, indices = _kernels.counting_sort_by_skill(
+            self.text_indptr, self.text_indices, self.n_skills
+        )
+        return _frozen(indptr), _frozen(indices)
+
+    def __repr__(self) -> str:
+        k = self.k if self.k is not None else "ragged"
+        return f"SkillGraph(n_skills={self.n_skills}, n_texts={self.n_texts}, k={k})"
+
+    # ---- constructors -------------------------------------------------------
+    @classmethod
+    def _from_csr(cls, indptr, indices, n_skills, skill_measure) -> SkillGraph:
+        measure = _frozen(skill_measure_array(n_skills, skill_measure).copy())
+        return cls(
+            text_indptr=_frozen(np.ascontiguousarray(indptr, dtype=np.int64)),
+            text_indices=_frozen(np.ascontiguousarray(indices, dtype=np.int32)),
+            n_skills=int(n_skills),
+            skill_measure=measure,
+        )
+
+    @classmethod
+    def from_text_skills(cls, text_skills, n_skills=None, skill_measure=None) -> SkillGraph:
+        """A graph from an ``(n_texts, k)`` integer array of skill ids.
+
+        Parameters
+        ----------
+        text_skills : array_like of int, shape (n_texts, k)
+            Row ``i`` lists the skills of text piece ``i`` (repeats allowed).
+        n_skills : int, optional
+            Number of skills; default ``max(text_skills) + 1``.
+        skill_measure : {"uniform", "zipf"} or array_like, optional
+            ``mu1``; default uniform.
+        """
+        array = np.asarray(text_skills)
+        if not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"text_skills must be an integer array, got dtype {array.dtype}")
+        if array.ndim != 2 or array.shape[1] < 1:
+            raise ValueError(
+                f"text_skills must have shape (n_texts, k) with k >= 1, got {array.shape}"
+            )
+        n_texts, k = array.shape
+        return cls.from_edges(
+            np.repeat(np.arange(n_texts), k),
+            array.ravel(),
+            n_texts=n_texts,
+            n_skills=n_skills,
+            skill_measure=skill_measure,
+        )
+
+    @classmethod
+    def from_edges(
+        cls, text_ids, skill_ids, *, n_texts=None, n_skills=None, skill_measure=None
+    ) -> SkillGraph:
+        """A graph from an edge list of ``(text_id, skill_id)`` pairs.
+
+        Text pieces may have different numbers of skills (a ragged graph, as in
+        user data); a repeated pair is an edge of multiplicity > 1.
+
+        Parameters
+        ----------
+        text_ids, skill_ids : array_like of int, shape (n_edges,)
+            Endpoints of each edge; ids start at 0.
+        n_texts, n_skills : int, optional
+            Sizes; default one more than the largest id (nodes without edges
+            are allowed beyond that).
+        skill_measure : {"uniform", "zipf"} or array_like, optional
+            ``mu1``; default uniform.
+        """
+        texts = np.asarray(text_ids)
+        skills = np.asarray(skill_ids)
+        for name, arr in (("text_ids", texts), ("skill_ids", skills)):
+            if arr.size and not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{name} must be integers, got dtype {arr.dtype}")
+            if arr.ndim != 1:
+                raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+        if texts.shape != skills.shape:
+            raise ValueError(
+                f"text_ids and skill_ids must have the same length, got {texts.shape[0]} "
+                f"and {skills.shape[0]}"
+            )
+        texts = texts.astype(np.int64, copy=False)
+        skills = skills.astype(np.int64, copy=False)
+        if texts.size and texts.min() < 0:
+            raise ValueError(f"text_ids must be >= 0, got {texts.min()}")
+        if skills.size and skills.min() < 0:
+            raise ValueError(f"skill_ids must be >= 0, got {skills.min()}")
+        max_text = int(texts.max()) + 1 if texts.size else 0
+        max_skill = int(skills.max()) + 1 if skills.size else 0
+        n_texts = max_text if n_texts is None else check_int("n_texts", n_texts, 0)
+        n_skills = max(max_skill, 1) if n_skills is None else check_int(
+            "n_skills", n_skills, 1, _MAX_SKILLS
+        )
+        if max_text > n_texts:
+            raise ValueError(f"text id {max_text - 1} out of range for n_texts={n_texts}")
+        if max_skill > n_skills:
+            raise ValueError(f"skill id {max_skill - 1} out of range for n_skills={n_skills}")
+        order = np.argsort(texts, kind="stable")
+        indptr = np.zeros(n_texts + 1, dtype=np.int64)
+        np.cumsum(np.bincount(texts, minlength=n_texts), out=indptr[1:])
+        return cls._from_csr(
+            indptr, skills[order], n_skills, "uniform" if skill_measure is None else skill_measure
+        )
+
+    @classmethod
+    def from_networkx(cls, G) -> SkillGraph:
+        """A graph from a networkx bipartite graph.
+
+        Skill nodes carry ``bipartite=0``, text nodes ``bipartite=1`` (the
+        networkx convention, as written by :meth:`to_networkx`).  Nodes are
+        numbered in the graph's node order.  An edge attribute ``multiplicity``
+        (default 1) repeats an edge; in a multigraph parallel edges add up.  A
+        skill node attribute ``measure`` gives ``mu1`` (default uniform).
+        """
+        import networkx as nx
+
+        if not isinstance(G, nx.Graph):
+            raise TypeError(f"G must be a networkx graph, got {type(G).__name__}")
+        skills, texts = [], []
+        for node, data in G.nodes(data=True):
+            side = data.get("bipartite")
+            if side == 0:
+                skills.append(node)
+            elif side == 1:
+                texts.append(node)
+            else:
+                raise ValueError(
+                    f"node {node!r} has bipartite={side!r}; every node needs bipartite=0 "
+                    "(skill) or 1 (text)"
+                )
+        if not skills:
+            raise ValueError("G has no skill nodes (bipartite=0)")
+        skill_id = {node: i for i, node in enumerate(skills)}
+        text_id = {node: i for i, node in enumerate(texts)}
+        t_ids, s_ids = [], []
+        for u, v, data in G.edges(data=True):
+            if u in skill_id and v in text_id:
+                s, t = skill_id[u], text_id[v]
+            elif v in skill_id and u in text_id:
+                s, t = skill_id[v], text_id[u]
+            else:
+                raise ValueError(f"edge ({u!r}, {v!r}) does not join a skill to a text")
+            multiplicity = data.get("multiplicity", 1)
+            if isinstance(multiplicity, bool) or not isinstance(multiplicity, int | np.integer):
+                raise TypeError(f"edge ({u!r}, {v!r}) multiplicity must be an int")
+            if multiplicity < 1:
+                raise ValueError(f"edge ({u!r}, {v!r}) multiplicity must be >= 1")
+            t_ids.extend([t] * int(multiplicity))
+            s_ids.extend([s] * int(multiplicity))
+        measure = [G.nodes[node].get("measure") for node in skills]
+        if any(m is None for m in measure):
+            measure = None
+        return cls.from_edges(
+            np.asarray(t_ids, dtype=np.int64),
+            np.asarray(s_ids, dtype=np.int64),
+            n_texts=len(texts),
+            n_skills=len(skills),
+            skill_measure=None if measure is None else np.asarray(measure, dtype=float),
+        )
+
+    def to_networkx(self):
+        """This graph as a networkx bipartite graph.
+
+        Skill ``s`` is node ``("s", s)`` with ``bipartite=0`` and ``measure``;
+        text ``i`` is node ``("t", i)`` with ``bipartite=1``; each distinct
+        (skill, text) pair is one edge with attribute ``multiplicity``.
+        """
+        import networkx as nx
+
+        G = nx.Graph()
+        G.add_nodes_from(
+            (("s", s), {"bipartite": 0, "measure": float(m)})
+            for s, m in enumerate(self.skill_measure)
+        )
+        G.add_nodes_from((("t", i), {"bipartite": 1}) for i in range(self.n_texts))
+        pairs = self.edge_texts * self.n_skills + self.text_indices
+        unique, counts = np.unique(pairs, return_counts=True)
+        n = self.n_skills
+        G.add_edges_from(
+            (("s", int(p % n)), ("t", int(p // n)), {"multiplicity": int(c)})
+            for p, c in zip(unique, counts, strict=True)
+        )
+        return G
+
+
+def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table for ``probs`` (Vose's construction), for the sampler.
+
+    Returns ``(threshold, alias)``: draw ``s`` uniform and a 32-bit coin ``c``;
+    the skill is ``s`` if ``c < threshold[s]`` else ``alias[s]``.  Thresholds are
+    probabilities scaled to ``2**32`` (resolution 2.3e-10).
+    """
+    n = probs.shape[0]
+    scaled = probs * n
+    threshold = np.zeros(n, dtype=np.uint64)
+    alias = np.arange(n, dtype=np.int64)
+    small = list(np.flatnonzero(scaled < 1.0))
+    large = list(np.flatnonzero(scaled >= 1.0))
+    scaled = scaled.copy()
+    while small and large:
+        s = small.pop()
+        g = large[-1]
+        threshold[s] = np.uint64(min(int(scaled[s] * 2**32), 2**32))
+        alias[s] = g
+        scaled[g] -= 1.0 - scaled[s]
+        if scaled[g] < 1.0:
+            large.pop()
+            small.append(g)
+    for rest in small + large:  # numerically ~1: always keep
+        threshold[rest] = np.uint64(2**32)
+    return threshold, alias
+
+
+def sample_graph(
+    n_skills: int,
+    n_texts: int,
+    k: int,
+    *,
+    skill_measure="uniform",
+    zipf_exponent: float = 1.0,
+    replace: bool = True,
+    seed=None,
+) -> SkillGraph:
+    """Sample the paper's random text–skill graph (theory.md §1).
+
+    Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``mu1``.
+
+    Parameters
+    ----------
+    n_skills : int
+        Number of skills, 1 to 2**31 - 1.
+    n_texts : int
+        Number of text pieces, >= 1.
+    k : int
+        Skills per text piece, >= 1 (and <= the number of skills of positive
+        measure when ``replace=False``).
+    skill_measure : {"uniform", "zipf"} or array_like
+        ``mu1``, see :func:`skill_measure_array`.
+    zipf_exponent : float
+        Exponent ``a`` of ``mu1(s) ∝ (s + 1) ** -a`` when ``skill_measure="zipf"``.
+    replace : bool
+        ``True`` (the paper): draws with replacement, so a text may use a skill
+        twice (an edge of multiplicity 2).  ``False``: ``k`` distinct skills,
+        drawn successively from ``mu1`` restricted to the skills not yet taken.
+    seed : int, SeedSequence, Generator or None
+        Randomness; the same seed gives the same graph, whatever the number of
+        numba threads.
+
+    Returns
+    -------
+    SkillGraph
+
+    Raises
+    ------
+    ValueError, TypeError
+        On invalid parameters, before any work.
+    MemoryError
+        If the graph would not fit in memory (use :func:`skillgraph.stream`).
+
+    Notes
+    -----
+    O(n_texts k) time (O(n_texts k^2) with ``replace=False``), in parallel over
+    text pieces; O(1) per draw for any measure (alias method).  Text piece
+    ``i``'s skills depend only on the seed and on ``i`` (counter-based
+    streams, see ``skillgraph._kernels``).
+
+    Examples
+    --------
+    >>> g = sample_graph(100, 1000, 4, seed=1)
+    >>> g.text_skills.shape
+    (1000, 4)
+    """
+    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
+    n_texts = check_int("n_texts", n_texts, 1)
+    k = check_int("k", k, 1)
+    if not isinstance(replace, bool | np.bool_):
+        raise TypeError(f"replace must be a bool, got {type(replace).__name__}")
+    probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
+    if not replace:
+        support = int(np.count_nonzero(probs))
+        if k > support:
+            raise ValueError(
+                f"k must be <= the number of skills of positive measure ({support}) when "
+                f"replace=False, got k={k}"
+            )
+    key = kernel_key(as_seed_sequence(seed))
+    check_memory(4 * n_texts * k + 8 * (n_texts + 1), f"a graph with {n_texts * k:,} edge slots")
+    uniform = isinstance(skill_measure, str) and (
+        skill_measure == "uniform" or float(zipf_exponent) == 0.0
+    )
+    if uniform:
+        threshold = np.zeros(1, dtype=np.uint64)
+        alias = np.zeros(1, dtype=np.int64)
+    else:
+        threshold, alias = alias_table(probs)
+    text_skills = _kernels.sample_text_skills(
+        key, 0, n_texts, k, n_skills, threshold, alias, probs, not uniform, bool(replace)
+    )
+    indptr = np.arange(0, (n_texts + 1) * k, k, dtype=np.int64)
+    return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs)

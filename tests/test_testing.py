@@ -42,3 +42,15 @@ def test_strategy_arguments_validated():
         skill_graphs(max_skills=2, k=3, replace=False)
     with pytest.raises(TypeError, match="graph"):
         failure_masks("graph")
+
+
+def test_readme_example_runs():
+    """The property test shown in README.md, run as users would run it."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = re.search(r"```python\n(from hypothesis.*?)```", readme, re.S).group(1)
+    namespace: dict = {}
+    exec(block, namespace)
+    namespace["test_averaging_bound_holds_on_every_graph"]()

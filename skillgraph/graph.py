@@ -394,26 +394,16 @@ def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns ``(threshold, alias)``: draw ``s`` uniform and a 32-bit coin ``c``;
     the skill is ``s`` if ``c < threshold[s]`` else ``alias[s]``.  Thresholds are
     probabilities scaled to ``2**32`` (resolution 2.3e-10).
+
+    Notes
+    -----
+    O(n) in a numba kernel (``skillgraph._kernels.alias_table``); 1e7 skills
+    take well under a second.  theory.md §1 (the skill measure ``mu1``).
     """
-    n = probs.shape[0]
-    scaled = probs * n
-    threshold = np.zeros(n, dtype=np.uint64)
-    alias = np.arange(n, dtype=np.int64)
-    small = list(np.flatnonzero(scaled < 1.0))
-    large = list(np.flatnonzero(scaled >= 1.0))
-    scaled = scaled.copy()
-    while small and large:
-        s = small.pop()
-        g = large[-1]
-        threshold[s] = np.uint64(min(int(scaled[s] * 2**32), 2**32))
-        alias[s] = g
-        scaled[g] -= 1.0 - scaled[s]
-        if scaled[g] < 1.0:
-            large.pop()
-            small.append(g)
-    for rest in small + large:  # numerically ~1: always keep
-        threshold[rest] = np.uint64(2**32)
-    return threshold, alias
+    probs = np.ascontiguousarray(probs, dtype=np.float64)
+    if probs.ndim != 1 or probs.shape[0] < 1:
+        raise ValueError(f"probs must be a non-empty 1-D array, got shape {probs.shape}")
+    return _kernels.alias_table(probs)
 
 
 def sample_graph(

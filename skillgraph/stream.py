@@ -1,0 +1,587 @@
+"""Streaming: competence of huge skill graphs in O(n_skills) memory (design.md, data flow).
+
+For failure models local to a text piece (``random``, ``deficit``), a text's
+contribution to the per-skill counts depends on that text alone.  The numba
+kernel ``skillgraph._kernels.stream_counts`` therefore draws text pieces in
+blocks, decides each one's failure, adds its ``k`` edges to per-skill counts
+and forgets it: the graph is never held, memory is O(n_skills) whatever
+``n_texts`` is, and ``n_texts = 1e9`` or more fits on a laptop.
+
+Randomness is counter based (``skillgraph._kernels``): text piece ``i``'s skills
+and its failure depend only on the seed and on ``i``.  So
+
+* the counts are identical for any number of threads and any chunk size;
+* ``stream(..., seed=s)`` streams exactly the graph ``sample_graph(..., seed=s)``
+  materialises (same skills for every text piece);
+* one huge graph can be sharded: :func:`stream_plan` fixes everything random
+  up front in a small picklable :class:`StreamPlan`; any worker computes the
+  counts of a range of text pieces with :meth:`StreamPlan.counts`, and the
+  partial :class:`StreamResult` objects add up (``sum(parts)``) to exactly the
+  result of one call.
+
+Examples
+--------
+>>> from skillgraph.stream import stream, stream_plan
+>>> r = stream(1000, 100_000, 4, 0.05, seed=1)
+>>> r.n_edges
+400000
+>>> plan = stream_plan(1000, 100_000, 4, 0.05, seed=1)
+>>> parts = [plan.counts(a, a + 25_000) for a in range(0, 100_000, 25_000)]
+>>> bool((sum(parts).degrees == r.degrees).all())
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skillgraph import _kernels
+from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
+from skillgraph._validation import check_choice, check_int, check_probability
+from skillgraph.competence import (
+    FractionEstimate,
+    PerformanceCurve,
+    bad_fraction_from_counts,
+    competence_from_counts,
+)
+from skillgraph.graph import _MAX_SKILLS, alias_table, check_memory, skill_measure_array
+
+__all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
+
+FAILURES = ("random", "deficit")
+_MAX_K = 2**20
+# Per-thread scratch counts are uint32: a kernel call adds at most chunk * k < 2**32 to any.
+_MAX_CHUNK_EDGES = 2**32 - 1
+# text pieces per kernel call: ~0.25 s at k = 8 on 2 cores; long enough that the
+# O(threads n_skills) set-up and sum per call and the thread barrier are negligible
+_DEFAULT_CHUNK = 2**25
+# spawn keys of the seed's children (the skill draws use the seed itself, as sample_graph)
+_FAILURE_STREAM = 0
+_DEFICIT_ORDER = 1
+
+
+def deficit_error_rates(
+    skill_measure, k: int, theta: float, order
+) -> tuple[np.ndarray, int, float]:
+    """Per-skill error rates ``p_s`` of the streaming deficit model (theory.md §6).
+
+    Skills are marked unlearned (``p_s = 1``) in the given ``order`` while the
+    per-slot failure probability ``q = sum_s mu1(s) p_s`` stays at most
+    ``q* = 1 - (1 - theta) ** (1 / k)``; the next skill in the order is learned
+    in part, ``p_s = (q* - q) / mu1(s)``; the others are learned (``p_s = 0``).
+    A text piece fails when one of its ``k`` slots fails, a slot holding skill
+    ``s`` failing with probability ``p_s`` independently, so a text fails
+    with probability ``1 - prod_slots (1 - p_s)``, whose expectation over the
+    i.i.d. slots is ``1 - (1 - q*) ** k = theta`` exactly.
+
+    Parameters
+    ----------
+    skill_measure : ndarray of float64, shape (n_skills,)
+        ``mu1``.
+    k : int
+    theta : float
+        Target expected failure rate of a text piece, in [0, 1].
+    order : ndarray of int, shape (n_skills,)
+        A permutation of the skills: the order in which they become unlearned.
+
+    Returns
+    -------
+    status : ndarray of uint8, shape (n_skills,)
+        0 learned, 1 unlearned, 2 learned in part (at most one skill).
+    partial : int
+        The skill learned in part, or -1.
+    fraction : float
+        Its error rate ``p_s``, in [0, 1).
+    """
+    mu = np.asarray(skill_measure, dtype=np.float64)
+    n = mu.shape[0]
+    status = np.zeros(n, dtype=np.uint8)
+    if theta <= 0.0:
+        return status, -1, 0.0
+    if theta >= 1.0:
+        status[:] = _kernels.UNLEARNED
+        return status, -1, 0.0
+    target = -np.expm1(np.log1p(-theta) / k)  # 1 - (1 - theta)^(1/k), accurate for small theta
+    cumulative = np.cumsum(mu[order])
+    n_full = int(np.searchsorted(cumulative, target, side="right"))  # whole skills fitting in q*
+    status[order[:n_full]] = _kernels.UNLEARNED
+    if n_full == n:
+        return status, -1, 0.0
+    used = float(cumulative[n_full - 1]) if n_full else 0.0
+    partial = int(order[n_full])
+    fraction = min(max((target - used) / mu[partial], 0.0), 1.0)
+    if fraction >= 1.0:
+        status[partial] = _kernels.UNLEARNED
+        return status, -1, 0.0
+    if fraction > 0.0:
+        status[partial] = _kernels.PARTIAL
+        return status, partial, fraction
+    return status, -1, 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class StreamResult:
+    """Per-skill counts of a streamed graph (or of a range of its text pieces).
+
+    Attributes
+    ----------
+    degrees : ndarray of int64, shape (n_skills,)
+        Edge slots hitting each skill (with multiplicity).
+    failed_edges : ndarray of int64, shape (n_skills,)
+        Of those, the slots in failed text pieces.
+    n_failed_texts : int
+        Failed text pieces counted.
+    ranges : tuple of (start, stop)
+        The ranges of text pieces counted, sorted and disjoint.
+    plan : StreamPlan
+        What was streamed (sizes, measure, keys, failure model).
+    """
+
+    degrees: np.ndarray
+    failed_edges: np.ndarray
+    n_failed_texts: int
+    ranges: tuple
+    plan: StreamPlan = field(repr=False)
+
+    @property
+    def n_texts(self) -> int:
+        """Text pieces counted."""
+        return sum(stop - start for start, stop in self.ranges)
+
+    @property
+    def n_edges(self) -> int:
+        """Edge slots counted (``k * n_texts``)."""
+        return self.n_texts * self.plan.k
+
+    @property
+    def complete(self) -> bool:
+        """True when every text piece of the plan has been counted."""
+        return self.ranges == ((0, self.plan.n_texts),)
+
+    @property
+    def failure_rate(self) -> float:
+        """Fraction of the counted text pieces that failed (``theta`` in expectation)."""
+        return self.n_failed_texts / self.n_texts if self.n_texts else float("nan")
+
+    @property
+    def skill_measure(self) -> np.ndarray:
+        """``mu1``."""
+        return self.plan.skill_measure
+
+    def competence(self) -> np.ndarray:
+        """Competence ``1 - failed_edges / degrees`` of every skill; NaN where the degree is 0.
+
+        theory.md §1; the same as ``skillgraph.competence.competence`` on the
+        materialised graph with the same failure set.
+        """
+        return competence_from_counts(self.degrees, self.failed_edges)
+
+    def bad_fraction(self, beta: float) -> FractionEstimate:
+        """``mu1``-mass of skills failing on more than a ``beta`` fraction of their edges.
+
+        See :func:`skillgraph.competence.bad_fraction` (theory.md §1, §3).
+        """
+        return bad_fraction_from_counts(
+            self.degrees, self.failed_edges, beta, self.plan.skill_measure
+        )
+
+    def performance_curve(self, betas) -> PerformanceCurve:
+        """``beta -> 1 - bad_fraction(beta)`` for each ``beta`` (theory.md §1)."""
+        betas_arr = np.asarray(betas, dtype=np.float64) if not isinstance(betas, str) else None
+        if betas_arr is None or betas_arr.ndim != 1 or betas_arr.size == 0:
+            raise ValueError("betas must be a non-empty 1-D sequence of numbers in [0, 1]")
+        estimates = [self.bad_fraction(float(b)) for b in betas_arr]
+        bad = np.array([e.value for e in estimates])
+        return PerformanceCurve(
+            betas=betas_arr,
+            bad=bad,
+            competent=1.0 - bad,
+            undefined_mass=estimates[0].undefined_mass,
+        )
+
+    def __add__(self, other):
+        if isinstance(other, int) and other == 0:  # sum() starts from 0
+            return self
+        if not isinstance(other, StreamResult):
+            return NotImplemented
+        if other.plan.fingerprint != self.plan.fingerprint:
+            raise ValueError("cannot add counts of different stream plans (sizes, seed or model)")
+        ranges = _merge_ranges(self.ranges + other.ranges)
+        return StreamResult(
+            degrees=self.degrees + other.degrees,
+            failed_edges=self.failed_edges + other.failed_edges,
+            n_failed_texts=self.n_failed_texts + other.n_failed_texts,
+            ranges=ranges,
+            plan=self.plan,
+        )
+
+    __radd__ = __add__
+
+    def __repr__(self) -> str:
+        p = self.plan
+        return (
+            f"StreamResult(n_skills={p.n_skills}, n_texts={self.n_texts}/{p.n_texts}, k={p.k}, "
+            f"failure={p.failure!r}, theta={p.theta}, failure_rate={self.failure_rate:.6g})"
+        )
+
+
+def _merge_ranges(ranges) -> tuple:
+    """Sort and join ranges of text pieces; overlapping ranges would double count."""
+    out: list[list[int]] = []
+    for start, stop in sorted(ranges):
+        if out and start < out[-1][1]:
+            raise ValueError(
+                f"text ranges overlap: [{start}, {stop}) and [{out[-1][0]}, {out[-1][1]}) "
+                "would be counted twice"
+            )
+        if out and start == out[-1][1]:
+            out[-1][1] = stop
+        else:
+            out.append([start, stop])
+    return tuple((a, b) for a, b in out)
+
+
+@dataclass(frozen=True, eq=False)
+class StreamPlan:
+    """Everything random about a streamed graph, fixed up front; small and picklable.
+
+    Build one with :func:`stream_plan`.  Send it to workers and call
+    :meth:`counts` on disjoint ranges of text pieces; add the results.
+
+    Attributes
+    ----------
+    n_skills, n_texts, k : int
+    theta : float
+    failure : {"random", "deficit"}
+    skill_measure : ndarray of float64
+        ``mu1``.
+    key, failure_key : ndarray of uint64, shape (2,)
+        Keys of the skill draws (as :func:`skillgraph.sample_graph`) and of the
+        failure draws.
+    use_alias : bool
+        Non-uniform measure: skills are drawn with Walker's alias method.
+    packed_alias : ndarray of uint64
+        Alias table, ``threshold | alias << 33`` per skill.
+    status : ndarray of uint8
+        Deficit model: 0 learned, 1 unlearned, 2 learned in part.
+    partial_skill : int
+        Deficit model: the skill learned in part (or -1).
+    fraction : float
+        Deficit model: its per-slot error rate.
+    """
+
+    n_skills: int
+    n_texts: int
+    k: int
+    theta: float
+    failure: str
+    skill_measure: np.ndarray = field(repr=False)
+    key: np.ndarray = field(repr=False)
+    failure_key: np.ndarray = field(repr=False)
+    use_alias: bool
+    packed_alias: np.ndarray = field(repr=False)
+    status: np.ndarray = field(repr=False)
+    partial_skill: int
+    fraction: float
+
+    @property
+    def fingerprint(self) -> tuple:
+        """What two partial results must share to be added."""
+        return (
+            self.n_skills,
+            self.n_texts,
+            self.k,
+            self.theta,
+            self.failure,
+            tuple(int(x) for x in self.key),
+            tuple(int(x) for x in self.failure_key),
+        )
+
+    @property
+    def unlearned(self) -> np.ndarray:
+        """Deficit model: ids of the unlearned skills (empty for ``random``)."""
+        return np.flatnonzero(self.status == _kernels.UNLEARNED)
+
+    def counts(
+        self, start: int = 0, stop: int | None = None, *, threads=None, chunk_size=None
+    ) -> StreamResult:
+        """Counts of text pieces ``start .. stop - 1`` (default: all).
+
+        Parameters
+        ----------
+        start, stop : int
+            ``0 <= start <= stop <= n_texts``.
+        threads : int, optional
+            numba threads (default: numba's setting); the counts do not depend on it.
+        chunk_size : int, optional
+            Text pieces per kernel call (default ``2**25``, capped so that
+            ``chunk_size * k < 2**32``); the counts do not depend on it.
+
+        Returns
+        -------
+        StreamResult
+
+        Notes
+        -----
+        O((stop - start) k) time, O(threads n_skills) memory.
+        """
+        start = check_int("start", start, 0, self.n_texts)
+        stop = self.n_texts if stop is None else check_int("stop", stop, start, self.n_texts)
+        threads = _check_threads(threads)
+        chunk = _chunk(chunk_size, self.k)
+        degrees = np.zeros(self.n_skills, dtype=np.int64)
+        failed_edges = np.zeros(self.n_skills, dtype=np.int64)
+        n_failed = 0
+        with _numba_threads(threads) as parts:
+            # one scratch row per numba thread (the kernel indexes them by thread id)
+            check_memory(8 * self.n_skills * (parts + 2), "the streaming counts")
+            local_degrees = np.empty((parts, self.n_skills), dtype=np.uint32)
+            local_failed = np.empty((parts, self.n_skills), dtype=np.uint32)
+            mode = _kernels.MODE_RANDOM if self.failure == "random" else _kernels.MODE_DEFICIT
+            for first in range(start, stop, chunk):
+                n = min(chunk, stop - first)
+                n_failed += int(
+                    _kernels.stream_counts(
+                        self.key,
+                        self.failure_key,
+                        first,
+                        n,
+                        self.k,
+                        self.packed_alias,
+                        self.use_alias,
+                        mode,
+                        self.theta,
+                        self.status,
+                        self.fraction,
+                        local_degrees,
+                        local_failed,
+                        degrees,
+                        failed_edges,
+                    )
+                )
+        return StreamResult(
+            degrees=degrees,
+            failed_edges=failed_edges,
+            n_failed_texts=n_failed,
+            ranges=((start, stop),) if stop > start else (),
+            plan=self,
+        )
+
+    def shards(self, n_shards: int) -> list[tuple[int, int]]:
+        """``n_shards`` contiguous ranges covering all text pieces, for :meth:`counts`."""
+        n_shards = check_int("n_shards", n_shards, 1)
+        edges = np.linspace(0, self.n_texts, n_shards + 1).round().astype(np.int64)
+        return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def _check_threads(threads) -> int | None:
+    if threads is None:
+        return None
+    import numba
+
+    return check_int("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+
+
+def _chunk(chunk_size, k: int) -> int:
+    cap = _MAX_CHUNK_EDGES // k
+    if chunk_size is None:
+        return min(_DEFAULT_CHUNK, cap)
+    return min(check_int("chunk_size", chunk_size, 1), cap)
+
+
+@contextlib.contextmanager
+def _numba_threads(threads):
+    """Run with ``threads`` numba threads, work items handed out one at a time.
+
+    A parallel chunk size of 1 makes numba's ``prange`` hand the kernels' work
+    items to whichever thread is free (dynamic scheduling), so a core shared
+    with another process does not hold the others back.  Both settings are
+    restored afterwards.  Yields the thread count.
+    """
+    import numba
+
+    previous = numba.get_num_threads()
+    previous_chunk = numba.get_parallel_chunksize()
+    if threads is not None:
+        numba.set_num_threads(threads)
+    numba.set_parallel_chunksize(1)
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_parallel_chunksize(previous_chunk)
+        numba.set_num_threads(previous)
+
+
+def stream_plan(
+    n_skills: int,
+    n_texts: int,
+    k: int,
+    theta: float,
+    *,
+    failure: str = "random",
+    skill_measure="uniform",
+    zipf_exponent: float = 1.0,
+    seed=None,
+) -> StreamPlan:
+    """Fix the randomness of a streamed graph up front (see :func:`stream` for the parameters).
+
+    Returns
+    -------
+    StreamPlan
+        Picklable, O(n_skills) in size: ship it to workers (Dask, processes)
+        and add the results of :meth:`StreamPlan.counts` on disjoint ranges.
+    """
+    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
+    n_texts = check_int("n_texts", n_texts, 1)
+    k = check_int("k", k, 1, _MAX_K)
+    theta = check_probability("theta", theta, open_low=False, open_high=False)
+    failure = check_choice("failure", failure, FAILURES)
+    probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
+    check_memory(8 * 6 * n_skills, "the stream plan")
+    seed_sequence = as_seed_sequence(seed)
+    uniform = isinstance(skill_measure, str) and (
+        skill_measure == "uniform" or float(zipf_exponent) == 0.0
+    )
+    if uniform:
+        threshold = np.zeros(1, dtype=np.uint64)
+        alias = np.zeros(1, dtype=np.int64)
+    else:
+        threshold, alias = alias_table(probs)
+    packed = _kernels.pack_alias(threshold, alias, not uniform)
+    partial, fraction = -1, 0.0
+    if failure == "deficit":
+        order = np.random.default_rng(child_seed(seed_sequence, _DEFICIT_ORDER)).permutation(
+            n_skills
+        )
+        status, partial, fraction = deficit_error_rates(probs, k, theta, order)
+    else:
+        status = np.zeros(1, dtype=np.uint8)  # unused by the random model
+    for array in (probs, packed, status):
+        array.setflags(write=False)
+    return StreamPlan(
+        n_skills=n_skills,
+        n_texts=n_texts,
+        k=k,
+        theta=theta,
+        failure=failure,
+        skill_measure=probs,
+        key=kernel_key(seed_sequence),
+        failure_key=kernel_key(child_seed(seed_sequence, _FAILURE_STREAM)),
+        use_alias=not uniform,
+        packed_alias=packed,
+        status=status,
+        partial_skill=partial,
+        fraction=float(fraction),
+    )
+
+
+def stream(
+    n_skills: int,
+    n_texts: int,
+    k: int,
+    theta: float,
+    *,
+    failure: str = "random",
+    skill_measure="uniform",
+    zipf_exponent: float = 1.0,
+    seed=None,
+    threads: int | None = None,
+    chunk_size: int | None = None,
+) -> StreamResult:
+    """Stream the paper's random graph and a failure set; keep only per-skill counts.
+
+    Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``mu1``
+    (with replacement, theory.md §1), fails or not, and adds its edges to the
+    per-skill degree and failed-edge counts; the graph is never stored.
+
+    Parameters
+    ----------
+    n_skills : int
+        Number of skills, 1 to 2**31 - 1.
+    n_texts : int
+        Number of text pieces, >= 1 (1e9 and more are fine: memory does not grow).
+    k : int
+        Skills per text piece, 1 to 2**20.
+    theta : float
+        Failure rate, in [0, 1].
+    failure : {"random", "deficit"}
+        ``"random"``: each text piece fails independently with probability
+        ``theta`` (Bernoulli, theory.md §6; the count varies).  ``"deficit"``:
+        some skills are unlearned, chosen up front in a random order, and a
+        text fails through them with expected rate exactly ``theta`` (see
+        :func:`deficit_error_rates`; the materialised
+        :func:`skillgraph.failures.deficit` instead fails exactly
+        ``round(theta n_texts)`` texts, which needs the whole graph).
+    skill_measure : {"uniform", "zipf"} or array_like
+        ``mu1``, see :func:`skillgraph.graph.skill_measure_array`.
+    zipf_exponent : float
+        Exponent of the Zipf measure.
+    seed : int, SeedSequence, Generator or None
+        The same seed streams the same graph as
+        :func:`skillgraph.sample_graph` (same skills per text piece).
+    threads : int, optional
+        numba threads; the counts are identical for any value.
+    chunk_size : int, optional
+        Text pieces per kernel call; the counts are identical for any value.
+
+    Returns
+    -------
+    StreamResult
+        ``degrees``, ``failed_edges``, ``competence()``, ``bad_fraction(beta)``,
+        ``performance_curve(betas)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On invalid parameters, before any work.
+
+    Notes
+    -----
+    O(n_texts k) time, O(threads n_skills) memory.  Throughput on 2 cores:
+    see the README's Performance section and ``benchmarks/bench_stream.py``.
+    To shard one graph across workers use :func:`stream_plan` and
+    :meth:`StreamPlan.counts`.
+
+    Examples
+    --------
+    >>> r = stream(10_000, 1_000_000, 8, 0.05, seed=0)
+    >>> r.n_edges
+    8000000
+    >>> round(r.failure_rate, 2)
+    0.05
+    """
+    _check_threads(threads)  # validate everything before any work
+    if chunk_size is not None:
+        check_int("chunk_size", chunk_size, 1)
+    plan = stream_plan(
+        n_skills,
+        n_texts,
+        k,
+        theta,
+        failure=failure,
+        skill_measure=skill_measure,
+        zipf_exponent=zipf_exponent,
+        seed=seed,
+    )
+    return plan.counts(threads=threads, chunk_size=chunk_size)
+
+
+class _CallableModule(types.ModuleType):
+    """``skillgraph.stream`` names both this module and :func:`stream`.
+
+    Python binds a package attribute to a submodule once it is imported, so
+    after ``import skillgraph.stream`` the name ``skillgraph.stream`` is this
+    module whatever the package's lazy ``__getattr__`` returns.  Making the
+    module callable keeps ``skillgraph.stream(...)`` working either way.
+    """
+
+    def __call__(self, *args, **kwargs) -> StreamResult:
+        return stream(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,796 @@
+"""``skillgraph check``: hold the strongest adversaries against the certificates.
+
+:func:`check` takes a skill graph (sampled, or the user's own), a failure rate
+``theta`` and a threshold ``beta``, and reports side by side:
+
+* Theorem 1's bound ``alpha_star`` in both forms and the averaging bound
+  (theory.md §3);
+* the finite-size certificate for this graph (theory.md §4);
+* the bad fraction reached by the greedy adversary, by ``random`` and
+  ``deficit`` failures, and by the exact adversary on small graphs (§6);
+* the gap between the best adversary and the certificate, and a ``violated``
+  flag when an adversary beats it;
+* the assumptions of theory.md that the graph breaks.
+
+On a sampled graph a violation is a bug (or an event of probability at most
+``delta_fail``); on a user's graph it is the finding that the graph is far
+from the random-graph model.
+
+:func:`load_edges` reads a user's edge list (CSV or TSV of
+``text_id,skill_id`` pairs, header optional) with line-numbered errors.
+
+Importing this module is cheap: the numba-backed modules are imported by the
+functions that need them, so the command line starts fast.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["CheckReport", "AdversaryOutcome", "EdgeFileError", "check", "load_edges"]
+
+#: graphs at most this large get the exact adversary when ``exact=None``
+EXACT_AUTO_TEXTS = 200
+EXACT_AUTO_SKILLS = 100
+EXACT_AUTO_TIME_LIMIT = 30.0
+#: ``n_texts`` below this multiple of ``n_skills`` is flagged (theory.md §3)
+TEXTS_PER_SKILL_MIN = 10
+#: p-value below which the skill degrees are flagged as uneven
+DEGREE_P_VALUE = 1e-3
+
+
+@dataclass(frozen=True)
+class AdversaryOutcome:
+    """What one failure model did to the graph.
+
+    Attributes
+    ----------
+    name : str
+        ``"exact"``, ``"greedy"``, ``"deficit"`` or ``"random"``.
+    n_bad : int
+        Bad skills (``fail(s) > beta``).
+    alpha : float
+        ``n_bad / n_skills``, comparable with the certificate.
+    bad_fraction : float
+        ``mu1``-mass of the bad skills (equal to ``alpha`` for uniform ``mu1``).
+    optimal : bool or None
+        For ``exact``: whether optimality was proven.
+    failed : ndarray of bool
+        The failure set (not serialised by :meth:`CheckReport.as_dict`).
+    """
+
+    name: str
+    n_bad: int
+    alpha: float
+    bad_fraction: float
+    optimal: bool | None = None
+    failed: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of :func:`check`; ``str(report)`` is the readable rendering.
+
+    Attributes
+    ----------
+    n_skills, n_texts, n_edges : int
+        Graph size.
+    k : int
+        Skills per text used by the bounds (the graph's ``k``, the ``k``
+        argument, or the rounded mean text degree of a ragged graph).
+    regular : bool
+        Every text has the same number of skills.
+    source : str
+        Where the graph came from (``"sampled ..."``, a file name, ``"user"``).
+    theta, beta, delta_fail : float
+        Inputs; ``n_failed = round(theta * n_texts)``.
+    alpha_star_kl, alpha_star_paper : float
+        Theorem 1 in both forms (theory.md §3); ``vacuous_kl``/``vacuous_paper``.
+    averaging : float
+        ``min(theta / beta, 1)``.
+    certificate : Certificate
+        theory.md §4 for this graph.
+    adversaries : dict[str, AdversaryOutcome]
+        Every failure model that was run, strongest first.
+    best : str
+        Name of the adversary that left the most skills bad.
+    gap : float
+        ``certificate.alpha - adversaries[best].alpha`` (negative: violated).
+    violated : bool
+        Some adversary left more skills bad than the certificate allows.
+    assumptions : list of str
+        The assumptions of theory.md this graph breaks (empty: none).
+    exact_upper_bound : float or None
+        When the exact adversary ran: HiGHS's bound on the worst case (mass).
+    """
+
+    n_skills: int
+    n_texts: int
+    n_edges: int
+    k: int
+    regular: bool
+    source: str
+    theta: float
+    beta: float
+    delta_fail: float
+    n_failed: int
+    alpha_star_kl: float
+    alpha_star_paper: float
+    vacuous_kl: bool
+    vacuous_paper: bool
+    averaging: float
+    certificate: object
+    adversaries: dict
+    best: str
+    gap: float
+    violated: bool
+    assumptions: list
+    exact_upper_bound: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no adversary beats the certificate."""
+        return not self.violated
+
+    @property
+    def message(self) -> str:
+        """One sentence: the verdict."""
+        best = self.adversaries[self.best]
+        if not self.violated:
+            return (
+                f"OK: no adversary beats the certificate (best: {self.best}, {best.n_bad} bad "
+                f"skills <= {self.certificate.n_bad_max} certified)."
+            )
+        sampled = self.source.startswith("sampled")
+        why = (
+            "On a sampled graph this is a bug in skillgraph (or an event of probability "
+            f"<= {self.delta_fail:g}): please report it."
+            if sampled
+            else "The graph is far from the random-graph model of theory.md §1: the theorems' "
+            "guarantees do not apply to it."
+        )
+        return (
+            f"VIOLATED: the {self.best} adversary leaves {best.n_bad} skills bad "
+            f"({best.alpha:.4g}), more than the certified {self.certificate.n_bad_max} "
+            f"({self.certificate.alpha:.4g}). {why}"
+        )
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (failure masks left out)."""
+        cert = self.certificate
+        return {
+            "graph": {
+                "n_skills": self.n_skills,
+                "n_texts": self.n_texts,
+                "n_edges": self.n_edges,
+                "k": self.k,
+                "regular": self.regular,
+                "source": self.source,
+            },
+            "theta": self.theta,
+            "beta": self.beta,
+            "delta_fail": self.delta_fail,
+            "n_failed": self.n_failed,
+            "bound": {
+                "alpha_star_kl": self.alpha_star_kl,
+                "alpha_star_paper": self.alpha_star_paper,
+                "vacuous_kl": self.vacuous_kl,
+                "vacuous_paper": self.vacuous_paper,
+                "averaging": self.averaging,
+            },
+            "certificate": {
+                "alpha": cert.alpha,
+                "n_bad_max": cert.n_bad_max,
+                "method": cert.method,
+                "log_fail_prob": cert.log_fail_prob if math.isfinite(cert.log_fail_prob) else None,
+                "vacuous": cert.vacuous,
+                "candidates": dict(cert.candidates),
+            },
+            "adversaries": {
+                name: {
+                    "n_bad": a.n_bad,
+                    "alpha": a.alpha,
+                    "bad_fraction": a.bad_fraction,
+                    **({"optimal": a.optimal} if a.optimal is not None else {}),
+                }
+                for name, a in self.adversaries.items()
+            },
+            "exact_upper_bound": self.exact_upper_bound,
+            "best": self.best,
+            "gap": self.gap,
+            "violated": self.violated,
+            "assumptions": list(self.assumptions),
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        cert = self.certificate
+        lines = [
+            f"skillgraph check: n_skills={self.n_skills}, n_texts={self.n_texts}, "
+            f"k={self.k}{'' if self.regular else ' (ragged: mean text degree)'}, "
+            f"{self.n_edges} edges [{self.source}]",
+            f"theta={self.theta:g} ({self.n_failed} failed text pieces), beta={self.beta:g}, "
+            f"delta_fail={self.delta_fail:g}",
+            "",
+        ]
+        rows: list[tuple[str, str, str]] = []
+
+        def row(name, frac, count=""):
+            rows.append((name, frac, str(count)))
+
+        vac = " (vacuous)"
+        row("alpha_star, KL form (Thm 1, §3)" + (vac if self.vacuous_kl else ""),
+            f"{self.alpha_star_kl:.4g}", "asymptotic")
+        row("alpha_star, paper form" + (vac if self.vacuous_paper else ""),
+            f"{self.alpha_star_paper:.4g}", "asymptotic")
+        row("averaging bound theta/beta", f"{self.averaging:.4g}")
+        cert_name = {"conditional": "A, given degrees", "unconditional": "B, unconditional"}
+        row(f"certificate ({cert_name[cert.method]})" + (" (trivial)" if cert.vacuous else ""),
+            f"{cert.alpha:.4g}", f"<= {cert.n_bad_max}")
+        for name, a in self.adversaries.items():
+            label = {
+                "exact": "exact adversary (MILP)" + (
+                    ", optimal" if a.optimal else ", not proven optimal"
+                ),
+                "greedy": "greedy adversary",
+                "deficit": "deficit failures",
+                "random": "random failures",
+            }[name]
+            row(label, f"{a.alpha:.4g}", a.n_bad)
+        width = max(len(r[0]) for r in rows) + 2
+        lines.append(f"  {'':<{width}}{'bad fraction':>13}{'bad skills':>12}")
+        lines.extend(f"  {n:<{width}}{f:>13}{c:>12}" for n, f, c in rows)
+        lines.append("")
+        if cert.log_fail_prob > -math.inf:
+            lines.append(
+                f"certificate: P[some Y leaves more than {cert.n_bad_max} skills bad] "
+                f"<= exp({cert.log_fail_prob:.4g})"
+            )
+        if self.exact_upper_bound is not None:
+            lines.append(
+                "exact adversary: solver bound on the worst bad fraction (mu1-mass) "
+                f"<= {max(self.exact_upper_bound, 0.0) + 0.0:.4g}"
+            )
+        best = self.adversaries[self.best]
+        lines.append(
+            f"gap: certificate - best adversary ({self.best}) = {self.gap:.4g} "
+            f"({cert.n_bad_max - best.n_bad} skills)"
+        )
+        if any(not math.isclose(a.alpha, a.bad_fraction, rel_tol=1e-9, abs_tol=1e-12)
+               for a in self.adversaries.values()):
+            lines.append(
+                "note: 'bad fraction' columns are skill counts / n_skills (what the "
+                "certificate bounds); mu1-masses are in --json"
+            )
+        lines.append(self.message)
+        if self.assumptions:
+            lines.append("Assumptions of theory.md this graph breaks:")
+            lines.extend(f"  - {a}" for a in self.assumptions)
+        else:
+            lines.append("Assumptions of theory.md: none broken that check can detect.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# assumptions
+# ---------------------------------------------------------------------------
+
+
+def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
+    """The assumptions of theory.md (§1, §3, §4) that ``graph`` visibly breaks.
+
+    Checks: equal text degrees; texts without skills; uniform skill measure
+    (needed by certificate B); skill degrees consistent with the multinomial
+    of the random model (chi-square test, p < 1e-3 flagged); ``n_texts`` much
+    larger than ``n_skills``; skills without edges; ``beta > theta``.
+    """
+    from scipy import stats
+
+    out = []
+    td = graph.text_degrees
+    if not graph.is_regular and td.size:
+        out.append(
+            f"text pieces have unequal numbers of skills (min {int(td.min())}, max "
+            f"{int(td.max())}, mean {td.mean():.3g}); theory.md §1 gives every text k skills. "
+            f"The bounds use k={k}; the certificate uses these text degrees"
+        )
+    empty = int(np.count_nonzero(td == 0))
+    if empty:
+        out.append(
+            f"{empty} text pieces have no skills (ids are used as indices: a text id that "
+            "never appears is an empty text piece; it still counts in n_texts and theta)"
+        )
+    mu = graph.skill_measure
+    if not np.allclose(mu, 1.0 / graph.n_skills, rtol=1e-9, atol=0):
+        out.append(
+            "the skill measure mu1 is not uniform: certificate B (uniform mu1) does not "
+            "apply; the certificate bounds the number of bad skills, alpha_star their mu1-mass"
+        )
+    degrees = graph.degrees
+    expected = graph.n_edges * mu / mu.sum()
+    pos = expected > 0
+    if graph.n_skills > 1 and graph.n_edges > 0:
+        chi2 = float(np.sum((degrees[pos] - expected[pos]) ** 2 / expected[pos]))
+        p_value = float(stats.chi2.sf(chi2, int(pos.sum()) - 1))
+        if p_value < DEGREE_P_VALUE:
+            out.append(
+                "skill degrees are far more uneven than in the random model (chi-square "
+                f"p = {p_value:.2g}; degrees {int(degrees.min())}..{int(degrees.max())}, "
+                f"expected about {expected.mean():.3g}): low-degree skills are cheap to "
+                "make bad"
+            )
+    if graph.n_texts < TEXTS_PER_SKILL_MIN * graph.n_skills:
+        out.append(
+            f"n_texts ({graph.n_texts}) is not much larger than n_skills ({graph.n_skills}); "
+            "Theorem 1 (alpha_star) is asymptotic in that regime: trust the certificate"
+        )
+    zero = int(np.count_nonzero(degrees == 0))
+    if zero:
+        out.append(f"{zero} skills have no edges (competence undefined; never counted bad)")
+    if beta <= theta:
+        out.append(
+            f"beta ({beta:g}) <= theta ({theta:g}): a random failure set already makes "
+            "skills bad; no bound below the trivial one exists"
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------------
+
+
+def _as_graph(graph):
+    from skillgraph.graph import SkillGraph
+
+    if isinstance(graph, SkillGraph):
+        return graph, "user"
+    try:
+        import networkx as nx
+    except ImportError:  # pragma: no cover - networkx is a dependency
+        nx = None
+    if nx is not None and isinstance(graph, nx.Graph):
+        return SkillGraph.from_networkx(graph), "networkx graph"
+    raise TypeError(
+        f"graph must be a SkillGraph or a networkx bipartite graph, got {type(graph).__name__}"
+    )
+
+
+def _certificate(graph, theta, beta, k, delta_fail):
+    from skillgraph.certificates import certified_alpha, certified_alpha_ragged
+
+    uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
+    if graph.is_regular and graph.k == k:
+        # B assumes uniform mu1 (and the with-replacement model)
+        method = "best" if uniform else "conditional"
+        return certified_alpha(
+            graph.n_skills, graph.n_texts, k, theta, beta,
+            delta_fail=delta_fail, degrees=graph.degrees, method=method,
+        )
+    return certified_alpha_ragged(
+        graph.degrees, graph.text_degrees, theta, beta, delta_fail=delta_fail
+    )
+
+
+def check(
+    graph,
+    theta: float,
+    beta: float,
+    *,
+    k: int | None = None,
+    delta_fail: float = 1e-6,
+    exact: bool | None = None,
+    seed=None,
+    time_limit: float | None = None,
+    source: str | None = None,
+) -> CheckReport:
+    """Check the theory on one graph: bounds, certificate and adversaries side by side.
+
+    Parameters
+    ----------
+    graph : SkillGraph or networkx.Graph
+        A sampled graph or the user's own (ragged text degrees allowed; a
+        networkx graph must be bipartite with ``bipartite`` node attributes 0
+        for skills and 1 for texts, see :meth:`SkillGraph.from_networkx`).
+    theta : float
+        Failure rate in (0, 1).
+    beta : float
+        Threshold in (0, 1): bad means ``fail(s) > beta``.
+    k : int, optional
+        Skills per text for the bounds; default the graph's ``k``, or the
+        rounded mean text degree of a ragged graph.
+    delta_fail : float, default 1e-6
+        Failure probability of the certificate.
+    exact : bool, optional
+        Run the exact MILP adversary; default: only on graphs with at most
+        200 texts and 100 skills.
+    seed : int, SeedSequence, Generator or None
+        For the greedy, random and deficit failure sets (independent streams).
+    time_limit : float, optional
+        Seconds for the exact adversary (default 30 when automatic, 60 when asked).
+    source : str, optional
+        Label for the report (defaults to "user" / "networkx graph").
+
+    Returns
+    -------
+    CheckReport
+        ``str(report)`` renders it; ``report.violated`` says whether an
+        adversary beat the certificate; ``report.as_dict()`` for JSON.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On invalid input, before any work.
+
+    Notes
+    -----
+    theory.md §3 (bounds), §4 (certificate: A given the degrees, and B when
+    the graph is ``k``-regular with uniform ``mu1``; for a ragged graph
+    certificate A with the sum of the ``m`` largest text degrees as the
+    number of draws), §6 (adversaries).  The certificate bounds the *number*
+    of bad skills, so adversaries are compared by count.  Cost: the greedy
+    adversary dominates (a few seconds at ``n_texts = 1e6``); the exact one is
+    exponential in the worst case and bounded by ``time_limit``.
+
+    Examples
+    --------
+    >>> from skillgraph.graph import sample_graph
+    >>> report = check(sample_graph(50, 5000, 8, seed=0), 0.05, 0.3, seed=0)
+    >>> report.violated
+    False
+    """
+    from skillgraph import adversary, bounds, failures
+    from skillgraph._rng import as_seed_sequence, child_seed
+    from skillgraph._validation import check_int, check_probability, check_real
+
+    graph, default_source = _as_graph(graph)
+    theta = check_probability("theta", theta)
+    beta = check_probability("beta", beta)
+    delta_fail = check_probability("delta_fail", delta_fail)
+    if exact is not None and not isinstance(exact, bool):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    if graph.n_edges == 0:
+        raise ValueError("graph has no edges: nothing to check")
+    if graph.n_texts == 0:
+        raise ValueError("graph has no text pieces: nothing to check")
+    if k is None:
+        k = graph.k if graph.k is not None else max(1, int(round(graph.text_degrees.mean())))
+    k = check_int("k", k, 1)
+    if exact is None:
+        exact = graph.n_texts <= EXACT_AUTO_TEXTS and graph.n_skills <= EXACT_AUTO_SKILLS
+        limit = EXACT_AUTO_TIME_LIMIT if time_limit is None else time_limit
+    else:
+        limit = 60.0 if time_limit is None else time_limit
+    limit = check_real("time_limit", limit, 0.0, None, open_low=True)
+    master = as_seed_sequence(seed)
+
+    kl = bounds.emergence_bound(theta, beta, k, form="kl")
+    paper = bounds.emergence_bound(theta, beta, k, form="paper")
+    cert = _certificate(graph, theta, beta, k, delta_fail)
+
+    outcomes = []
+    exact_upper = None
+
+    def outcome(name, failed, optimal=None):
+        from skillgraph.competence import bad_fraction
+
+        est = bad_fraction(graph, failed, beta)
+        outcomes.append(
+            AdversaryOutcome(
+                name=name, n_bad=int(est.n_bad), alpha=est.n_bad / graph.n_skills,
+                bad_fraction=float(est.value), optimal=optimal, failed=np.asarray(failed),
+            )
+        )
+
+    if exact:
+        ex = adversary.exact(graph, theta, beta, time_limit=limit)
+        outcome("exact", ex.failed, ex.optimal)
+        exact_upper = ex.upper_bound
+    gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
+    outcome("greedy", gr.failed)
+    outcome("deficit", failures.deficit(graph, theta, seed=child_seed(master, 3)))
+    outcome("random", failures.random(graph, theta, seed=child_seed(master, 2)))
+
+    adversaries = {o.name: o for o in outcomes}
+    best = max(outcomes, key=lambda o: o.n_bad).name
+    best_n = adversaries[best].n_bad
+    return CheckReport(
+        n_skills=graph.n_skills,
+        n_texts=graph.n_texts,
+        n_edges=graph.n_edges,
+        k=k,
+        regular=graph.is_regular,
+        source=source or default_source,
+        theta=theta,
+        beta=beta,
+        delta_fail=delta_fail,
+        n_failed=int(round(theta * graph.n_texts)),
+        alpha_star_kl=kl.value,
+        alpha_star_paper=paper.value,
+        vacuous_kl=kl.vacuous,
+        vacuous_paper=paper.vacuous,
+        averaging=kl.averaging,
+        certificate=cert,
+        adversaries=adversaries,
+        best=best,
+        gap=(cert.n_bad_max - best_n) / graph.n_skills,
+        violated=best_n > cert.n_bad_max,
+        assumptions=broken_assumptions(graph, theta, beta, k),
+        exact_upper_bound=exact_upper,
+    )
+
+
+# ---------------------------------------------------------------------------
+# edge files
+# ---------------------------------------------------------------------------
+
+
+class EdgeFileError(ValueError):
+    """A problem in a user's edge-list file; the message names the file and line."""
+
+
+_TEXT_NAMES = ("text_id", "text", "text_ids", "t")
+_SKILL_NAMES = ("skill_id", "skill", "skill_ids", "s")
+_MAX_ID = 2**31 - 2  # skill ids are int32
+_MAX_ERRORS = 10
+
+
+def _is_int(token: str) -> bool:
+    try:
+        int(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    fields = line.split() if delimiter is None else line.split(delimiter)
+    # spreadsheets quote fields: "3","17"
+    return [f.strip().strip('"').strip("'").strip() for f in fields]
+
+
+def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None):
+    """Read a user's edge list into a :class:`~skillgraph.graph.SkillGraph`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A text file with one ``text_id,skill_id`` pair per line: comma-,
+        tab- or whitespace-separated (detected from the first data line).  An
+        optional header names the columns ``text_id`` and ``skill_id`` (in
+        either order; extra named columns are ignored).  Blank lines and lines
+        starting with ``#`` are skipped.  A repeated pair is an edge of
+        multiplicity 2.  Text pieces may have different numbers of skills.
+    n_texts, n_skills : int, optional
+        Declared sizes; ids must then be below them (else, one more than the
+        largest id).
+
+    Returns
+    -------
+    SkillGraph
+
+    Raises
+    ------
+    EdgeFileError
+        (a ``ValueError``) naming the file and the line of each problem (up
+        to 10): missing columns, non-integer or negative ids, ids out of range,
+        a repeated header, an empty file.
+    FileNotFoundError
+        If the file does not exist.
+    """
+    from skillgraph._validation import check_int
+    from skillgraph.graph import SkillGraph
+
+    if n_texts is not None:
+        n_texts = check_int("n_texts", n_texts, 1)
+    if n_skills is not None:
+        n_skills = check_int("n_skills", n_skills, 1, _MAX_ID + 1)
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise FileNotFoundError(f"edge file {name!r} does not exist")
+    if os.path.isdir(name):
+        raise EdgeFileError(f"{name}: is a directory, not an edge file")
+
+    errors: list[str] = []
+    texts: list[int] = []
+    skills: list[int] = []
+    delimiter: str | None = None
+    detected = False
+    header: list[str] | None = None
+    header_line = 0
+    cols = (0, 1)
+    n_cols = 2
+
+    def error(lineno: int, msg: str) -> None:
+        errors.append(f"{name}:{lineno}: {msg}")
+
+    with open(name, encoding="utf-8-sig", errors="replace") as f:
+        for lineno, raw in enumerate(f, start=1):
+            if len(errors) >= _MAX_ERRORS:
+                break
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not detected:
+                delimiter = "," if "," in line else ("\t" if "\t" in line else None)
+                detected = True
+            fields = _split(line, delimiter)
+            lowered = [f.lower() for f in fields]
+            if not all(_is_int(f) for f in fields[:2]) and any(
+                f in _TEXT_NAMES + _SKILL_NAMES for f in lowered
+            ):
+                if header is not None:
+                    error(lineno, f"duplicate header (the header is on line {header_line}): "
+                                  f"{line!r}")
+                    continue
+                if texts:
+                    error(lineno, f"header {line!r} after data lines: a header must come first")
+                    continue
+                t_col = next((i for i, f in enumerate(lowered) if f in _TEXT_NAMES), None)
+                s_col = next((i for i, f in enumerate(lowered) if f in _SKILL_NAMES), None)
+                if t_col is None or s_col is None:
+                    missing = "text_id" if t_col is None else "skill_id"
+                    error(lineno, f"header {line!r} has no {missing} column "
+                                  "(expected columns text_id and skill_id)")
+                    break
+                header, header_line, cols, n_cols = fields, lineno, (t_col, s_col), len(fields)
+                continue
+            if header is None and not texts and not all(_is_int(f) for f in fields):
+                # a first line that is neither data nor a recognisable header
+                if len(fields) >= 2 and not any(_is_int(f) for f in fields):
+                    error(lineno, f"unrecognised header {line!r}: name the columns text_id and "
+                                  "skill_id, or leave the header out")
+                    break
+            if len(fields) < n_cols:
+                error(lineno, f"expected {n_cols} columns (text_id, skill_id), got "
+                              f"{len(fields)}: {line!r}")
+                continue
+            if header is None and len(fields) > 2:
+                error(lineno, f"expected 2 columns (text_id, skill_id), got {len(fields)}: "
+                              f"{line!r} (a header naming the columns allows extra ones)")
+                continue
+            row_ok = True
+            values = []
+            checks = (("text_id", cols[0], n_texts), ("skill_id", cols[1], n_skills))
+            for what, col, limit in checks:
+                token = fields[col]
+                if not _is_int(token):
+                    error(lineno, f"{what} {token!r} is not an integer")
+                    row_ok = False
+                    continue
+                value = int(token)
+                if value < 0:
+                    error(lineno, f"{what} {value} is negative (ids start at 0)")
+                    row_ok = False
+                elif limit is not None and value >= limit:
+                    option = "--n-texts" if what == "text_id" else "--n-skills"
+                    error(lineno, f"{what} {value} out of range: {option} is {limit}, so ids "
+                                  f"must be 0..{limit - 1}")
+                    row_ok = False
+                elif value > _MAX_ID:
+                    error(lineno, f"{what} {value} out of range (ids must be <= {_MAX_ID})")
+                    row_ok = False
+                values.append(value)
+            if row_ok:
+                texts.append(values[0])
+                skills.append(values[1])
+    if errors:
+        more = " (stopped after 10 errors)" if len(errors) >= _MAX_ERRORS else ""
+        raise EdgeFileError("invalid edge file:\n  " + "\n  ".join(errors) + more)
+    if not texts:
+        what = "only a header" if header is not None else "an empty file"
+        raise EdgeFileError(
+            f"{name}:1: no edges found ({what}); expected lines of text_id,skill_id pairs"
+        )
+    return SkillGraph.from_edges(
+        np.asarray(texts, dtype=np.int64),
+        np.asarray(skills, dtype=np.int64),
+        n_texts=n_texts,
+        n_skills=n_skills,
+    )
+
+
+# ---------------------------------------------------------------------------
+# command line (registered in skillgraph/cli.py)
+# ---------------------------------------------------------------------------
+
+
+def _add_check_parser(subparsers) -> None:
+    from skillgraph.cli import _add_graph_arguments
+
+    p = subparsers.add_parser(
+        "check",
+        help="hold the strongest adversaries against the finite-size certificate",
+        description="On a sampled graph (the options of `simulate`) or on your own edge list "
+        "(--edges FILE: CSV/TSV of text_id,skill_id pairs, header optional), print the bound "
+        "alpha_star in both forms, the finite-size certificate (theory.md §4), and the bad "
+        "fractions reached by the greedy adversary, deficit and random failures, and the exact "
+        "MILP adversary on small graphs (§6). Exit status: 0 no adversary beats the "
+        "certificate, 1 one does (a bug on a sampled graph; on your graph, the finding that it "
+        "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
+        "--n-texts (optional) declare the sizes and --k the k used by the bounds.",
+    )
+    _add_graph_arguments(p)
+    p.set_defaults(n_skills=None, n_texts=None, k=None)
+    p.add_argument("--edges", metavar="FILE", help="check this edge list instead of sampling")
+    p.add_argument("--theta", type=float, default=0.05, help="failure rate (default 0.05)")
+    p.add_argument("--beta", type=float, default=0.2, help="competence threshold (default 0.2)")
+    p.add_argument("--delta-fail", type=float, default=1e-6,
+                   help="failure probability of the certificate (default 1e-6)")
+    ex = p.add_mutually_exclusive_group()
+    ex.add_argument("--exact", dest="exact", action="store_true", default=None,
+                    help="run the exact MILP adversary (default: only on tiny graphs)")
+    ex.add_argument("--no-exact", dest="exact", action="store_false",
+                    help="never run the exact adversary")
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds for the exact adversary (default 30 automatic, 60 with --exact)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_check)
+
+
+def _cmd_check(args) -> int:
+    from skillgraph._rng import as_seed_sequence, child_seed
+
+    master = as_seed_sequence(args.seed)
+    if args.edges is not None:
+        try:
+            graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
+        except OSError as exc:  # missing or unreadable file: a message, not a traceback
+            from skillgraph.cli import CommandError
+
+            raise CommandError(str(exc)) from None
+        source = f"edges from {args.edges}"
+    else:
+        from skillgraph.graph import sample_graph
+
+        n_skills = 1000 if args.n_skills is None else args.n_skills
+        n_texts = 100_000 if args.n_texts is None else args.n_texts
+        k = 8 if args.k is None else args.k
+        graph = sample_graph(
+            n_skills, n_texts, k, skill_measure=args.skill_measure,
+            zipf_exponent=args.zipf_exponent, replace=not args.no_replace,
+            seed=child_seed(master, 0),
+        )
+        source = f"sampled, seed {args.seed}" + (
+            f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
+        ) + (", no replacement" if args.no_replace else "")
+    report = check(
+        graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
+        seed=child_seed(master, 1), time_limit=args.time_limit, source=source,
+    )
+    if args.edges is None and args.no_replace:
+        import dataclasses
+
+        note = (
+            "sampled without replacement (k distinct skills per text): the certificates of "
+            "theory.md §4 are proved for the paper's with-replacement model only"
+        )
+        report = dataclasses.replace(report, assumptions=[*report.assumptions, note])
+    if args.json:
+        from skillgraph.cli import _print_json
+
+        _print_json(report.as_dict())
+    else:
+        print(report)
+    if report.violated:
+        print(f"skillgraph check: {report.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ``skillgraph.check`` is both this module and, through the package's lazy
+# attribute table, the function :func:`check`.  Once the submodule has been
+# imported Python binds the *module* to ``skillgraph.check``; making the module
+# callable keeps ``skillgraph.check(graph, theta, beta)`` working either way.
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return check(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -19,7 +19,6 @@ __version__ = "0.1.0"
 _LAZY = {
     "SkillGraph": "graph",
     "sample_graph": "graph",
-    "competence": "competence",
     "bad_fraction": "competence",
     "performance_curve": "competence",
     "tuple_bad_fraction": "competence",
@@ -32,6 +31,7 @@ _LAZY = {
     "KAPLAN": "scaling",
     "theta_from_excess": "scaling",
     "check": "check",
+    "stream": "stream",
 }
 _SUBMODULES = {
     "graph",
@@ -44,6 +44,14 @@ _SUBMODULES = {
     "adversary",
     "certificates",
     "check",
+    "emerge",
+    "plots",
+    "sweep",
+    "sweep_spec",
+    "store",
+    "executors",
+    "sweep_plots",
+    "stream",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)

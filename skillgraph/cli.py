@@ -182,6 +182,209 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+# ---- sweep -------------------------------------------------------------------
+def _add_sweep_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a Monte Carlo sweep from a TOML spec into a resumable store",
+        description="Run the work items of a sweep spec (format: sims/README.md) and store "
+        "one shard per finished item in DIR, then the tidy table DIR/results.csv. "
+        "Exit status: 0 all items ok, 1 some items failed, 2 invalid spec or options.",
+    )
+    p.add_argument("spec", help="sweep spec, a TOML file (see sims/)")
+    p.add_argument("--out", required=True, metavar="DIR", help="store directory")
+    p.add_argument(
+        "--resume", action="store_true", help="continue the sweep in DIR (same spec only)"
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+    )
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (dask extra)"
+    )
+    where.add_argument(
+        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+    )
+    p.add_argument("--dry-run", action="store_true", help="validate the spec, count the items")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
+
+
+def _cmd_sweep(args) -> int:
+    from skillgraph.executors import make_executor
+    from skillgraph.sweep import SweepAborted, expand, load_spec, run_sweep
+
+    spec = load_spec(args.spec)
+    if args.dry_run:
+        print(
+            f"spec {args.spec!r} is valid: sweep {spec.name!r}, {len(expand(spec))} work items, "
+            f"hash {spec.spec_hash[:12]}"
+        )
+        return 0
+    try:
+        with make_executor(args.workers, args.scheduler, args.dask_local) as executor:
+            summary = run_sweep(
+                spec,
+                args.out,
+                executor=executor,
+                resume=args.resume,
+                progress=not args.no_progress,
+            )
+    except ImportError as exc:
+        raise CommandError(str(exc)) from None
+    except SweepAborted as exc:
+        print(f"skillgraph sweep: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            f"skillgraph sweep: interrupted; finished items are stored in {args.out!r}: "
+            "rerun with --resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(summary.report())
+    return 0 if summary.ok else 1
+
+
+# ---- plot --------------------------------------------------------------------
+def _add_plot_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "plot",
+        help="figures of a finished or partial sweep",
+        description="Rebuild the figures of a sweep from its store DIR (finished or partial): "
+        "emergence against scale, performance curves, bound against empirical.",
+    )
+    p.add_argument("dir", metavar="DIR", help="a sweep store (skillgraph sweep --out DIR)")
+    p.add_argument("--out", metavar="FIGDIR", help="where to write figures (default DIR/figures)")
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format")
+    p.set_defaults(func=_cmd_plot)
+
+
+def _cmd_plot(args) -> int:
+    from skillgraph.sweep_plots import plot_store
+
+    written = plot_store(args.dir, out=args.out, fmt=args.format)
+    for path in written:
+        print(path)
+    if not written:
+        print("no figures: the store holds no finished items yet", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---- emerge ------------------------------------------------------------------
+def _comma_list(kind, name):
+    """An argparse type for comma-separated lists, e.g. ``--tuples 1,2,4,8``."""
+
+    def parse(text: str):
+        try:
+            return tuple(kind(v) for v in text.split(",") if v.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be comma-separated {kind.__name__}s, got {text!r}"
+            ) from None
+
+    return parse
+
+
+def _add_emerge_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "emerge",
+        help="emergence of skill tuples against model scale: bound and simulation, figures",
+        description="Sweep model scale under a scaling law, map the excess loss to a failure "
+        "rate theta (theory.md §2), and compare the guaranteed fraction of competent t-tuples "
+        "(Corollary 2, §5) with simulated graphs under random and deficit failures (§6). "
+        "Writes emergence.png/.pdf, performance_curves.png, slingshot.png, results.csv and "
+        "summary.md into DIR and prints a summary and the headline of the run.",
+    )
+    scale = p.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--compute", type=float, nargs=2, metavar=("LOW", "HIGH"), default=(1e20, 1e30),
+        help="training compute range in FLOPs (default 1e20 1e30); compute-optimal models",
+    )
+    scale.add_argument(
+        "--params", type=float, nargs=2, metavar=("LOW", "HIGH"),
+        help="parameter range instead, D = tokens-per-param * N (default ratio 20)",
+    )
+    p.add_argument(
+        "--tokens-per-param", type=float, metavar="R",
+        help="fixed tokens per parameter D/N (with --compute it replaces compute-optimal)",
+    )
+    p.add_argument("--law", choices=("chinchilla", "epoch", "kaplan"), default="chinchilla",
+                   help="scaling law (default chinchilla)")
+    p.add_argument("--mapping", choices=("anchored", "linear", "pinsker"), default="anchored",
+                   help="excess loss -> theta map (default anchored)")
+    p.add_argument("--theta-ref", type=float, default=0.05,
+                   help="theta of Chinchilla's own model for --mapping anchored (default 0.05)")
+    p.add_argument("--c", type=float, default=1.0,
+                   help="cloze-sufficiency factor for linear/pinsker (default 1)")
+    p.add_argument("--tuples", type=_comma_list(int, "--tuples"), default=(1, 2, 4, 8),
+                   help="tuple sizes t, comma-separated (default 1,2,4,8)")
+    p.add_argument("--betas", type=_comma_list(float, "--betas"), default=(0.5,),
+                   help="competence thresholds beta, comma-separated (default 0.5)")
+    p.add_argument("--k", type=int, default=8, help="skills per text piece (default 8)")
+    p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
+    p.add_argument("--n-skills", type=int, default=1000, help="skills per graph (default 1000)")
+    p.add_argument("--n-texts", type=int, default=1_000_000,
+                   help="text pieces per graph (default 1000000)")
+    p.add_argument("--replicates", type=int, default=8, help="graphs per scale (default 8)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--points", type=int, default=81,
+                   help="scales on the bound curves (default 81)")
+    p.add_argument("--sim-points", type=int, default=21,
+                   help="scales simulated (default 21; 0: bound only)")
+    p.add_argument("--n-tuples", type=int, default=20_000,
+                   help="tuples sampled per measurement for t >= 3 (default 20000)")
+    p.add_argument("--failures", type=_comma_list(str, "--failures"),
+                   default=("random", "deficit"),
+                   help="failure models simulated, comma-separated (default random,deficit)")
+    p.add_argument("--engine", choices=("stream", "graph"), default="stream",
+                   help="stream: O(n_skills) memory (default); graph: materialised graphs")
+    p.add_argument("--out", metavar="DIR", default="emerge_out",
+                   help="output directory (default emerge_out)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_emerge)
+
+
+def _cmd_emerge(args) -> int:
+    from skillgraph.emerge import EmergeConfig, run_emerge, write_outputs
+
+    # EmergeConfig validates every parameter before any work starts
+    config = EmergeConfig(
+        compute=tuple(args.compute),
+        params=None if args.params is None else tuple(args.params),
+        tokens_per_param=args.tokens_per_param,
+        law=args.law,
+        mapping=args.mapping,
+        theta_ref=args.theta_ref,
+        c=args.c,
+        tuples=args.tuples,
+        betas=args.betas,
+        k=args.k,
+        form=args.form,
+        n_skills=args.n_skills,
+        n_texts=args.n_texts,
+        replicates=args.replicates,
+        seed=args.seed,
+        n_scales=args.points,
+        n_empirical=args.sim_points,
+        n_tuples=args.n_tuples,
+        failure_models=args.failures,
+        engine=args.engine,
+    )
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise CommandError(f"--out must be a directory, got the file {args.out!r}")
+    result = run_emerge(config, progress=not args.no_progress)
+    written = write_outputs(result, args.out)
+    print(result.summary)
+    print()
+    print(result.headline)
+    print()
+    print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
+    return 0
+
+
 # ---- entry point -------------------------------------------------------------
 def _build_parser() -> argparse.ArgumentParser:
     from skillgraph import __version__
@@ -196,6 +399,12 @@ def _build_parser() -> argparse.ArgumentParser:
     subparsers.required = True
     _add_bound_parser(subparsers)
     _add_simulate_parser(subparsers)
+    _add_sweep_parser(subparsers)
+    _add_plot_parser(subparsers)
+    _add_emerge_parser(subparsers)
+    from skillgraph.check import _add_check_parser  # check's CLI lives beside check()
+
+    _add_check_parser(subparsers)
     return parser
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "bad_fraction_from_counts",
     "performance_curve",
     "tuple_bad_fraction",
+    "tuple_bad_fraction_from_counts",
     "wilson_interval",
     "DEFAULT_TUPLE_HALF_WIDTH",
 ]
@@ -391,27 +392,37 @@ def tuple_bad_fraction(
         n_tuples = check_int("n_tuples", n_tuples, 1, 10**9)
     graph, failed = _check_inputs(graph, failed)
     rng = as_generator(seed)  # validates seed before the work starts
-    if mode == "tensor" and n_tuples is None and t == 1:
-        single = bad_fraction(graph, failed, beta)
-        return FractionEstimate(**{**single.__dict__, "mode": "tensor"})
-    if mode == "tensor" and n_tuples is None and t == 2:
-        return _exact_pair_fraction(graph, failed, beta)
-    n = default_tuple_count() if n_tuples is None else n_tuples
-    tuples = rng.choice(graph.n_skills, size=(n, t), p=graph.skill_measure)
     if mode == "tensor":
-        comp = competence(graph, failed)[tuples]
-        undefined = np.isnan(comp).any(axis=1)
-        bad = ~undefined & (np.prod(np.nan_to_num(comp), axis=1) < 1.0 - beta)
-    else:
-        from skillgraph import _kernels
-
-        indptr, indices = graph.skill_texts()
-        total, n_failed = _kernels.cooccurrence_counts(
-            indptr, indices, tuples.astype(np.int64), failed
+        return tuple_bad_fraction_from_counts(
+            graph.degrees,
+            failed_edge_counts(graph, failed),
+            graph.skill_measure,
+            t,
+            beta,
+            n_tuples=n_tuples,
+            seed=rng,
         )
-        undefined = total == 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bad = ~undefined & (n_failed / np.maximum(total, 1) > beta)
+    from skillgraph import _kernels
+
+    n = default_tuple_count() if n_tuples is None else n_tuples
+    tuples = _sample_tuples(graph.skill_measure, n, t, rng)
+    indptr, indices = graph.skill_texts()
+    total, n_failed = _kernels.cooccurrence_counts(indptr, indices, tuples, failed)
+    undefined = total == 0
+    bad = ~undefined & (n_failed / np.maximum(total, 1) > beta)
+    return _sampled_estimate(bad, undefined, beta, t, "cooccur")
+
+
+def _sample_tuples(skill_measure: np.ndarray, n: int, t: int, rng) -> np.ndarray:
+    """``n`` tuples of ``t`` skills drawn i.i.d. from ``skill_measure`` (int64, ``(n, t)``)."""
+    w = skill_measure / skill_measure.sum()
+    if np.all(w == w[0]):  # uniform: integers are much cheaper than choice(p=...)
+        return rng.integers(0, w.shape[0], size=(n, t), dtype=np.int64)
+    return rng.choice(w.shape[0], size=(n, t), p=w).astype(np.int64)
+
+
+def _sampled_estimate(bad, undefined, beta, t, mode) -> FractionEstimate:
+    n = int(bad.shape[0])
     n_bad = int(bad.sum())
     n_undefined = int(undefined.sum())
     return FractionEstimate(
@@ -428,13 +439,58 @@ def tuple_bad_fraction(
     )
 
 
-def _exact_pair_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
-    comp = competence(graph, failed)
+def tuple_bad_fraction_from_counts(
+    degrees,
+    failed_edges,
+    skill_measure,
+    t: int,
+    beta: float,
+    *,
+    n_tuples: int | None = None,
+    seed=None,
+) -> FractionEstimate:
+    """:func:`tuple_bad_fraction` in ``tensor`` mode from per-skill counts (theory.md §5).
+
+    The counts are all the tensor definition needs, so this serves the
+    materialised graph and streaming (:func:`skillgraph.stream`) alike.
+
+    Parameters
+    ----------
+    degrees, failed_edges : array_like of int, shape (n_skills,)
+        Per-skill edge counts and failed-edge counts.
+    skill_measure : array_like, shape (n_skills,)
+        ``mu1``.
+    t, beta, n_tuples, seed
+        As in :func:`tuple_bad_fraction`: exact for ``t <= 2`` when
+        ``n_tuples`` is None, else ``n_tuples`` sampled tuples (default
+        :func:`default_tuple_count`).
+    """
+    t = check_int("t", t, 1)
+    beta = check_real("beta", beta, 0.0, 1.0)
+    if n_tuples is not None:
+        n_tuples = check_int("n_tuples", n_tuples, 1, 10**9)
+    rng = as_generator(seed)
+    single = bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure)
+    if n_tuples is None and t == 1:
+        return FractionEstimate(**{**single.__dict__, "mode": "tensor"})
+    comp = competence_from_counts(degrees, failed_edges)
+    w = np.asarray(skill_measure, dtype=np.float64)
+    w = w / w.sum()
+    if n_tuples is None and t == 2:
+        return _exact_pair_fraction(comp, w, beta)
+    n = default_tuple_count() if n_tuples is None else n_tuples
+    c = comp[_sample_tuples(w, n, t, rng)]
+    undefined = np.isnan(c).any(axis=1)
+    bad = ~undefined & (np.prod(np.nan_to_num(c), axis=1) < 1.0 - beta)
+    return _sampled_estimate(bad, undefined, beta, t, "tensor")
+
+
+def _exact_pair_fraction(comp: np.ndarray, w: np.ndarray, beta: float) -> FractionEstimate:
+    """Exact tensor fraction of ordered pairs from competences ``comp`` and measure ``w``."""
     defined = ~np.isnan(comp)
-    w = graph.skill_measure / graph.skill_measure.sum()
     bad_mass = _exact_pair_bad_mass(comp[defined], w[defined], 1.0 - beta)
     defined_mass = float(w[defined].sum())
-    n_skills = graph.n_skills
+    n_skills = comp.shape[0]
     n_def = int(defined.sum())
     # counts over the n_skills**2 ordered pairs, exact for the uniform measure
     bad_pairs = _exact_pair_bad_mass(comp[defined], np.ones(n_def), 1.0 - beta)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from skillgraph import _kernels
 from skillgraph._rng import as_generator
 from skillgraph._validation import (
     check_bool_array,
@@ -173,11 +174,9 @@ def failed_edge_counts(graph: SkillGraph, failed) -> np.ndarray:
     O(n_edges).
     """
     graph, failed = _check_inputs(graph, failed)
-    if graph.is_regular:
-        hit = graph.text_skills[failed].ravel()
-    else:
-        hit = graph.text_indices[failed[graph.edge_texts]]
-    return np.bincount(hit, minlength=graph.n_skills).astype(np.int64)
+    return _kernels.failed_edge_counts(
+        graph.text_indptr, graph.text_indices, failed, graph.n_skills
+    )
 
 
 def competence_from_counts(degrees, failed_edges) -> np.ndarray:
@@ -402,8 +401,6 @@ def tuple_bad_fraction(
             n_tuples=n_tuples,
             seed=rng,
         )
-    from skillgraph import _kernels
-
     n = default_tuple_count() if n_tuples is None else n_tuples
     tuples = _sample_tuples(graph.skill_measure, n, t, rng)
     indptr, indices = graph.skill_texts()

@@ -186,7 +186,7 @@ class SkillGraph:
     @cached_property
     def degrees(self) -> np.ndarray:
         """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
-        return _frozen(np.bincount(self.text_indices, minlength=self.n_skills).astype(np.int64))
+        return _frozen(_kernels.skill_degrees(self.text_indices, self.n_skills))
 
     @cached_property
     def edge_texts(self) -> np.ndarray:

@@ -80,6 +80,10 @@ def _bound_rows(result) -> list[tuple[str, str]]:
 
 
 # ---- simulate ----------------------------------------------------------------
+# above this many edge slots, `simulate --engine auto` streams instead of materialising
+_STREAM_ABOVE_EDGES = 50_000_000
+
+
 def _add_simulate_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate",
@@ -96,6 +100,14 @@ def _add_simulate_parser(subparsers) -> None:
     )
     p.add_argument("--t", type=int, default=1, help="tuple size (default 1)")
     p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
+    p.add_argument(
+        "--engine",
+        choices=("auto", "graph", "stream"),
+        default="auto",
+        help="graph: materialise the graph (exact failure counts); stream: per-skill counts "
+        "in O(n_skills) memory (Bernoulli random failures, deficit exact in expectation); "
+        f"auto (default): stream above {_STREAM_ABOVE_EDGES:,} edge slots",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_simulate)
 
@@ -118,35 +130,38 @@ def _add_graph_arguments(p) -> None:
 
 
 def _cmd_simulate(args) -> int:
-    from skillgraph import bounds, competence, failures
+    from skillgraph import bounds, competence
     from skillgraph._rng import as_seed_sequence, child_seed
-    from skillgraph.graph import sample_graph
 
     # validate everything before sampling
     master = as_seed_sequence(args.seed)
     bound = bounds.emergence_bound(args.theta, args.beta, args.k, t=args.t, form=args.form)
-    graph = sample_graph(
-        args.n_skills,
-        args.n_texts,
-        args.k,
-        skill_measure=args.skill_measure,
-        zipf_exponent=args.zipf_exponent,
-        replace=not args.no_replace,
-        seed=child_seed(master, 0),
+    engine = args.engine
+    if engine == "auto":
+        large = args.n_texts * args.k > _STREAM_ABOVE_EDGES
+        engine = "stream" if large and not args.no_replace else "graph"
+    if engine == "stream" and args.no_replace:
+        raise CommandError("--engine stream draws skills with replacement; drop --no-replace")
+    simulate = _simulate_streamed if engine == "stream" else _simulate_materialised
+    degrees, failed_edges, measure, n_failed = simulate(
+        args, child_seed(master, 0), child_seed(master, 1)
     )
-    model = getattr(failures, args.failure)
-    failed = model(graph, args.theta, seed=child_seed(master, 1))
-    estimate = competence.tuple_bad_fraction(
-        graph, failed, args.t, args.beta, seed=child_seed(master, 2)
+    estimate = competence.tuple_bad_fraction_from_counts(
+        degrees, failed_edges, measure, args.t, args.beta, seed=child_seed(master, 2)
+    )
+    graph = (
+        f"SkillGraph(n_skills={args.n_skills}, n_texts={args.n_texts}, k={args.k}) "
+        f"[{engine}]"
     )
     low, high = estimate.ci()
     if args.json:
         _print_json(
             {
                 "graph": {
-                    "n_skills": graph.n_skills,
-                    "n_texts": graph.n_texts,
-                    "k": graph.k,
+                    "n_skills": args.n_skills,
+                    "n_texts": args.n_texts,
+                    "k": args.k,
+                    "engine": engine,
                     "skill_measure": args.skill_measure,
                     "zipf_exponent": args.zipf_exponent,
                     "replace": not args.no_replace,
@@ -161,8 +176,8 @@ def _cmd_simulate(args) -> int:
         return 0
     what = "skills" if args.t == 1 else f"{args.t}-tuples (tensor)"
     print(
-        f"{graph!r}, failure={args.failure}, theta={args.theta:g} "
-        f"({int(failed.sum())} failed text pieces), beta={args.beta:g}"
+        f"{graph}, failure={args.failure}, theta={args.theta:g} "
+        f"({n_failed} failed text pieces), beta={args.beta:g}"
     )
     print(
         _format_table(
@@ -180,6 +195,42 @@ def _cmd_simulate(args) -> int:
             "(see `skillgraph check` for finite-size certificates)"
         )
     return 0
+
+
+def _simulate_materialised(args, graph_seed, failure_seed):
+    """Per-skill counts on a materialised graph (exact failure counts)."""
+    from skillgraph import competence, failures
+    from skillgraph.graph import sample_graph
+
+    graph = sample_graph(
+        args.n_skills,
+        args.n_texts,
+        args.k,
+        skill_measure=args.skill_measure,
+        zipf_exponent=args.zipf_exponent,
+        replace=not args.no_replace,
+        seed=graph_seed,
+    )
+    failed = getattr(failures, args.failure)(graph, args.theta, seed=failure_seed)
+    counts = competence.failed_edge_counts(graph, failed)
+    return graph.degrees, counts, graph.skill_measure, int(failed.sum())
+
+
+def _simulate_streamed(args, graph_seed, failure_seed):
+    """Per-skill counts streamed in O(n_skills) memory (theory.md §6 failure rates)."""
+    from skillgraph.stream import stream
+
+    result = stream(
+        args.n_skills,
+        args.n_texts,
+        args.k,
+        args.theta,
+        failure=args.failure,
+        skill_measure=args.skill_measure,
+        zipf_exponent=args.zipf_exponent,
+        seed=graph_seed,  # one seed drives the skills and the failures of a stream
+    )
+    return result.degrees, result.failed_edges, result.skill_measure, result.n_failed_texts
 
 
 # ---- sweep -------------------------------------------------------------------

@@ -52,3 +52,30 @@ def test_bound_does_not_import_numba():
     code = ("import sys; from skillgraph.cli import main; main(['bound', '--theta', '0.05', "
             "'--beta', '0.2', '--k', '8']); assert 'numba' not in sys.modules, 'numba imported'")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_simulate_engines_stream_the_same_graph():
+    # both engines sample the same graph from the same seed (counter-based streams);
+    # only the failure sets differ: exact count (graph) against Bernoulli (stream)
+    import argparse
+
+    import numpy as np
+
+    from skillgraph.cli import _simulate_materialised, _simulate_streamed
+
+    args = argparse.Namespace(n_skills=300, n_texts=20_000, k=4, theta=0.2, failure="random",
+                              skill_measure="zipf", zipf_exponent=1.0, no_replace=False)
+    seeds = (np.random.SeedSequence(1), np.random.SeedSequence(2))
+    deg_g, failed_g, mu_g, n_g = _simulate_materialised(args, *seeds)
+    deg_s, failed_s, mu_s, n_s = _simulate_streamed(args, *seeds)
+    np.testing.assert_array_equal(deg_g, deg_s)
+    np.testing.assert_allclose(mu_g, mu_s)
+    assert n_g == 4000
+    assert abs(n_s - 4000) < 5 * np.sqrt(20_000 * 0.2 * 0.8)
+    assert failed_s.sum() == pytest.approx(4 * n_s)  # k failed slots per failed text
+    assert failed_g.sum() == 4 * n_g
+
+
+def test_simulate_stream_refuses_no_replace(capsys):
+    assert main(["simulate", "--engine", "stream", "--no-replace"]) == 2
+    assert "--no-replace" in capsys.readouterr().err

@@ -85,3 +85,25 @@ def check_bool_array(name: str, value, length: int) -> np.ndarray:
     if arr.shape != (length,):
         raise ValueError(f"{name} must have shape ({length},), got {arr.shape}")
     return arr
+
+
+def all_scalar(*values) -> bool:
+    """True when every value is 0-dimensional (the caller then returns Python scalars)."""
+    try:
+        return all(np.ndim(v) == 0 for v in values)
+    except (ValueError, TypeError):  # ragged input: validation names the parameter
+        return False
+
+
+def scalar_or_array(arr: np.ndarray, scalar: bool):
+    """A Python scalar for scalar inputs, a fresh ndarray otherwise."""
+    return arr.item() if scalar else np.array(arr)
+
+
+def broadcast_named(**arrays):
+    """Broadcast the named arrays, naming them all when the shapes clash."""
+    try:
+        return np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"shapes do not broadcast: {shapes}") from None

@@ -40,7 +40,14 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import xlog1py, xlogy
 
-from skillgraph._validation import check_choice, check_int, check_probability
+from skillgraph._validation import (
+    all_scalar,
+    broadcast_named,
+    check_choice,
+    check_int,
+    check_probability,
+    scalar_or_array,
+)
 
 __all__ = [
     "FORMS",
@@ -125,29 +132,6 @@ def _int_array(name: str, value, minimum: int):
     return arr
 
 
-def _broadcast(**arrays):
-    """Broadcast the named arrays, naming them all when the shapes clash."""
-    try:
-        return np.broadcast_arrays(*arrays.values())
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(f"shapes do not broadcast: {shapes}") from None
-
-
-def _all_scalar(*values) -> bool:
-    try:
-        return all(np.ndim(v) == 0 for v in values)
-    except (ValueError, TypeError):  # ragged input: validation names the parameter
-        return False
-
-
-def _out(arr: np.ndarray, scalar: bool):
-    """Python scalar for scalar inputs, a fresh ndarray otherwise."""
-    if scalar:
-        return arr.item()
-    return np.array(arr)
-
-
 # --------------------------------------------------------------------------- entropy, KL
 
 
@@ -179,11 +163,11 @@ def entropy(p):
     >>> round(entropy(0.5), 12) == round(math.log(2), 12)
     True
     """
-    scalar = _all_scalar(p)
+    scalar = all_scalar(p)
     arr = _real_array("p", p, 0.0, 1.0, False, False)
     h = -xlogy(arr, arr) - xlog1py(1.0 - arr, -arr)
     # Rounding can make H a hair negative at the endpoints' neighbours; H >= 0.
-    return _out(np.maximum(h, 0.0), scalar)
+    return scalar_or_array(np.maximum(h, 0.0), scalar)
 
 
 def kl(q, p):
@@ -219,16 +203,16 @@ def kl(q, p):
     >>> kl(0.3, 0.3)
     0.0
     """
-    scalar = _all_scalar(q, p)
+    scalar = all_scalar(q, p)
     qa = _real_array("q", q, 0.0, 1.0, False, False)
     pa = _real_array("p", p, 0.0, 1.0, False, False)
-    qa, pa = _broadcast(q=qa, p=pa)
+    qa, pa = broadcast_named(q=qa, p=pa)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = (xlogy(qa, qa) - xlogy(qa, pa)) + (xlog1py(1.0 - qa, -qa) - xlog1py(1.0 - qa, -pa))
     # The two inf cases (p = 0 < q, p = 1 > q) never meet each other, so no
     # inf - inf arises; clamp tiny negative rounding to 0.
     d = np.where(qa == pa, 0.0, np.maximum(d, 0.0))
-    return _out(d, scalar)
+    return scalar_or_array(d, scalar)
 
 
 # --------------------------------------------------------------------------- the solver
@@ -345,7 +329,7 @@ def _validated(theta, beta, k, form):
     th = _real_array("theta", theta, 0.0, 1.0, True, True)
     be = _real_array("beta", beta, 0.0, 1.0, True, True)
     kk = _int_array("k", k, 1)
-    th, be, kk = _broadcast(theta=th, beta=be, k=kk)
+    th, be, kk = broadcast_named(theta=th, beta=be, k=kk)
     return th, be, kk, form
 
 
@@ -413,10 +397,10 @@ def alpha_star(theta, beta, k, *, form: str = "kl"):
     >>> alpha_star(0.05, [0.5, 0.3, 0.2], 8).round(4)
     array([0.032 , 0.0721, 0.1431])
     """
-    scalar = _all_scalar(theta, beta, k)
+    scalar = all_scalar(theta, beta, k)
     th, be, kk, form = _validated(theta, beta, k, form)
     out, _ = _alpha_star_arrays(th, be, kk, form)
-    return _out(out, scalar)
+    return scalar_or_array(out, scalar)
 
 
 def is_vacuous(theta, beta, k, *, form: str = "kl"):
@@ -450,9 +434,9 @@ def is_vacuous(theta, beta, k, *, form: str = "kl"):
     >>> is_vacuous(0.05, 0.5, 8), is_vacuous(0.05, 0.06, 8)
     (False, True)
     """
-    scalar = _all_scalar(theta, beta, k)
+    scalar = all_scalar(theta, beta, k)
     th, be, kk, form = _validated(theta, beta, k, form)
-    return _out(_vacuous_mask(th, be, kk), scalar)
+    return scalar_or_array(_vacuous_mask(th, be, kk), scalar)
 
 
 def averaging_bound(theta, beta):
@@ -482,12 +466,12 @@ def averaging_bound(theta, beta):
     >>> averaging_bound(0.05, 0.5)
     0.1
     """
-    scalar = _all_scalar(theta, beta)
+    scalar = all_scalar(theta, beta)
     th = _real_array("theta", theta, 0.0, 1.0, True, True)
     be = _real_array("beta", beta, 0.0, 1.0, True, True)
-    th, be = _broadcast(theta=th, beta=be)
+    th, be = broadcast_named(theta=th, beta=be)
     with np.errstate(over="ignore"):
-        return _out(np.minimum(th / be, 1.0), scalar)
+        return scalar_or_array(np.minimum(th / be, 1.0), scalar)
 
 
 def tuple_alpha_star(theta, beta, k, t, *, form: str = "kl"):
@@ -526,20 +510,20 @@ def tuple_alpha_star(theta, beta, k, t, *, form: str = "kl"):
     >>> tuple_alpha_star(0.4, 0.5, 8, 3)
     1.0
     """
-    scalar = _all_scalar(theta, beta, k, t)
+    scalar = all_scalar(theta, beta, k, t)
     form = check_choice("form", form, FORMS)
     th = _real_array("theta", theta, 0.0, 1.0, True, True)
     be = _real_array("beta", beta, 0.0, 1.0, True, True)
     kk = _int_array("k", k, 1)
     tt = _int_array("t", t, 1)
-    th, be, kk, tt = _broadcast(theta=th, beta=be, k=kk, t=tt)
+    th, be, kk, tt = broadcast_named(theta=th, beta=be, k=kk, t=tt)
     with np.errstate(over="ignore"):
         theta_t = th * tt
     saturated = theta_t >= 1.0
     # Solve at a harmless placeholder where saturated; those entries are overwritten.
     out, _ = _alpha_star_arrays(np.where(saturated, 0.5, theta_t), be, kk, form)
     out = np.where(saturated, 1.0, out)
-    return _out(out, scalar)
+    return scalar_or_array(out, scalar)
 
 
 def performance_curve_bound(theta, k, betas, *, form: str = "kl"):
@@ -578,10 +562,10 @@ def performance_curve_bound(theta, k, betas, *, form: str = "kl"):
     >>> performance_curve_bound(0.05, 8, [0.2, 0.5]).round(4)
     array([0.8569, 0.968 ])
     """
-    scalar = _all_scalar(theta, k, betas)
+    scalar = all_scalar(theta, k, betas)
     th, be, kk, form = _validated(theta, betas, k, form)
     out, _ = _alpha_star_arrays(th, be, kk, form)
-    return _out(1.0 - out, scalar)
+    return scalar_or_array(1.0 - out, scalar)
 
 
 # --------------------------------------------------------------------------- result object

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skillgraph._validation import check_choice, check_real
+from skillgraph._validation import (
+    all_scalar,
+    broadcast_named,
+    check_choice,
+    check_real,
+    scalar_or_array,
+)
 
 __all__ = [
     "CHINCHILLA",
@@ -61,25 +67,6 @@ def _positive_array(name: str, value, *, allow_zero: bool = False) -> np.ndarray
     if np.any(bad):
         raise ValueError(f"{name} must be finite and in {interval}, got {arr[bad].flat[0]!r}")
     return arr
-
-
-def _is_scalar(*values) -> bool:
-    try:
-        return all(np.ndim(v) == 0 for v in values)
-    except (ValueError, TypeError):  # ragged input: validation names the parameter
-        return False
-
-
-def _out(arr: np.ndarray, scalar: bool):
-    return arr.item() if scalar else np.array(arr)
-
-
-def _broadcast(**arrays):
-    try:
-        return np.broadcast_arrays(*arrays.values())
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(f"shapes do not broadcast: {shapes}") from None
 
 
 @dataclass(frozen=True)
@@ -178,10 +165,10 @@ class ScalingLaw:
         return ((self.n_c / N) ** (self.a_n / self.a_d) + self.d_c / D) ** self.a_d
 
     def _validated_nd(self, N, D):
-        scalar = _is_scalar(N, D)
+        scalar = all_scalar(N, D)
         n = _positive_array("N", N)
         d = _positive_array("D", D)
-        n, d = _broadcast(N=n, D=d)
+        n, d = broadcast_named(N=n, D=d)
         return n, d, scalar
 
     def loss(self, N, D):
@@ -209,7 +196,7 @@ class ScalingLaw:
         theory.md §2.  O(broadcast size).
         """
         n, d, scalar = self._validated_nd(N, D)
-        return _out(self.irreducible + self._excess(n, d), scalar)
+        return scalar_or_array(self.irreducible + self._excess(n, d), scalar)
 
     def excess(self, N, D):
         """Excess loss ``delta = L(N, D) - E``: what a better model can still remove.
@@ -222,7 +209,7 @@ class ScalingLaw:
         0.2466
         """
         n, d, scalar = self._validated_nd(N, D)
-        return _out(self._excess(n, d), scalar)
+        return scalar_or_array(self._excess(n, d), scalar)
 
     def compute_optimal(self, C):
         """The ``(N, D)`` minimising the loss at compute ``C = 6 N D``.
@@ -264,7 +251,7 @@ class ScalingLaw:
         >>> round(6 * N * D / 1e24, 12)
         1.0
         """
-        scalar = _is_scalar(C)
+        scalar = all_scalar(C)
         c = _positive_array("C", C)
         if self.form == "chinchilla":
             a, b = self.a_exp, self.b_exp
@@ -276,7 +263,7 @@ class ScalingLaw:
             log_n = math.log(p) + p * math.log(self.n_c) + np.log(c) - math.log(6.0 * self.d_c)
             n = np.exp(log_n / (p + 1.0))
         d = c / (6.0 * n)
-        return _out(n, scalar), _out(d, scalar)
+        return scalar_or_array(n, scalar), scalar_or_array(d, scalar)
 
     def theta(
         self,
@@ -448,7 +435,7 @@ def theta_from_excess(
     theta_ref = check_real("theta_ref", theta_ref, 0.0, 1.0, open_low=True)
     if delta_ref is not None:
         delta_ref = check_real("delta_ref", delta_ref, 0.0, None, open_low=True)
-    scalar = _is_scalar(delta)
+    scalar = all_scalar(delta)
     d = _positive_array("delta", delta, allow_zero=True)
     if mapping == "anchored":
         if delta_ref is None:
@@ -458,4 +445,4 @@ def theta_from_excess(
         theta = c * d
     else:
         theta = np.sqrt(2.0 * c * d)
-    return _out(np.clip(theta, 0.0, 1.0), scalar)
+    return scalar_or_array(np.clip(theta, 0.0, 1.0), scalar)

@@ -14,12 +14,10 @@ competence of every skill).  Contenders, all timed in this one process:
 * ``draws_only``: the same streaming kernel with the counting stripped (the
   random draws and failure decisions only): the "hardware limit" of the
   streaming design;
-* ``materialised``: :func:`skillgraph.sample_graph`, a Bernoulli failure mask
-  (:func:`skillgraph.failures.random`, ``exact=False``) and
-  :func:`skillgraph.competence.competence`;
-* ``material+kc``: the same with the per-skill counts done by the numba
-  kernels ``_kernels.skill_degrees`` / ``failed_edge_counts`` (not yet the
-  public path: ``SkillGraph.degrees`` uses ``np.bincount``);
+* ``materialised``: :func:`skillgraph.sample_graph` (which counts the skill
+  degrees while drawing), a Bernoulli failure mask
+  (:func:`skillgraph.failures.random`, ``exact=False``, numpy's generator) and
+  :func:`skillgraph.competence.competence` (failed-edge counts in parallel);
 * ``numpy``: a plain numpy reference: ``rng.integers`` for an ``(n_texts, k)``
   array (``rng.choice(p=mu)`` for Zipf), a Bernoulli mask, two ``bincount``;
 * ``networkx``: build the bipartite (multi)graph with networkx and compute
@@ -107,24 +105,6 @@ def run_materialised(n_texts, measure):
     g = sample_graph(N_SKILLS, n_texts, K, skill_measure=measure, seed=1)
     mask = failures.random(g, THETA, exact=False, seed=2)
     return competence.competence(g, mask)
-
-
-def run_materialised_kernel_counts(n_texts, measure):
-    """The materialised path with the skill-side counts done by the numba kernels.
-
-    ``skillgraph._kernels.skill_degrees`` / ``failed_edge_counts`` instead of
-    the numpy ``bincount`` behind ``SkillGraph.degrees`` and
-    ``competence.failed_edge_counts``: what the public path would give with them.
-    """
-    from skillgraph import _kernels, failures
-    from skillgraph.competence import competence_from_counts
-    from skillgraph.graph import sample_graph
-
-    g = sample_graph(N_SKILLS, n_texts, K, skill_measure=measure, seed=1)
-    mask = failures.random(g, THETA, exact=False, seed=2)
-    degrees = _kernels.skill_degrees(g.text_indices, N_SKILLS)
-    failed = _kernels.failed_edge_counts(g.text_indptr, g.text_indices, mask, N_SKILLS)
-    return competence_from_counts(degrees, failed)
 
 
 def run_numpy(n_texts, measure):
@@ -396,9 +376,6 @@ def main(argv=None):
                       threads=threads)  # fmt: skip
         bench.add(("materialised", measure), "materialised", measure, n,
                   lambda n=n, m=measure: run_materialised(n, m), repeats)  # fmt: skip
-        bench.add(("materialised_kc", measure), "material+kc", measure, n,
-                  lambda n=n, m=measure: run_materialised_kernel_counts(n, m),
-                  repeats)  # fmt: skip
         bench.add(("numpy", measure), "numpy", measure, n,
                   lambda n=n, m=measure: run_numpy(n, m), repeats)  # fmt: skip
         bench.add(("networkx", measure), "networkx", measure, nx_texts,
@@ -424,11 +401,6 @@ def main(argv=None):
             f"materialised / numpy [{measure}]",
             ratio(rows["materialised", measure], rows["numpy", measure]),
             4,
-        )
-        print(
-            "       (materialised with kernel counts / numpy: "
-            f"{ratio(rows['materialised_kc', measure], rows['numpy', measure]):.3g}; not the "
-            "public path)"
         )
         goal(f"stream / networkx per edge [{measure}]", ratio(s, rows["networkx", measure]), 1000)
         goal(

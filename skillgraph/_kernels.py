@@ -11,12 +11,13 @@ alias method (O(1) per draw).
 
 Kernels:
 
-* ``sample_text_skills`` / ``fill_text_skills``: the materialised sampler,
-  parallel over contiguous ranges of texts;
+* ``sample_text_skills`` / ``sample_graph_arrays`` / ``fill_text_skills``: the
+  materialised sampler, parallel over contiguous ranges of texts, which also
+  writes the CSR row pointers and counts the skill degrees in the same pass;
 * ``stream_counts``: draw, fail and count text pieces without storing them
   (``skillgraph.stream``), O(threads n_skills) memory; ``stream_draws_only``
   is the same kernel without the counting, the benchmark's hardware limit;
-* ``alias_table`` (Vose, O(n)), ``skill_degrees``, ``failed_edge_counts``,
+* ``alias_table`` (Vose, O(n)), ``skill_degrees``, ``failed_edge_counts`` (parallel),
   ``counting_sort_by_skill`` (skill-side CSR), ``cooccurrence_counts``.
 
 All kernels are compiled with ``cache=True``; the first call in a fresh
@@ -126,8 +127,9 @@ def _draw_from_remaining(state, probs, row, filled):
 # Block generation: the hot path of the materialised sampler and of streaming.
 #
 # Text pieces are generated ``_BLOCK`` at a time, slot-major: the loop over the
-# texts of a block is innermost, so LLVM vectorises the SplitMix64 mixing, the
-# Lemire product and the alias look-up (AVX2/AVX-512 where the CPU has them).
+# texts of a block is innermost, so LLVM vectorises the SplitMix64 mixing and
+# the Lemire product (AVX2/AVX-512 where the CPU has them); the alias look-up
+# runs in a separate scalar pass over the block.
 # The result is bit-identical to the scalar per-text sequence of ``_bounded`` /
 # ``_draw_skill``: a text whose draws might need Lemire's rejection step (the
 # cheap pre-test ``low < n``, probability ``n / 2**32`` per draw) is redrawn
@@ -178,11 +180,12 @@ def pack_alias(alias_threshold, alias_index, use_alias):
 
 
 @nb.njit(inline="always", cache=True)
-def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, skills):
+def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills):
     """Skills of texts ``first .. first + m - 1`` into ``skills[j * m + b]`` (slot-major).
 
     Identical to drawing each text with ``_stream_start`` and ``k`` calls of
-    ``_draw_skill`` (with replacement).
+    ``_draw_skill`` (with replacement).  ``start`` (uint64) and ``coins``
+    (uint32) are scratch buffers of at least ``m`` entries.
     """
     # n < 2**32: written as a zero-extended 32-bit value, so that LLVM multiplies
     # 32 x 32 -> 64 bits (one vpmuludq) instead of a full 64-bit product
@@ -194,14 +197,20 @@ def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, skills
         step = np.uint64(j + 1) * _GAMMA
         row = j * m
         if use_alias:
+            # two loops: LLVM does not vectorise a loop with a table look-up (no gathers
+            # on this target), so the look-up gets a short scalar loop of its own and
+            # the mixing, the costly part, stays in vectors
             for b in range(m):
                 x = _mix64(start[b] + step)
-                prod = (x >> _S32) * n
-                s = prod >> _S32
+                prod = (x >> _S32) * n32
+                skills[row + b] = np.uint32(prod >> _S32)
+                coins[b] = np.uint32(x & _LOW32)
+                maybe_rejected |= np.uint64((prod & _LOW32) < n32)
+            for b in range(m):
+                s = skills[row + b]
                 p = packed[s]
-                # a select, not a branch: keeps the loop vectorised (with a gather)
-                skills[row + b] = np.uint32(s if (x & _LOW32) < (p & _MASK33) else p >> _S33)
-                maybe_rejected |= np.uint64((prod & _LOW32) < n)
+                # a select, not a branch: the alias is taken at random
+                skills[row + b] = s if np.uint64(coins[b]) < (p & _MASK33) else np.uint32(p >> _S33)
         else:
             for b in range(m):
                 x = _mix64(start[b] + step)
@@ -282,33 +291,93 @@ def sample_text_skills(
     on ``key`` and ``first_text + i`` (counter-based streams), so any split of
     the texts into calls or threads gives the same graph.
     """
+    out, _, _ = sample_graph_arrays(
+        key, first_text, n_texts, k, n_skills, alias_threshold, alias_index, probs, use_alias,
+        replace, with_csr=False,
+    )  # fmt: skip
+    return out
+
+
+def sample_graph_arrays(
+    key,
+    first_text,
+    n_texts,
+    k,
+    n_skills,
+    alias_threshold,
+    alias_index,
+    probs,
+    use_alias,
+    replace,
+    with_csr=True,
+):
+    """:func:`sample_text_skills` plus, in the same pass, the CSR row pointers and skill degrees.
+
+    Returns ``(text_skills, indptr, degrees)``: ``indptr`` is ``arange(0,
+    (n_texts + 1) k, k)`` (int64) and ``degrees`` the per-skill edge counts
+    (``bincount`` of ``text_skills``, int64), both ``None`` when
+    ``with_csr=False``.  ``degrees`` is also ``None`` when per-thread count rows
+    would be large beside the graph (``threads * n_skills > n_texts k / 16``)
+    or when the graph has ``2**32`` edges or more (the rows are uint32);
+    counting afterwards (:func:`skill_degrees`) is then the better choice.  Counting
+    while the freshly drawn block is in L1 saves a second pass over the
+    ``4 n_texts k`` bytes of edges; writing ``indptr`` from the sampling threads
+    spreads its page faults over them.  Integer sums: the same for any number
+    of threads and any schedule.
+    """
     out = np.empty((n_texts, k), dtype=np.int32)
+    threads = nb.get_num_threads()
+    # uint32 rows: half the cache footprint of int64 (1e4 skills fit in L1), and no
+    # row can overflow while the graph has fewer than 2**32 edges
+    fuse_degrees = with_csr and threads * n_skills * 16 <= n_texts * k < 2**32
+    indptr = np.empty(n_texts + 1 if with_csr else 0, dtype=np.int64)
+    local = np.zeros((threads if fuse_degrees else 0, n_skills), dtype=np.uint32)
     # hand the parts to whichever thread is free (dynamic scheduling), see stream.py
     previous = nb.get_parallel_chunksize()
     nb.set_parallel_chunksize(1)
     try:
         fill_text_skills(
-            out, key, first_text, n_skills, alias_threshold, alias_index, probs, use_alias, replace
-        )
+            out, key, first_text, n_skills, alias_threshold, alias_index, probs, use_alias,
+            replace, indptr, local,
+        )  # fmt: skip
     finally:
         nb.set_parallel_chunksize(previous)
-    return out
+    degrees = local.sum(axis=0, dtype=np.int64) if fuse_degrees else None
+    return out, (indptr if with_csr else None), degrees
 
 
 @nb.njit(parallel=True, cache=True)
 def fill_text_skills(
-    out, key, first_text, n_skills, alias_threshold, alias_index, probs, use_alias, replace
+    out,
+    key,
+    first_text,
+    n_skills,
+    alias_threshold,
+    alias_index,
+    probs,
+    use_alias,
+    replace,
+    indptr,
+    local_degrees,
 ):
     """Fill ``out`` (``(n_texts, k)`` int32) with the skills of texts ``first_text ..``.
 
     With replacement the texts are drawn in vectorised blocks
     (``_generate_block``), in parallel over contiguous ranges of blocks;
-    without replacement one text at a time, rejecting duplicates.
+    without replacement one text at a time, rejecting duplicates.  When
+    ``indptr`` has ``n_texts + 1`` entries it receives the regular CSR row
+    pointers ``i * k``; when ``local_degrees`` has rows (one per numba thread,
+    zeroed by the caller) each thread adds the degrees of the skills it draws
+    to its row (``numba.get_thread_id()``).
     """
     n_texts, k = out.shape
     n = np.uint64(n_skills)
     key0 = key[0]
     key1 = key[1]
+    fill_indptr = indptr.shape[0] == n_texts + 1
+    count = local_degrees.shape[0] > 0
+    if fill_indptr:
+        indptr[n_texts] = n_texts * k
     if replace:
         packed = pack_alias(alias_threshold, alias_index, use_alias)
         n_blocks = (n_texts + _BLOCK - 1) // _BLOCK
@@ -318,17 +387,26 @@ def fill_text_skills(
         per = (n_blocks + parts - 1) // parts if parts > 0 else 0
         for part in nb.prange(parts):
             start = np.empty(_BLOCK, dtype=np.uint64)
+            coins = np.empty(_BLOCK, dtype=np.uint32)
             skills = np.empty(_BLOCK * k, dtype=np.uint32)
+            if count:
+                deg = local_degrees[nb.get_thread_id()]
             for blk in range(part * per, min((part + 1) * per, n_blocks)):
                 b0 = blk * _BLOCK
                 m = min(_BLOCK, n_texts - b0)
                 _generate_block(
-                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, skills
+                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, coins, skills
                 )
                 for b in range(m):
                     row = out[b0 + b]
                     for j in range(k):
                         row[j] = np.int32(skills[j * m + b])
+                if count:
+                    for e in range(m * k):
+                        deg[skills[e]] += np.uint32(1)
+                if fill_indptr:
+                    for b in range(m):
+                        indptr[b0 + b] = (b0 + b) * k
         return
     for i in nb.prange(n_texts):
         state = _stream_start(key0, key1, first_text + i)
@@ -350,6 +428,12 @@ def fill_text_skills(
                     break
                 state, s = _draw_skill(state, n, alias_threshold, alias_index, use_alias)
             row[j] = s
+        if count:
+            deg = local_degrees[nb.get_thread_id()]
+            for j in range(k):
+                deg[row[j]] += np.uint32(1)
+        if fill_indptr:
+            indptr[i] = i * k
 
 
 @nb.njit(parallel=True, cache=True)
@@ -373,15 +457,62 @@ def skill_degrees(text_indices, n_skills):
     return out
 
 
-@nb.njit(cache=True)
 def failed_edge_counts(text_indptr, text_indices, failed, n_skills):
-    """For each skill, its edge slots in failed texts (int64); O(failed edges + n_texts)."""
+    """For each skill, its edge slots in failed texts (int64); O(failed edges + n_texts).
+
+    In parallel over contiguous parts of the texts (per-thread count rows,
+    summed: the same for any number of threads) when the graph is large beside
+    ``n_skills``; serially otherwise.
+    """
+    threads = nb.get_num_threads()
+    n_texts = text_indptr.shape[0] - 1
+    if threads == 1 or threads * n_skills * 16 > n_texts:
+        return _failed_edge_counts_serial(text_indptr, text_indices, failed, n_skills)
+    local = np.zeros((threads, n_skills), dtype=np.int64)
+    previous = nb.get_parallel_chunksize()
+    nb.set_parallel_chunksize(1)
+    try:
+        _failed_edge_counts_parallel(text_indptr, text_indices, failed, local)
+    finally:
+        nb.set_parallel_chunksize(previous)
+    return local.sum(axis=0)
+
+
+@nb.njit(cache=True)
+def _failed_edge_counts_serial(text_indptr, text_indices, failed, n_skills):
     out = np.zeros(n_skills, dtype=np.int64)
     for t in range(failed.shape[0]):
         if failed[t]:
             for e in range(text_indptr[t], text_indptr[t + 1]):
                 out[text_indices[e]] += 1
     return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _failed_edge_counts_parallel(text_indptr, text_indices, failed, local):
+    """Add each failed text's edges to the row of the numba thread that scans it.
+
+    The failed texts of a stretch are listed first (a branch-free scan), then
+    their edges counted: with the scan and its mispredicted branches out of
+    the way, the cache misses of many failed texts are in flight at once.
+    """
+    n_texts = failed.shape[0]
+    parts = min(_SAMPLER_PARTS, n_texts)
+    per = (n_texts + parts - 1) // parts
+    for part in nb.prange(parts):
+        row = local[nb.get_thread_id()]
+        ids = np.empty(_ITEM, dtype=np.int64)
+        hi_part = min((part + 1) * per, n_texts)
+        for lo in range(part * per, hi_part, _ITEM):
+            hi = min(lo + _ITEM, hi_part)
+            nf = 0
+            for t in range(lo, hi):
+                ids[nf] = t
+                nf += np.int64(failed[t] != 0)
+            for q in range(nf):
+                t = ids[q]
+                for e in range(text_indptr[t], text_indptr[t + 1]):
+                    row[text_indices[e]] += 1
 
 
 @nb.njit(parallel=True, cache=True)
@@ -440,6 +571,7 @@ def stream_counts(
         deg = local_degrees[tid]
         fail = local_failed[tid]
         start = np.empty(_BLOCK, dtype=np.uint64)
+        coins = np.empty(_BLOCK, dtype=np.uint32)
         skills = np.empty(_BLOCK * k, dtype=np.uint32)
         flags = np.empty(_BLOCK, dtype=np.uint8)
         failed = np.empty(_BLOCK, dtype=np.int64)
@@ -449,7 +581,7 @@ def stream_counts(
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, skills)
+            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills)
             nf = _decide_failures(
                 fkey0, fkey1, first, m, k, mode, theta, status, fraction, skills, flags, failed
             )
@@ -490,6 +622,7 @@ def stream_draws_only(key, fail_key, first_text, n_texts, k, n_skills, packed, u
     status[0] = 0
     for item in nb.prange(n_items):
         start = np.empty(_BLOCK, dtype=np.uint64)
+        coins = np.empty(_BLOCK, dtype=np.uint32)
         skills = np.empty(_BLOCK * k, dtype=np.uint32)
         flags = np.empty(_BLOCK, dtype=np.uint8)
         failed = np.empty(_BLOCK, dtype=np.int64)
@@ -499,7 +632,7 @@ def stream_draws_only(key, fail_key, first_text, n_texts, k, n_skills, packed, u
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, skills)
+            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills)
             nf = _decide_failures(
                 fkey0, fkey1, first, m, k, MODE_RANDOM, theta, status, 0.0, skills, flags, failed
             )

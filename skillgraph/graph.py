@@ -215,14 +215,22 @@ class SkillGraph:
 
     # ---- constructors -------------------------------------------------------
     @classmethod
-    def _from_csr(cls, indptr, indices, n_skills, skill_measure) -> SkillGraph:
+    def _from_csr(cls, indptr, indices, n_skills, skill_measure, degrees=None) -> SkillGraph:
+        """``degrees``, when given, must equal ``bincount(indices, minlength=n_skills)``
+        (int64): the sampler counts them while drawing, and they seed the
+        ``degrees`` cache instead of a second pass over the edges."""
         measure = _frozen(skill_measure_array(n_skills, skill_measure).copy())
-        return cls(
+        graph = cls(
             text_indptr=_frozen(np.ascontiguousarray(indptr, dtype=np.int64)),
             text_indices=_frozen(np.ascontiguousarray(indices, dtype=np.int32)),
             n_skills=int(n_skills),
             skill_measure=measure,
         )
+        if degrees is not None:
+            # what the cached_property would store on first access (frozen dataclass:
+            # the instance __dict__ is its cache, as functools.cached_property uses it)
+            graph.__dict__["degrees"] = _frozen(np.asarray(degrees, dtype=np.int64))
+        return graph
 
     @classmethod
     def from_text_skills(cls, text_skills, n_skills=None, skill_measure=None) -> SkillGraph:
@@ -488,8 +496,8 @@ def sample_graph(
         alias = np.zeros(1, dtype=np.int64)
     else:
         threshold, alias = alias_table(probs)
-    text_skills = _kernels.sample_text_skills(
+    # one parallel pass draws the edges, writes the row pointers and counts the degrees
+    text_skills, indptr, degrees = _kernels.sample_graph_arrays(
         key, 0, n_texts, k, n_skills, threshold, alias, probs, not uniform, bool(replace)
     )
-    indptr = np.arange(0, (n_texts + 1) * k, k, dtype=np.int64)
-    return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs)
+    return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs, degrees=degrees)

@@ -16,7 +16,8 @@ competence of every skill).  Contenders, all timed in this one process:
   streaming design;
 * ``materialised``: :func:`skillgraph.sample_graph` (which counts the skill
   degrees while drawing), a Bernoulli failure mask
-  (:func:`skillgraph.failures.random`, ``exact=False``, numpy's generator) and
+  (:func:`skillgraph.failures.random`, ``exact=False``: the streaming
+  kernel's counter-based rule, in parallel) and
   :func:`skillgraph.competence.competence` (failed-edge counts in parallel);
 * ``numpy``: a plain numpy reference: ``rng.integers`` for an ``(n_texts, k)``
   array (``rng.choice(p=mu)`` for Zipf), a Bernoulli mask, two ``bincount``;

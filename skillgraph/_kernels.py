@@ -4,10 +4,12 @@ Randomness here is *counter based*: every text piece ``i`` owns its own stream,
 a SplitMix64 sequence started at a state hashed from ``(key, i)``.  A text's
 skills therefore depend only on the key and on ``i``, never on which thread or
 chunk drew it, so results are identical for any number of threads and any
-chunking (design.md, Randomness).  SplitMix64 passes BigCrush; its 64-bit
-outputs are turned into bounded integers with Lemire's multiply-shift and
-rejection (exact for ``n < 2**32``) and into non-uniform draws with Walker's
-alias method (O(1) per draw).
+chunking (design.md, Randomness).  SplitMix64 passes BigCrush.  Under the
+uniform measure each 64-bit output is cut into two 32-bit words (high half
+first), each word giving one skill by Lemire's multiply-shift with rejection
+(exact for ``n < 2**32``); under any other measure each skill takes a whole
+output, its high half choosing a column of Walker's alias table (Lemire
+again) and its low half the coin (O(1) per draw).
 
 Kernels:
 
@@ -17,6 +19,7 @@ Kernels:
 * ``stream_counts``: draw, fail and count text pieces without storing them
   (``skillgraph.stream``), O(threads n_skills) memory; ``stream_draws_only``
   is the same kernel without the counting, the benchmark's hardware limit;
+* ``bernoulli_failures`` (the random failure rule of streaming, materialised),
 * ``alias_table`` (Vose, O(n)), ``skill_degrees``, ``failed_edge_counts`` (parallel),
   ``counting_sort_by_skill`` (skill-side CSR), ``cooccurrence_counts``.
 
@@ -67,7 +70,13 @@ def _next(state):
 
 @nb.njit(inline="always", cache=True)
 def _bounded(state, n):
-    """Uniform integer in [0, n) for 0 < n < 2**32 (Lemire 2019, with rejection: exact)."""
+    """Uniform integer in [0, n) from whole 64-bit outputs (the alias method's draws).
+
+    The integer comes from the high 32 bits of an output by Lemire's
+    multiply-shift, with rejection (exact for 0 < n < 2**32); a rejected
+    output is replaced by the next one.  Returns ``(state, integer, coin)``,
+    the coin being the low 32 bits of the output that was used.
+    """
     state, x = _next(state)
     m = (x >> _S32) * n
     low = m & _LOW32
@@ -81,16 +90,54 @@ def _bounded(state, n):
 
 
 @nb.njit(inline="always", cache=True)
-def _draw_skill(state, n, alias_threshold, alias_index, use_alias):
-    """One skill from the measure: uniform, or Walker's alias method.
+def _next_word(state, pending, has_pending):
+    """The next 32-bit word of a stream: high half of an output, then its low half.
 
-    The bounded integer uses the high 32 bits of a draw; the alias coin uses
-    the low 32 bits of the same draw, which are independent of the high ones.
+    Returns ``(state, pending, has_pending, word)``; start a stream with
+    ``pending = 0, has_pending = False``.
     """
-    state, s, coin = _bounded(state, n)
-    if use_alias and coin >= alias_threshold[s]:
-        s = np.int64(alias_index[s])
-    return state, s
+    if has_pending:
+        return state, pending, False, pending
+    state, x = _next(state)
+    return state, x & _LOW32, True, x >> _S32
+
+
+@nb.njit(inline="always", cache=True)
+def _bounded_word(state, pending, has_pending, n):
+    """Uniform integer in [0, n) from 32-bit words (the uniform measure's draws).
+
+    Lemire's multiply-shift with rejection, exact for 0 < n < 2**32; a
+    uniform draw uses one word, so one 64-bit output serves two draws.
+    Returns ``(state, pending, has_pending, integer)``.
+    """
+    state, pending, has_pending, w = _next_word(state, pending, has_pending)
+    m = w * n
+    low = m & _LOW32
+    if low < n:
+        threshold = (_TWO32 - n) % n
+        while low < threshold:
+            state, pending, has_pending, w = _next_word(state, pending, has_pending)
+            m = w * n
+            low = m & _LOW32
+    return state, pending, has_pending, np.int64(m >> _S32)
+
+
+@nb.njit(inline="always", cache=True)
+def _draw_skill(state, pending, has_pending, n, alias_threshold, alias_index, use_alias):
+    """One skill from the measure, the next draw of a text's stream.
+
+    Uniform measure: one 32-bit word (:func:`_bounded_word`).  Any other
+    measure: Walker's alias method on one whole 64-bit output, its high half
+    choosing the column and its low half the coin (:func:`_bounded`); in this
+    mode no word is ever left pending.  Returns ``(state, pending,
+    has_pending, skill)``.
+    """
+    if use_alias:
+        state, s, coin = _bounded(state, n)
+        if coin >= alias_threshold[s]:
+            s = np.int64(alias_index[s])
+        return state, pending, has_pending, s
+    return _bounded_word(state, pending, has_pending, n)
 
 
 @nb.njit(cache=True)
@@ -128,9 +175,12 @@ def _draw_from_remaining(state, probs, row, filled):
 #
 # Text pieces are generated ``_BLOCK`` at a time, slot-major: the loop over the
 # texts of a block is innermost, so LLVM vectorises the SplitMix64 mixing and
-# the Lemire product (AVX2/AVX-512 where the CPU has them); the alias look-up
-# runs in a separate scalar pass over the block.
-# The result is bit-identical to the scalar per-text sequence of ``_bounded`` /
+# the Lemire product (AVX2/AVX-512 where the CPU has them).  Uniform draws take
+# one 32-bit word each, so one mixed output serves two slots; alias draws take
+# a whole output (column and coin), and their table look-up runs in a separate
+# scalar pass over the block, written branch free (the coin is a fair coin
+# flip for many skills: a branch would be mispredicted half the time).
+# The result is bit-identical to the scalar per-text sequence of
 # ``_draw_skill``: a text whose draws might need Lemire's rejection step (the
 # cheap pre-test ``low < n``, probability ``n / 2**32`` per draw) is redrawn
 # by the scalar code.  Packed alias entries hold ``threshold | alias << 33``
@@ -156,20 +206,9 @@ UNLEARNED = 1
 PARTIAL = 2  # the one skill learned in part: each of its slots fails with probability `fraction`
 
 
-@nb.njit(inline="always", cache=True)
-def _draw_skill_packed(state, n, packed, use_alias):
-    """:func:`_draw_skill` with a packed alias table (same draws, same result)."""
-    state, s, coin = _bounded(state, n)
-    if use_alias:
-        p = packed[s]
-        if coin >= (p & _MASK33):
-            s = np.int64(p >> _S33)
-    return state, s
-
-
 @nb.njit(cache=True)
 def pack_alias(alias_threshold, alias_index, use_alias):
-    """One uint64 per skill, ``threshold | alias << 33``: a single gather per draw."""
+    """One uint64 per skill, ``threshold | alias << 33``: a single load per draw."""
     if not use_alias:
         return np.zeros(1, dtype=np.uint64)
     n = alias_threshold.shape[0]
@@ -180,12 +219,37 @@ def pack_alias(alias_threshold, alias_index, use_alias):
 
 
 @nb.njit(inline="always", cache=True)
-def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills):
+def _uniform_rows(m, n32, start, step, words, skills, row):
+    """Two slots of uniform draws for texts ``0 .. m - 1`` of a block, from one output each.
+
+    The high word of output ``start[b] + step`` goes to ``skills[row + b]``,
+    its low word to ``skills[row + m + b]``.  Returns a nonzero value when some
+    draw may need Lemire's rejection step.  (The output is stored in
+    ``words`` between the two passes: one pass writing both rows vectorises
+    poorly.)
+    """
+    maybe_rejected = np.uint64(0)
+    for b in range(m):
+        words[b] = _mix64(start[b] + step)
+    for b in range(m):
+        prod = (words[b] >> _S32) * n32
+        skills[row + b] = np.uint32(prod >> _S32)
+        maybe_rejected |= np.uint64((prod & _LOW32) < n32)
+    row += m
+    for b in range(m):
+        prod = (words[b] & _LOW32) * n32
+        skills[row + b] = np.uint32(prod >> _S32)
+        maybe_rejected |= np.uint64((prod & _LOW32) < n32)
+    return maybe_rejected
+
+
+@nb.njit(inline="always", cache=True)
+def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills):
     """Skills of texts ``first .. first + m - 1`` into ``skills[j * m + b]`` (slot-major).
 
     Identical to drawing each text with ``_stream_start`` and ``k`` calls of
-    ``_draw_skill`` (with replacement).  ``start`` (uint64) and ``coins``
-    (uint32) are scratch buffers of at least ``m`` entries.
+    ``_draw_skill`` (with replacement).  ``start`` and ``words`` (uint64) are
+    scratch buffers of at least ``m`` entries.
     """
     # n < 2**32: written as a zero-extended 32-bit value, so that LLVM multiplies
     # 32 x 32 -> 64 bits (one vpmuludq) instead of a full 64-bit product
@@ -193,28 +257,35 @@ def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins,
     for b in range(m):
         start[b] = _stream_start(key0, key1, first + b)
     maybe_rejected = np.uint64(0)
-    for j in range(k):
-        step = np.uint64(j + 1) * _GAMMA
-        row = j * m
-        if use_alias:
-            # two loops: LLVM does not vectorise a loop with a table look-up (no gathers
-            # on this target), so the look-up gets a short scalar loop of its own and
-            # the mixing, the costly part, stays in vectors
+    if use_alias:
+        for j in range(k):
+            step = np.uint64(j + 1) * _GAMMA
+            row = j * m
             for b in range(m):
                 x = _mix64(start[b] + step)
                 prod = (x >> _S32) * n32
                 skills[row + b] = np.uint32(prod >> _S32)
-                coins[b] = np.uint32(x & _LOW32)
+                words[b] = x & _LOW32  # the coin
                 maybe_rejected |= np.uint64((prod & _LOW32) < n32)
             for b in range(m):
-                s = skills[row + b]
+                s = np.uint64(skills[row + b])
                 p = packed[s]
-                # a select, not a branch: the alias is taken at random
-                skills[row + b] = s if np.uint64(coins[b]) < (p & _MASK33) else np.uint32(p >> _S33)
-        else:
+                # keep s when coin < threshold: then coin - threshold wraps around and
+                # its high half is all ones; arithmetic, not a select, which LLVM would
+                # turn back into a branch
+                keep = (words[b] - (p & _MASK33)) >> _S32
+                other = p >> _S33
+                skills[row + b] = np.uint32(other ^ ((s ^ other) & keep))
+    else:
+        for jj in range(k // 2):
+            maybe_rejected |= _uniform_rows(
+                m, n32, start, np.uint64(jj + 1) * _GAMMA, words, skills, 2 * jj * m
+            )
+        if k % 2:
+            step = np.uint64(k // 2 + 1) * _GAMMA
+            row = (k - 1) * m
             for b in range(m):
-                x = _mix64(start[b] + step)
-                prod = (x >> _S32) * n32
+                prod = (_mix64(start[b] + step) >> _S32) * n32
                 skills[row + b] = np.uint32(prod >> _S32)
                 maybe_rejected |= np.uint64((prod & _LOW32) < n32)
     if maybe_rejected:
@@ -223,15 +294,35 @@ def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins,
         for b in range(m):
             redo = False
             for j in range(k):
-                x = _mix64(start[b] + np.uint64(j + 1) * _GAMMA)
-                if ((x >> _S32) * n) & _LOW32 < n:
+                if use_alias:
+                    word = _mix64(start[b] + np.uint64(j + 1) * _GAMMA) >> _S32
+                else:
+                    x = _mix64(start[b] + np.uint64(j // 2 + 1) * _GAMMA)
+                    word = x & _LOW32 if j % 2 else x >> _S32
+                if (word * n) & _LOW32 < n:
                     redo = True
                     break
             if redo:
                 state = start[b]
+                pending = np.uint64(0)
+                has_pending = False
                 for j in range(k):
-                    state, s = _draw_skill_packed(state, n, packed, use_alias)
+                    state, pending, has_pending, s = _draw_skill_packed(
+                        state, pending, has_pending, n, packed, use_alias
+                    )
                     skills[j * m + b] = np.uint32(s)
+
+
+@nb.njit(inline="always", cache=True)
+def _draw_skill_packed(state, pending, has_pending, n, packed, use_alias):
+    """:func:`_draw_skill` with a packed alias table (same draws, same result)."""
+    if use_alias:
+        state, s, coin = _bounded(state, n)
+        p = packed[s]
+        if coin >= (p & _MASK33):
+            s = np.int64(p >> _S33)
+        return state, pending, has_pending, s
+    return _bounded_word(state, pending, has_pending, n)
 
 
 @nb.njit(inline="always", cache=True)
@@ -387,7 +478,7 @@ def fill_text_skills(
         per = (n_blocks + parts - 1) // parts if parts > 0 else 0
         for part in nb.prange(parts):
             start = np.empty(_BLOCK, dtype=np.uint64)
-            coins = np.empty(_BLOCK, dtype=np.uint32)
+            words = np.empty(_BLOCK, dtype=np.uint64)
             skills = np.empty(_BLOCK * k, dtype=np.uint32)
             if count:
                 deg = local_degrees[nb.get_thread_id()]
@@ -395,24 +486,32 @@ def fill_text_skills(
                 b0 = blk * _BLOCK
                 m = min(_BLOCK, n_texts - b0)
                 _generate_block(
-                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, coins, skills
+                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, words, skills
                 )
-                for b in range(m):
-                    row = out[b0 + b]
-                    for j in range(k):
-                        row[j] = np.int32(skills[j * m + b])
+                # slot-major block -> row-major rows, counting degrees on the way
                 if count:
-                    for e in range(m * k):
-                        deg[skills[e]] += np.uint32(1)
+                    for b in range(m):
+                        for j in range(k):
+                            s = skills[j * m + b]
+                            out[b0 + b, j] = np.int32(s)
+                            deg[s] += np.uint32(1)
+                else:
+                    for b in range(m):
+                        for j in range(k):
+                            out[b0 + b, j] = np.int32(skills[j * m + b])
                 if fill_indptr:
                     for b in range(m):
                         indptr[b0 + b] = (b0 + b) * k
         return
     for i in nb.prange(n_texts):
         state = _stream_start(key0, key1, first_text + i)
+        pending = np.uint64(0)
+        has_pending = False
         row = out[i]
         for j in range(k):
-            state, s = _draw_skill(state, n, alias_threshold, alias_index, use_alias)
+            state, pending, has_pending, s = _draw_skill(
+                state, pending, has_pending, n, alias_threshold, alias_index, use_alias
+            )
             rejections = 0
             while True:
                 duplicate = False
@@ -426,7 +525,9 @@ def fill_text_skills(
                 if rejections >= _MAX_DUPLICATE_REJECTIONS:
                     state, s = _draw_from_remaining(state, probs, row, j)
                     break
-                state, s = _draw_skill(state, n, alias_threshold, alias_index, use_alias)
+                state, pending, has_pending, s = _draw_skill(
+                    state, pending, has_pending, n, alias_threshold, alias_index, use_alias
+                )
             row[j] = s
         if count:
             deg = local_degrees[nb.get_thread_id()]
@@ -434,6 +535,25 @@ def fill_text_skills(
                 deg[row[j]] += np.uint32(1)
         if fill_indptr:
             indptr[i] = i * k
+
+
+@nb.njit(parallel=True, cache=True)
+def bernoulli_failures(fail_key, theta, out):
+    """``out[i] = True`` when text ``i`` fails: its failure stream starts below ``theta``.
+
+    The rule of :func:`stream_counts` in ``MODE_RANDOM`` (and
+    ``_decide_failures``): the top 53 bits of ``_stream_start(fail_key, i)``
+    as a uniform in [0, 1).  Counter based, in parallel over fixed parts: the
+    same mask for any number of threads.
+    """
+    n = out.shape[0]
+    key0 = fail_key[0]
+    key1 = fail_key[1]
+    parts = min(_SAMPLER_PARTS, n)
+    per = (n + parts - 1) // parts if parts > 0 else 0
+    for part in nb.prange(parts):
+        for i in range(part * per, min((part + 1) * per, n)):
+            out[i] = (_stream_start(key0, key1, i) >> _S11) * _INV53 < theta
 
 
 @nb.njit(parallel=True, cache=True)
@@ -571,7 +691,7 @@ def stream_counts(
         deg = local_degrees[tid]
         fail = local_failed[tid]
         start = np.empty(_BLOCK, dtype=np.uint64)
-        coins = np.empty(_BLOCK, dtype=np.uint32)
+        words = np.empty(_BLOCK, dtype=np.uint64)
         skills = np.empty(_BLOCK * k, dtype=np.uint32)
         flags = np.empty(_BLOCK, dtype=np.uint8)
         failed = np.empty(_BLOCK, dtype=np.int64)
@@ -581,7 +701,7 @@ def stream_counts(
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills)
+            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills)
             nf = _decide_failures(
                 fkey0, fkey1, first, m, k, mode, theta, status, fraction, skills, flags, failed
             )
@@ -622,7 +742,7 @@ def stream_draws_only(key, fail_key, first_text, n_texts, k, n_skills, packed, u
     status[0] = 0
     for item in nb.prange(n_items):
         start = np.empty(_BLOCK, dtype=np.uint64)
-        coins = np.empty(_BLOCK, dtype=np.uint32)
+        words = np.empty(_BLOCK, dtype=np.uint64)
         skills = np.empty(_BLOCK * k, dtype=np.uint32)
         flags = np.empty(_BLOCK, dtype=np.uint8)
         failed = np.empty(_BLOCK, dtype=np.int64)
@@ -632,7 +752,7 @@ def stream_draws_only(key, fail_key, first_text, n_texts, k, n_skills, packed, u
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, coins, skills)
+            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills)
             nf = _decide_failures(
                 fkey0, fkey1, first, m, k, MODE_RANDOM, theta, status, 0.0, skills, flags, failed
             )

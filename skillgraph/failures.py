@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillgraph._rng import as_generator
+from skillgraph import _kernels
+from skillgraph._rng import as_generator, as_seed_sequence, kernel_key
 from skillgraph._validation import check_bool_array, check_probability
 from skillgraph.graph import SkillGraph
 
@@ -49,14 +50,22 @@ def random(graph: SkillGraph, theta: float, *, exact: bool = True, seed=None) ->
 
     Notes
     -----
-    theory.md §6, ``random``.  O(n_texts).
+    theory.md §6, ``random``.  O(n_texts).  With ``exact=False`` the mask
+    is drawn in parallel by the counter-based rule of
+    :func:`skillgraph.stream` (text ``i`` fails when the first output of its
+    own stream is below ``theta``), so it is the same for any number of
+    threads, and ``stream(..., seed=s)`` fails exactly the text pieces that
+    ``random(graph, theta, exact=False, seed=child)`` fails, ``child`` being
+    ``SeedSequence(s).spawn(1)[0]``.
     """
     graph = _check_graph(graph)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
-    rng = as_generator(seed)
     n = graph.n_texts
     if not exact:
-        return rng.random(n) < theta
+        mask = np.empty(n, dtype=bool)
+        _kernels.bernoulli_failures(kernel_key(as_seed_sequence(seed)), float(theta), mask)
+        return mask
+    rng = as_generator(seed)
     mask = np.zeros(n, dtype=bool)
     mask[rng.choice(n, size=failure_count(n, theta), replace=False)] = True
     return mask

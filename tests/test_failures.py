@@ -1,5 +1,6 @@
 """Tests of skillgraph.failures."""
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given
@@ -26,6 +27,32 @@ def test_random_bernoulli_rate_within_tolerance(graph):
     mask = failures.random(graph, 0.3, exact=False, seed=3)
     # 5 standard deviations of Binomial(5000, 0.3)
     assert abs(mask.sum() - 1500) < 5 * np.sqrt(5000 * 0.3 * 0.7)
+
+
+def test_random_bernoulli_same_for_any_thread_count():
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs 2 numba threads")
+    g = sample_graph(50, 100_003, 2, seed=0)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = failures.random(g, 0.2, exact=False, seed=9)
+        numba.set_num_threads(2)
+        two = failures.random(g, 0.2, exact=False, seed=9)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(one, two)
+    assert not np.array_equal(one, failures.random(g, 0.2, exact=False, seed=10))
+
+
+def test_random_bernoulli_texts_independent_and_uniform():
+    g = sample_graph(5, 10, 1, seed=0)
+    masks = np.array([failures.random(g, 0.3, exact=False, seed=s) for s in range(3000)])
+    counts = masks.sum(axis=0)
+    assert np.all(np.abs(counts - 900) < 5 * np.sqrt(3000 * 0.3 * 0.7))
+    # neighbouring texts are independent: P(both fail) = 0.09
+    both = (masks[:, :-1] & masks[:, 1:]).sum(axis=0)
+    assert np.all(np.abs(both - 270) < 5 * np.sqrt(3000 * 0.09 * 0.91))
 
 
 def test_random_is_uniform_over_texts():

@@ -42,21 +42,42 @@ class Stream:
         return mix(self.state)
 
     def bounded(self, n: int) -> tuple[int, int]:
-        """Lemire: uniform in [0, n) from the high 32 bits; the low 32 bits are the coin."""
+        """Lemire on whole outputs: uniform in [0, n) from the high 32 bits; the low 32 bits
+        (of the output finally used) are the coin."""
         while True:
             x = self.next()
             m = (x >> 32) * n
             if (m & 0xFFFFFFFF) >= ((1 << 32) - n) % n:
                 return m >> 32, x & 0xFFFFFFFF
 
+    def words(self):
+        """32-bit words: the high half of each output, then its low half."""
+        while True:
+            x = self.next()
+            yield x >> 32
+            yield x & 0xFFFFFFFF
+
+
+def bounded_word(words, n: int) -> int:
+    """Lemire on 32-bit words: uniform in [0, n), rejected words replaced by the next."""
+    while True:
+        m = next(words) * n
+        if (m & 0xFFFFFFFF) >= ((1 << 32) - n) % n:
+            return m >> 32
+
 
 def reference_text_skills(key, first, n_texts, k, n_skills, threshold=None, alias=None):
+    """Uniform measure (no table): one word per skill; otherwise one output per skill."""
     out = np.empty((n_texts, k), dtype=np.int64)
     for t in range(n_texts):
         s_stream = Stream(key, first + t)
+        words = s_stream.words()
         for j in range(k):
+            if threshold is None:
+                out[t, j] = bounded_word(words, n_skills)
+                continue
             s, coin = s_stream.bounded(n_skills)
-            if threshold is not None and coin >= int(threshold[s]):
+            if coin >= int(threshold[s]):
                 s = int(alias[s])
             out[t, j] = s
     return out
@@ -99,8 +120,12 @@ NO_ALIAS = (np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64))
     [
         (10, 3, 0, 700),  # several blocks, a partial last block
         (10_000, 8, 12345, 300),  # offset start (a shard of a bigger graph)
-        (2**31 - 1, 5, 0, 300),  # Lemire's rejection fires on about half the draws
+        (2**31 - 1, 5, 0, 300),  # Lemire's pre-test fires on about half the draws
+        # 2**32 mod n is about n: a third of the draws are rejected and redrawn
+        (1_431_655_766, 5, 0, 300),
         (3, 1, 0, 257),
+        (1_431_655_766, 8, 7, 300),  # rejections with an even k: words shift within a text
+        (1000, 7, 0, 513),  # odd k: the last slot uses the high word of its output
     ],
 )
 def test_uniform_sampler_matches_reference(n_skills, k, first, n_texts):
@@ -112,12 +137,22 @@ def test_uniform_sampler_matches_reference(n_skills, k, first, n_texts):
     np.testing.assert_array_equal(got, ref)
 
 
-@pytest.mark.parametrize("n_skills", [7, 1000])
-def test_alias_sampler_matches_reference(n_skills):
+@pytest.mark.parametrize(
+    ("n_skills", "k", "n_texts"),
+    [
+        (7, 4, 600),
+        (1000, 3, 600),
+        # 2**32 mod n / 2**32 ~ 5e-4 of the draws are rejected: a dozen in 16000 draws
+        (3_000_000, 8, 2000),
+    ],
+)
+def test_alias_sampler_matches_reference(n_skills, k, n_texts):
     probs = skill_measure_array(n_skills, "zipf", 1.3)
     threshold, alias = alias_table(probs)
-    ref = reference_text_skills(KEY, 5, 600, 4, n_skills, threshold, alias)
-    got = _kernels.sample_text_skills(KEY, 5, 600, 4, n_skills, threshold, alias, probs, True, True)
+    ref = reference_text_skills(KEY, 5, n_texts, k, n_skills, threshold, alias)
+    got = _kernels.sample_text_skills(
+        KEY, 5, n_texts, k, n_skills, threshold, alias, probs, True, True
+    )
     np.testing.assert_array_equal(got, ref)
 
 

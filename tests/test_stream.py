@@ -43,6 +43,9 @@ def test_stream_is_the_materialised_graph(measure, exponent):
     np.testing.assert_array_equal(r.degrees, g.degrees)
     mask = random_failure_mask(r.plan, n_texts)
     assert r.n_failed_texts == mask.sum()
+    # the materialised Bernoulli model applies the same rule to the stream's failure key
+    child = np.random.SeedSequence(77).spawn(1)[0]
+    np.testing.assert_array_equal(failures.random(g, theta, exact=False, seed=child), mask)
     np.testing.assert_array_equal(r.failed_edges, comp.failed_edge_counts(g, mask))
     np.testing.assert_array_equal(r.competence(), comp.competence(g, mask))
     for beta in (0.0, 0.1, 0.3):

@@ -414,6 +414,24 @@ def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _kernels.alias_table(probs)
 
 
+def sampler_tables(skill_measure, zipf_exponent, probs) -> tuple[bool, np.ndarray, np.ndarray]:
+    """How the kernels draw skills from ``mu1``: ``(use_alias, threshold, alias)``.
+
+    The named uniform measure (or Zipf with exponent 0) is drawn directly, one
+    32-bit word per skill; any other measure through Walker's alias table,
+    one 64-bit output per skill (``skillgraph._kernels``).  ``sample_graph``
+    and ``skillgraph.stream`` share this choice, so that the same seed gives
+    them the same graph.
+    """
+    uniform = isinstance(skill_measure, str) and (
+        skill_measure == "uniform" or float(zipf_exponent) == 0.0
+    )
+    if uniform:
+        return False, np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    threshold, alias = alias_table(probs)
+    return True, threshold, alias
+
+
 def sample_graph(
     n_skills: int,
     n_texts: int,
@@ -488,16 +506,9 @@ def sample_graph(
             )
     key = kernel_key(as_seed_sequence(seed))
     check_memory(4 * n_texts * k + 8 * (n_texts + 1), f"a graph with {n_texts * k:,} edge slots")
-    uniform = isinstance(skill_measure, str) and (
-        skill_measure == "uniform" or float(zipf_exponent) == 0.0
-    )
-    if uniform:
-        threshold = np.zeros(1, dtype=np.uint64)
-        alias = np.zeros(1, dtype=np.int64)
-    else:
-        threshold, alias = alias_table(probs)
+    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     # one parallel pass draws the edges, writes the row pointers and counts the degrees
     text_skills, indptr, degrees = _kernels.sample_graph_arrays(
-        key, 0, n_texts, k, n_skills, threshold, alias, probs, not uniform, bool(replace)
+        key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)
     )
     return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs, degrees=degrees)

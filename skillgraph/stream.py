@@ -49,7 +49,7 @@ from skillgraph.competence import (
     bad_fraction_from_counts,
     competence_from_counts,
 )
-from skillgraph.graph import _MAX_SKILLS, alias_table, check_memory, skill_measure_array
+from skillgraph.graph import _MAX_SKILLS, check_memory, sampler_tables, skill_measure_array
 
 __all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
 
@@ -444,15 +444,8 @@ def stream_plan(
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     check_memory(8 * 6 * n_skills, "the stream plan")
     seed_sequence = as_seed_sequence(seed)
-    uniform = isinstance(skill_measure, str) and (
-        skill_measure == "uniform" or float(zipf_exponent) == 0.0
-    )
-    if uniform:
-        threshold = np.zeros(1, dtype=np.uint64)
-        alias = np.zeros(1, dtype=np.int64)
-    else:
-        threshold, alias = alias_table(probs)
-    packed = _kernels.pack_alias(threshold, alias, not uniform)
+    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
+    packed = _kernels.pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
     if failure == "deficit":
         order = np.random.default_rng(child_seed(seed_sequence, _DEFICIT_ORDER)).permutation(
@@ -472,7 +465,7 @@ def stream_plan(
         skill_measure=probs,
         key=kernel_key(seed_sequence),
         failure_key=kernel_key(child_seed(seed_sequence, _FAILURE_STREAM)),
-        use_alias=not uniform,
+        use_alias=use_alias,
         packed_alias=packed,
         status=status,
         partial_skill=partial,

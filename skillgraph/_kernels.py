@@ -122,24 +122,6 @@ def _bounded_word(state, pending, has_pending, n):
     return state, pending, has_pending, np.int64(m >> _S32)
 
 
-@nb.njit(inline="always", cache=True)
-def _draw_skill(state, pending, has_pending, n, alias_threshold, alias_index, use_alias):
-    """One skill from the measure, the next draw of a text's stream.
-
-    Uniform measure: one 32-bit word (:func:`_bounded_word`).  Any other
-    measure: Walker's alias method on one whole 64-bit output, its high half
-    choosing the column and its low half the coin (:func:`_bounded`); in this
-    mode no word is ever left pending.  Returns ``(state, pending,
-    has_pending, skill)``.
-    """
-    if use_alias:
-        state, s, coin = _bounded(state, n)
-        if coin >= alias_threshold[s]:
-            s = np.int64(alias_index[s])
-        return state, pending, has_pending, s
-    return _bounded_word(state, pending, has_pending, n)
-
-
 @nb.njit(cache=True)
 def _draw_from_remaining(state, probs, row, filled):
     """Exact draw from ``probs`` restricted to skills not in ``row[:filled]``."""
@@ -307,15 +289,22 @@ def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words,
                 pending = np.uint64(0)
                 has_pending = False
                 for j in range(k):
-                    state, pending, has_pending, s = _draw_skill_packed(
+                    state, pending, has_pending, s = _draw_skill(
                         state, pending, has_pending, n, packed, use_alias
                     )
                     skills[j * m + b] = np.uint32(s)
 
 
 @nb.njit(inline="always", cache=True)
-def _draw_skill_packed(state, pending, has_pending, n, packed, use_alias):
-    """:func:`_draw_skill` with a packed alias table (same draws, same result)."""
+def _draw_skill(state, pending, has_pending, n, packed, use_alias):
+    """One skill from the measure, the next draw of a text's stream (scalar).
+
+    Uniform measure: one 32-bit word (:func:`_bounded_word`).  Any other
+    measure: Walker's alias method (``packed`` from :func:`pack_alias`) on
+    one whole 64-bit output, its high half choosing the column and its low
+    half the coin (:func:`_bounded`); in this mode no word is ever left
+    pending.  Returns ``(state, pending, has_pending, skill)``.
+    """
     if use_alias:
         state, s, coin = _bounded(state, n)
         p = packed[s]
@@ -469,8 +458,8 @@ def fill_text_skills(
     count = local_degrees.shape[0] > 0
     if fill_indptr:
         indptr[n_texts] = n_texts * k
+    packed = pack_alias(alias_threshold, alias_index, use_alias)
     if replace:
-        packed = pack_alias(alias_threshold, alias_index, use_alias)
         n_blocks = (n_texts + _BLOCK - 1) // _BLOCK
         # a fixed number of contiguous parts (not the thread count, which would keep the
         # kernel out of numba's cache); prange shares them among the threads
@@ -510,7 +499,7 @@ def fill_text_skills(
         row = out[i]
         for j in range(k):
             state, pending, has_pending, s = _draw_skill(
-                state, pending, has_pending, n, alias_threshold, alias_index, use_alias
+                state, pending, has_pending, n, packed, use_alias
             )
             rejections = 0
             while True:
@@ -526,7 +515,7 @@ def fill_text_skills(
                     state, s = _draw_from_remaining(state, probs, row, j)
                     break
                 state, pending, has_pending, s = _draw_skill(
-                    state, pending, has_pending, n, alias_threshold, alias_index, use_alias
+                    state, pending, has_pending, n, packed, use_alias
                 )
             row[j] = s
         if count:

@@ -414,7 +414,7 @@ def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _kernels.alias_table(probs)
 
 
-def sampler_tables(skill_measure, zipf_exponent, probs) -> tuple[bool, np.ndarray, np.ndarray]:
+def _sampler_tables(skill_measure, zipf_exponent, probs) -> tuple[bool, np.ndarray, np.ndarray]:
     """How the kernels draw skills from ``mu1``: ``(use_alias, threshold, alias)``.
 
     The named uniform measure (or Zipf with exponent 0) is drawn directly, one
@@ -506,7 +506,7 @@ def sample_graph(
             )
     key = kernel_key(as_seed_sequence(seed))
     check_memory(4 * n_texts * k + 8 * (n_texts + 1), f"a graph with {n_texts * k:,} edge slots")
-    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
+    use_alias, threshold, alias = _sampler_tables(skill_measure, zipf_exponent, probs)
     # one parallel pass draws the edges, writes the row pointers and counts the degrees
     text_skills, indptr, degrees = _kernels.sample_graph_arrays(
         key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)

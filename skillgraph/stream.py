@@ -49,7 +49,7 @@ from skillgraph.competence import (
     bad_fraction_from_counts,
     competence_from_counts,
 )
-from skillgraph.graph import _MAX_SKILLS, check_memory, sampler_tables, skill_measure_array
+from skillgraph.graph import _MAX_SKILLS, _sampler_tables, check_memory, skill_measure_array
 
 __all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
 
@@ -444,7 +444,7 @@ def stream_plan(
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     check_memory(8 * 6 * n_skills, "the stream plan")
     seed_sequence = as_seed_sequence(seed)
-    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
+    use_alias, threshold, alias = _sampler_tables(skill_measure, zipf_exponent, probs)
     packed = _kernels.pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
     if failure == "deficit":

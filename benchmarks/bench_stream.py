@@ -16,7 +16,7 @@ competence of every skill).  Contenders, all timed in this one process:
   streaming design;
 * ``materialised``: :func:`skillgraph.sample_graph` (which counts the skill
   degrees while drawing), a Bernoulli failure mask
-  (:func:`skillgraph.failures.random`, ``exact=False``: the streaming
+  (:func:`skillgraph.failures.random_failures`, ``exact=False``: the streaming
   kernel's counter-based rule, in parallel) and
   :func:`skillgraph.competence.competence` (failed-edge counts in parallel);
 * ``numpy``: a plain numpy reference: ``rng.integers`` for an ``(n_texts, k)``
@@ -62,7 +62,7 @@ NX_TEXTS = 20_000  # networkx is timed at this size and compared per edge
 
 # ---- contenders -------------------------------------------------------------------------
 def run_stream(n_texts, measure, threads=None):
-    from skillgraph.stream import stream
+    from skillgraph.core.streaming import stream
 
     r = stream(N_SKILLS, n_texts, K, THETA, skill_measure=measure, seed=1, threads=threads)
     return r.competence()
@@ -71,7 +71,7 @@ def run_stream(n_texts, measure, threads=None):
 def draws_only_runner(measure):
     """The streaming kernel without the counting, on the plan ``stream`` would use."""
     from skillgraph import _kernels
-    from skillgraph.stream import stream_plan
+    from skillgraph.core.streaming import stream_plan
 
     def run(n_texts, threads=None):
         import numba
@@ -100,11 +100,11 @@ def draws_only_runner(measure):
 
 
 def run_materialised(n_texts, measure):
-    from skillgraph import competence, failures
-    from skillgraph.graph import sample_graph
+    from skillgraph.core import competence, failures
+    from skillgraph.core.sampling import sample_graph
 
     g = sample_graph(N_SKILLS, n_texts, K, skill_measure=measure, seed=1)
-    mask = failures.random(g, THETA, exact=False, seed=2)
+    mask = failures.random_failures(g, THETA, exact=False, seed=2)
     return competence.competence(g, mask)
 
 
@@ -156,7 +156,7 @@ _ZIPF = None
 def _zipf():
     global _ZIPF
     if _ZIPF is None:
-        from skillgraph.graph import skill_measure_array
+        from skillgraph.core.graph import skill_measure_array
 
         _ZIPF = skill_measure_array(N_SKILLS, "zipf", 1.0)
     return _ZIPF
@@ -284,7 +284,7 @@ def memory_child(n_texts):
     run_stream(1000, "uniform")  # imports and kernels (from numba's cache)
     baseline = peak_rss_kib()
     t0 = time.perf_counter()
-    from skillgraph.stream import stream
+    from skillgraph.core.streaming import stream
 
     r = stream(N_SKILLS, n_texts, K, THETA, seed=1)
     seconds = time.perf_counter() - t0

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph import plots
 from skillgraph._rng import as_seed_sequence, child_seed
-from skillgraph.bounds import alpha_star, averaging_bound
-from skillgraph.competence import bad_fraction
-from skillgraph.emerge import _replicate_interval
-from skillgraph.failures import deficit, random
-from skillgraph.graph import sample_graph
+from skillgraph.core.competence import bad_fraction
+from skillgraph.core.failures import deficit, random
+from skillgraph.core.sampling import sample_graph
+from skillgraph.emergence.run import _replicate_interval
+from skillgraph.plotting import figures as plots
+from skillgraph.theory.bounds import alpha_star, averaging_bound
 
 BETA = 0.5
 K = 8

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph import plots
-from skillgraph.bounds import performance_curve_bound
+from skillgraph.plotting import figures as plots
+from skillgraph.theory.bounds import performance_curve_bound
 
 THETAS = (0.2, 0.1, 0.05, 0.02, 0.01)
 K = 8

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph import plots
-from skillgraph.bounds import alpha_star, averaging_bound
+from skillgraph.plotting import figures as plots
+from skillgraph.theory.bounds import alpha_star, averaging_bound
 
 THETAS = (0.2, 0.05, 0.01)
 BETA = 0.5

@@ -25,12 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph import adversary, failures, plots
 from skillgraph._rng import child_seed
-from skillgraph.bounds import alpha_star, averaging_bound
-from skillgraph.certificates import certified_alpha
-from skillgraph.competence import bad_fraction
-from skillgraph.graph import sample_graph
+from skillgraph.audit import adversary
+from skillgraph.core import failures
+from skillgraph.core.competence import bad_fraction
+from skillgraph.core.sampling import sample_graph
+from skillgraph.plotting import figures as plots
+from skillgraph.theory.bounds import alpha_star, averaging_bound
+from skillgraph.theory.certificates import certified_alpha
 
 BETA = 0.5
 DELTA_FAIL = 1e-6
@@ -56,9 +58,9 @@ def _panel_rows(graph, thetas, beta, *, with_exact: bool, time_limit: float, see
             values["exact_optimal"] = float(ex.optimal)
         gr = adversary.greedy(graph, theta, beta, seed=child_seed(seed, i, 0))
         values["greedy"] = gr.n_bad / n
-        dfc = failures.deficit(graph, theta, seed=child_seed(seed, i, 1))
+        dfc = failures.deficit_failures(graph, theta, seed=child_seed(seed, i, 1))
         values["deficit"] = bad_fraction(graph, dfc, beta).n_bad / n
-        rnd = failures.random(graph, theta, seed=child_seed(seed, i, 2))
+        rnd = failures.random_failures(graph, theta, seed=child_seed(seed, i, 2))
         values["random"] = bad_fraction(graph, rnd, beta).n_bad / n
         for curve, value in values.items():
             rows.append(

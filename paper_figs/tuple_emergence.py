@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph import plots
-from skillgraph.emerge import EmergeConfig, run_emerge
+from skillgraph.emergence.run import EmergeConfig, run_emerge
+from skillgraph.plotting import figures as plots
 
 
 def config(small: bool = False) -> EmergeConfig:

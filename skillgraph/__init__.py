@@ -3,66 +3,109 @@
 Arora & Goyal (arXiv 2307.15936) model a language model's skills as a random
 bipartite graph between skills and text pieces.  This package samples such
 graphs, measures competence on skills and skill tuples under failure models,
-computes the analytical bounds (see ``theory.md``), and runs sweeps and plots.
+computes the analytical bounds, and runs sweeps and plots.  The mathematics is
+written down in the documentation's *Theory* pages (``docs/theory/``).
 
-Submodules are imported lazily so that, for example, ``skillgraph.bounds``
-never pulls in numba: ``import skillgraph`` is cheap.
+The subpackages follow the flow of data:
+
+``core``
+    skill graphs, sampling, streaming, failure models, competence, edge files;
+``theory``
+    bounds, certificates, scaling laws (plain numpy/scipy, no numba);
+``audit``
+    adversaries and the check report;
+``mechanisms``
+    where ``theta`` and emergence come from (associative memories, induction
+    heads, tasks in superposition);
+``emergence``, ``sweep``
+    the pipelines;
+``plotting``, ``cli``
+    figures and the command line.
+
+The public names below are imported lazily, so ``import skillgraph`` is cheap
+and ``skillgraph.alpha_star`` never pulls in numba.  No public name is also the
+name of a module.
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-# public name -> submodule that defines it
+# public name -> module that defines it
 _LAZY = {
-    "SkillGraph": "graph",
-    "sample_graph": "graph",
-    "bad_fraction": "competence",
-    "performance_curve": "competence",
-    "tuple_bad_fraction": "competence",
-    "alpha_star": "bounds",
-    "tuple_alpha_star": "bounds",
-    "averaging_bound": "bounds",
-    "ScalingLaw": "scaling",
-    "CHINCHILLA": "scaling",
-    "EPOCH": "scaling",
-    "KAPLAN": "scaling",
-    "theta_from_excess": "scaling",
-    "check": "check",
-    "stream": "stream",
+    "SkillGraph": "core.graph",
+    "sample_graph": "core.sampling",
+    "stream": "core.streaming",
+    "stream_plan": "core.streaming",
+    "random_failures": "core.failures",
+    "deficit_failures": "core.failures",
+    "competence": "core.competence",
+    "bad_fraction": "core.competence",
+    "performance_curve": "core.competence",
+    "tuple_bad_fraction": "core.competence",
+    "load_edges": "core.io",
+    "alpha_star": "theory.bounds",
+    "tuple_alpha_star": "theory.bounds",
+    "averaging_bound": "theory.bounds",
+    "emergence_bound": "theory.bounds",
+    "certified_alpha": "theory.certificates",
+    "ScalingLaw": "theory.scaling",
+    "CHINCHILLA": "theory.scaling",
+    "EPOCH": "theory.scaling",
+    "KAPLAN": "theory.scaling",
+    "theta_from_excess": "theory.scaling",
+    "check": "audit.report",
+    "emerge": "emergence.run",
+    "run_sweep": "sweep.runner",
+    "load_spec": "sweep.spec",
 }
-_SUBMODULES = {
-    "graph",
-    "failures",
-    "competence",
-    "bounds",
-    "scaling",
-    "testing",
-    "cli",
-    "adversary",
-    "certificates",
-    "check",
-    "emerge",
-    "plots",
+_SUBPACKAGES = (
+    "core",
+    "theory",
+    "audit",
+    "mechanisms",
+    "emergence",
     "sweep",
-    "sweep_spec",
-    "store",
-    "executors",
-    "sweep_plots",
-    "stream",
+    "plotting",
+    "cli",
+    "tables",
+    "testing",
+)
+# old flat module names (before 0.2) -> their new homes; kept for one release
+_MOVED_MODULES = {
+    "graph": "core.graph",
+    "failures": "core.failures",
+    "bounds": "theory.bounds",
+    "certificates": "theory.certificates",
+    "scaling": "theory.scaling",
+    "adversary": "audit.adversary",
+    "executors": "sweep.executors",
+    "store": "sweep.store",
+    "sweep_spec": "sweep.spec",
+    "plots": "plotting.figures",
 }
 
-__all__ = sorted(_LAZY) + sorted(_SUBMODULES)
+__all__ = sorted(_LAZY) + sorted(_SUBPACKAGES)
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        return getattr(module, name)
-    if name in _SUBMODULES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _MOVED_MODULES:
+        new = _MOVED_MODULES[name]
+        warnings.warn(
+            f"skillgraph.{name} moved to skillgraph.{new}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.import_module(f"{__name__}.{new}")
     raise AttributeError(f"module 'skillgraph' has no attribute {name!r}")
 
 

@@ -4,7 +4,7 @@ Import these in your own test suite to check that *your* bound holds on every
 graph hypothesis can find::
 
     from hypothesis import given
-    from skillgraph import competence
+    from skillgraph.core import competence
     from skillgraph.testing import bound_params, failure_masks, skill_graphs
 
     @given(data=st.data(), graph=skill_graphs(max_skills=8, max_texts=40))
@@ -21,7 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from skillgraph._validation import check_int
-from skillgraph.graph import SkillGraph, skill_measure_array
+from skillgraph.core.graph import SkillGraph, skill_measure_array
 
 __all__ = ["skill_graphs", "failure_masks", "bound_params", "skill_measures"]
 

@@ -12,9 +12,10 @@ import itertools
 import numpy as np
 import pytest
 
-from skillgraph import adversary
-from skillgraph.certificates import certified_alpha
-from skillgraph.graph import SkillGraph, sample_graph
+from skillgraph.audit import adversary
+from skillgraph.core.graph import SkillGraph
+from skillgraph.core.sampling import sample_graph
+from skillgraph.theory.certificates import certified_alpha
 
 
 def count_bad(text_skills_rows, n_skills, failed, beta):
@@ -149,12 +150,12 @@ def test_greedy_never_exceeds_exact(seed, shape):
 
 @pytest.mark.parametrize("seed", [0, pytest.param(1, marks=SLOW), pytest.param(2, marks=SLOW)])
 def test_greedy_beats_random_and_respects_certificate_on_large_random_graphs(seed):
-    from skillgraph import failures
+    from skillgraph.core import failures
 
     graph = sample_graph(100, 20_000, 8, seed=seed)
     for theta, beta in [(0.1, 0.5), (0.05, 0.3)]:
         gr = adversary.greedy(graph, theta, beta, seed=seed)
-        rnd = adversary.bad_fraction(graph, failures.random(graph, theta, seed=seed), beta)
+        rnd = adversary.bad_fraction(graph, failures.random_failures(graph, theta, seed=seed), beta)
         cert = certified_alpha(100, 20_000, 8, theta, beta, degrees=graph.degrees)
         assert gr.n_bad > rnd.n_bad
         assert gr.n_bad <= cert.n_bad_max

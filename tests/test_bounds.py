@@ -20,7 +20,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.stats import binom
 
-from skillgraph.bounds import (
+from skillgraph.theory.bounds import (
     BoundResult,
     alpha_star,
     averaging_bound,
@@ -112,7 +112,8 @@ GRID_K = [1, 3, 8, 64]
 
 def test_import_does_not_pull_numba():
     code = (
-        "import sys, skillgraph.bounds, skillgraph.scaling; "
+        "import sys, skillgraph.theory.bounds, skillgraph.theory.scaling, "
+        "skillgraph.theory.certificates; "
         "sys.exit(1 if 'numba' in sys.modules else 0)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from skillgraph.certificates import (
+from skillgraph.theory.certificates import (
     Certificate,
     certified_alpha,
     conditional_log_bounds,

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 import skillgraph
-from skillgraph.check import CheckReport, EdgeFileError, check, load_edges
+from skillgraph.audit.report import CheckReport, check
 from skillgraph.cli import main
-from skillgraph.graph import SkillGraph, sample_graph
+from skillgraph.core.graph import SkillGraph
+from skillgraph.core.io import EdgeFileError, load_edges
+from skillgraph.core.sampling import sample_graph
 
 # ---------------------------------------------------------------------------
 # check()
@@ -108,7 +110,7 @@ def test_skewed_and_zipf_graphs():
 def test_check_is_reachable_from_package():
     graph = sample_graph(20, 500, 4, seed=0)
     r1 = skillgraph.check(graph, 0.1, 0.5, seed=3)
-    import skillgraph.check as module  # binds the module to skillgraph.check
+    import skillgraph.audit.report as module  # binds the module to skillgraph.check
 
     r2 = skillgraph.check(graph, 0.1, 0.5, seed=3)  # still callable
     assert module.check is check

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from skillgraph import bounds
 from skillgraph.cli import main
+from skillgraph.theory import bounds
 
 
 def test_bound_prints_alpha_star_and_averaging(capsys):
@@ -57,23 +57,20 @@ def test_bound_does_not_import_numba():
 def test_simulate_engines_stream_the_same_graph():
     # both engines sample the same graph from the same seed (counter-based streams);
     # only the failure sets differ: exact count (graph) against Bernoulli (stream)
-    import argparse
-
     import numpy as np
 
-    from skillgraph.cli import _simulate_materialised, _simulate_streamed
+    from skillgraph.core.engine import simulate_counts
 
-    args = argparse.Namespace(n_skills=300, n_texts=20_000, k=4, theta=0.2, failure="random",
-                              skill_measure="zipf", zipf_exponent=1.0, no_replace=False)
-    seeds = (np.random.SeedSequence(1), np.random.SeedSequence(2))
-    deg_g, failed_g, mu_g, n_g = _simulate_materialised(args, *seeds)
-    deg_s, failed_s, mu_s, n_s = _simulate_streamed(args, *seeds)
-    np.testing.assert_array_equal(deg_g, deg_s)
-    np.testing.assert_allclose(mu_g, mu_s)
-    assert n_g == 4000
-    assert abs(n_s - 4000) < 5 * np.sqrt(20_000 * 0.2 * 0.8)
-    assert failed_s.sum() == pytest.approx(4 * n_s)  # k failed slots per failed text
-    assert failed_g.sum() == 4 * n_g
+    kwargs = dict(failure="random", skill_measure="zipf", zipf_exponent=1.0,
+                  graph_seed=np.random.SeedSequence(1), failure_seed=np.random.SeedSequence(2))
+    g = simulate_counts(300, 20_000, 4, 0.2, engine="graph", **kwargs)
+    s = simulate_counts(300, 20_000, 4, 0.2, engine="stream", **kwargs)
+    np.testing.assert_array_equal(g.degrees, s.degrees)
+    np.testing.assert_allclose(g.skill_measure, s.skill_measure)
+    assert g.n_failed_texts == 4000
+    assert abs(s.n_failed_texts - 4000) < 5 * np.sqrt(20_000 * 0.2 * 0.8)
+    assert s.failed_edges.sum() == pytest.approx(4 * s.n_failed_texts)  # k slots per failed text
+    assert g.failed_edges.sum() == 4 * g.n_failed_texts
 
 
 def test_simulate_stream_refuses_no_replace(capsys):

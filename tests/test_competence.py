@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillgraph import _kernels, competence, failures
-from skillgraph.competence import tuple_bad_fraction, wilson_interval
-from skillgraph.graph import SkillGraph, sample_graph
+from skillgraph import _kernels
+from skillgraph.core import competence, failures
+from skillgraph.core.competence import tuple_bad_fraction, wilson_interval
+from skillgraph.core.graph import SkillGraph
+from skillgraph.core.sampling import sample_graph
 from skillgraph.testing import failure_masks, skill_graphs
 
 # texts: t0 uses {0, 1}, t1 {0, 2}, t2 {1, 1} (multiplicity 2), t3 {2, 2}
@@ -111,7 +113,7 @@ def test_exact_pair_fraction_at_ties():
 
 def test_single_tuple_equals_bad_fraction():
     g = sample_graph(100, 1000, 4, seed=1)
-    failed = failures.deficit(g, 0.1, seed=2)
+    failed = failures.deficit_failures(g, 0.1, seed=2)
     assert tuple_bad_fraction(g, failed, 1, 0.3).value == competence.bad_fraction(
         g, failed, 0.3).value
 
@@ -120,7 +122,7 @@ def test_single_tuple_equals_bad_fraction():
 def test_sampled_tensor_fraction_matches_exact_within_ci(t):
     # theory.md §7: the tensor curve matches a direct Monte Carlo over sampled tuples
     g = sample_graph(12, 120, 3, skill_measure="zipf", seed=5)
-    failed = failures.deficit(g, 0.15, seed=6)
+    failed = failures.deficit_failures(g, 0.15, seed=6)
     exact = _brute_tuple_mass(g, failed, t, 0.3)
     est = tuple_bad_fraction(g, failed, t, 0.3, n_tuples=40_000, seed=7)
     low, high = est.ci(0.999)
@@ -130,7 +132,7 @@ def test_sampled_tensor_fraction_matches_exact_within_ci(t):
 
 def test_default_tuple_count_gives_small_ci():
     g = sample_graph(50, 500, 3, seed=1)
-    est = tuple_bad_fraction(g, failures.random(g, 0.2, seed=1), 3, 0.3, seed=2)
+    est = tuple_bad_fraction(g, failures.random_failures(g, 0.2, seed=1), 3, 0.3, seed=2)
     low, high = est.ci()
     assert (high - low) / 2 < 0.002
 
@@ -153,7 +155,7 @@ def test_cooccurrence_kernel_against_brute_force(data, graph, t):
 
 def test_cooccur_fraction_against_enumeration():
     g = sample_graph(6, 300, 3, seed=3)
-    failed = failures.random(g, 0.2, seed=4)
+    failed = failures.random_failures(g, 0.2, seed=4)
     bad = undefined = 0.0
     for tup in itertools.product(range(6), repeat=2):
         total, fails = _brute_cooccur(g, failed, tup)

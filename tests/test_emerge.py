@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from skillgraph import competence, failures
 from skillgraph.cli import main as cli_main
-from skillgraph.emerge import (
+from skillgraph.core import competence, failures
+from skillgraph.core.sampling import sample_graph
+from skillgraph.emergence.run import (
     COLUMNS,
     EmergeConfig,
     _replicate_interval,
@@ -27,8 +28,7 @@ from skillgraph.emerge import (
     scale_grid,
     write_outputs,
 )
-from skillgraph.graph import sample_graph
-from skillgraph.plots import COLUMN_WIDTH, DPI
+from skillgraph.plotting.figures import COLUMN_WIDTH, DPI
 
 # theory.md §2, Chinchilla approach 3
 E, A, B, A_EXP, B_EXP = 1.69, 406.4, 410.7, 0.34, 0.28
@@ -398,7 +398,7 @@ def test_out_must_be_a_directory(tmp_path):
 @pytest.mark.parametrize("beta", [0.05, 0.2, 0.5])
 def test_tensor_from_counts_matches_materialised_graph_exactly(t, beta):
     graph = sample_graph(60, 400, 3, skill_measure="zipf", seed=3)
-    failed = failures.random(graph, 0.15, seed=4)
+    failed = failures.random_failures(graph, 0.15, seed=4)
     expected = competence.tuple_bad_fraction(graph, failed, t, beta, mode="tensor")
     got = competence.tuple_bad_fraction_from_counts(
         graph.degrees, competence.failed_edge_counts(graph, failed), graph.skill_measure, t, beta
@@ -410,7 +410,7 @@ def test_tensor_from_counts_matches_materialised_graph_exactly(t, beta):
 def test_tensor_from_counts_sampled_triples_against_brute_force():
     """t = 3, uniform mu1: brute force over all n^3 ordered triples is the reference."""
     graph = sample_graph(25, 300, 4, seed=5)
-    failed = failures.random(graph, 0.2, seed=6)
+    failed = failures.random_failures(graph, 0.2, seed=6)
     c = competence.competence(graph, failed)
     c = np.nan_to_num(c, nan=np.inf)  # undefined skills make undefined (never bad) tuples
     prod = c[:, None, None] * c[None, :, None] * c[None, None, :]

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillgraph import failures
-from skillgraph.graph import SkillGraph, sample_graph
+from skillgraph.core import failures
+from skillgraph.core.graph import SkillGraph
+from skillgraph.core.sampling import sample_graph
 from skillgraph.testing import skill_graphs
 
 
@@ -18,13 +19,13 @@ def graph():
 
 @pytest.mark.parametrize("theta", [0.0, 0.013, 0.5, 1.0])
 def test_random_exact_count(graph, theta):
-    mask = failures.random(graph, theta, seed=2)
+    mask = failures.random_failures(graph, theta, seed=2)
     assert mask.dtype == np.bool_ and mask.shape == (5000,)
     assert mask.sum() == round(theta * 5000)
 
 
 def test_random_bernoulli_rate_within_tolerance(graph):
-    mask = failures.random(graph, 0.3, exact=False, seed=3)
+    mask = failures.random_failures(graph, 0.3, exact=False, seed=3)
     # 5 standard deviations of Binomial(5000, 0.3)
     assert abs(mask.sum() - 1500) < 5 * np.sqrt(5000 * 0.3 * 0.7)
 
@@ -36,18 +37,18 @@ def test_random_bernoulli_same_for_any_thread_count():
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = failures.random(g, 0.2, exact=False, seed=9)
+        one = failures.random_failures(g, 0.2, exact=False, seed=9)
         numba.set_num_threads(2)
-        two = failures.random(g, 0.2, exact=False, seed=9)
+        two = failures.random_failures(g, 0.2, exact=False, seed=9)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(one, two)
-    assert not np.array_equal(one, failures.random(g, 0.2, exact=False, seed=10))
+    assert not np.array_equal(one, failures.random_failures(g, 0.2, exact=False, seed=10))
 
 
 def test_random_bernoulli_texts_independent_and_uniform():
     g = sample_graph(5, 10, 1, seed=0)
-    masks = np.array([failures.random(g, 0.3, exact=False, seed=s) for s in range(3000)])
+    masks = np.array([failures.random_failures(g, 0.3, exact=False, seed=s) for s in range(3000)])
     counts = masks.sum(axis=0)
     assert np.all(np.abs(counts - 900) < 5 * np.sqrt(3000 * 0.3 * 0.7))
     # neighbouring texts are independent: P(both fail) = 0.09
@@ -57,18 +58,18 @@ def test_random_bernoulli_texts_independent_and_uniform():
 
 def test_random_is_uniform_over_texts():
     g = sample_graph(5, 10, 1, seed=0)
-    counts = sum(failures.random(g, 0.3, seed=s).astype(int) for s in range(3000))
+    counts = sum(failures.random_failures(g, 0.3, seed=s).astype(int) for s in range(3000))
     # each text fails with probability 3/10 in each of 3000 draws
     assert np.all(np.abs(counts - 900) < 5 * np.sqrt(3000 * 0.3 * 0.7))
 
 
 def test_seeds_reproduce(graph):
-    np.testing.assert_array_equal(failures.random(graph, 0.1, seed=5),
-                                  failures.random(graph, 0.1, seed=5))
-    np.testing.assert_array_equal(failures.deficit(graph, 0.1, seed=5),
-                                  failures.deficit(graph, 0.1, seed=5))
-    assert not np.array_equal(failures.random(graph, 0.1, seed=5),
-                              failures.random(graph, 0.1, seed=6))
+    np.testing.assert_array_equal(failures.random_failures(graph, 0.1, seed=5),
+                                  failures.random_failures(graph, 0.1, seed=5))
+    np.testing.assert_array_equal(failures.deficit_failures(graph, 0.1, seed=5),
+                                  failures.deficit_failures(graph, 0.1, seed=5))
+    assert not np.array_equal(failures.random_failures(graph, 0.1, seed=5),
+                              failures.random_failures(graph, 0.1, seed=6))
 
 
 def _deficit_brute_force(text_skills, n_skills, theta, order):
@@ -89,7 +90,7 @@ def _deficit_brute_force(text_skills, n_skills, theta, order):
 @given(graph=skill_graphs(max_skills=8, max_texts=30), theta=st.floats(0, 1),
        seed=st.integers(0, 99))
 def test_deficit_matches_sequential_definition(graph, theta, seed):
-    mask = failures.deficit(graph, theta, seed=seed)
+    mask = failures.deficit_failures(graph, theta, seed=seed)
     # deficit draws the order of skills first from the seed's generator
     order = np.random.default_rng(seed).permutation(graph.n_skills)
     rows = [set(r) for r in graph.text_skills.tolist()]
@@ -102,7 +103,7 @@ def test_deficit_matches_sequential_definition(graph, theta, seed):
 
 
 def test_deficit_fails_whole_skills(graph):
-    mask = failures.deficit(graph, 0.2, seed=4)
+    mask = failures.deficit_failures(graph, 0.2, seed=4)
     assert mask.sum() == 1000
     # every failed text but those of the last (partial) skill uses a skill all of whose texts fail
     fully_failed = [s for s in range(graph.n_skills)
@@ -114,7 +115,7 @@ def test_deficit_fails_whole_skills(graph):
 
 def test_deficit_uses_edgeless_texts_last():
     g = SkillGraph.from_edges([0, 1], [0, 0], n_texts=4, n_skills=2)
-    mask = failures.deficit(g, 0.75, seed=0)
+    mask = failures.deficit_failures(g, 0.75, seed=0)
     assert mask.sum() == 3 and mask[0] and mask[1]
 
 
@@ -130,7 +131,7 @@ def test_as_mask():
 
 @given(theta=st.one_of(st.floats(max_value=-1e-12), st.floats(min_value=1 + 1e-9),
                        st.just(float("nan")), st.text(max_size=2), st.none()),
-       model=st.sampled_from([failures.random, failures.deficit]))
+       model=st.sampled_from([failures.random_failures, failures.deficit_failures]))
 def test_bad_theta_rejected(theta, model):
     g = sample_graph(5, 4, 2, seed=0)
     with pytest.raises((ValueError, TypeError), match="theta"):
@@ -139,4 +140,4 @@ def test_bad_theta_rejected(theta, model):
 
 def test_graph_type_checked():
     with pytest.raises(TypeError, match="graph"):
-        failures.random(np.zeros((3, 2), dtype=int), 0.1)
+        failures.random_failures(np.zeros((3, 2), dtype=int), 0.1)

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from skillgraph.graph import SkillGraph, sample_graph, skill_measure_array
+from skillgraph.core.graph import SkillGraph, skill_measure_array
+from skillgraph.core.sampling import sample_graph
 
 # A chi-square test at a fixed seed fails by chance with probability P_MIN.
 P_MIN = 1e-3

@@ -15,7 +15,8 @@ import pytest
 from scipy import stats
 
 from skillgraph import _kernels
-from skillgraph.graph import alias_table, sample_graph, skill_measure_array
+from skillgraph.core.graph import skill_measure_array
+from skillgraph.core.sampling import alias_table, sample_graph
 
 M64 = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -184,7 +185,7 @@ def test_alias_sampler_frequencies_chi_square(path):
         g = sample_graph(probs.size, n_texts, k, skill_measure=probs, seed=2024)
         counts = g.degrees
     else:
-        from skillgraph.stream import stream
+        from skillgraph.core.streaming import stream
 
         counts = stream(probs.size, n_texts, k, 0.1, skill_measure=probs, seed=2024).degrees
     assert counts[-1] == 0  # zero mass: never drawn

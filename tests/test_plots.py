@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from skillgraph import plots
+from skillgraph.plotting import figures as plots
 
 OKABE = {c.lower() for c in plots.OKABE_ITO.values()}
 

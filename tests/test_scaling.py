@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillgraph.scaling import (
+from skillgraph.theory.scaling import (
     CHINCHILLA,
     EPOCH,
     KAPLAN,

@@ -10,10 +10,11 @@ import pytest
 from scipy import stats
 
 import skillgraph
-from skillgraph import competence as comp
-from skillgraph import failures
-from skillgraph.graph import sample_graph, skill_measure_array
-from skillgraph.stream import StreamResult, deficit_error_rates, stream, stream_plan
+from skillgraph.core import competence as comp
+from skillgraph.core import failures
+from skillgraph.core.graph import skill_measure_array
+from skillgraph.core.sampling import sample_graph
+from skillgraph.core.streaming import StreamResult, deficit_error_rates, stream, stream_plan
 
 MEASURES = [("uniform", 1.0), ("zipf", 1.0)]
 
@@ -45,7 +46,7 @@ def test_stream_is_the_materialised_graph(measure, exponent):
     assert r.n_failed_texts == mask.sum()
     # the materialised Bernoulli model applies the same rule to the stream's failure key
     child = np.random.SeedSequence(77).spawn(1)[0]
-    np.testing.assert_array_equal(failures.random(g, theta, exact=False, seed=child), mask)
+    np.testing.assert_array_equal(failures.random_failures(g, theta, exact=False, seed=child), mask)
     np.testing.assert_array_equal(r.failed_edges, comp.failed_edge_counts(g, mask))
     np.testing.assert_array_equal(r.competence(), comp.competence(g, mask))
     for beta in (0.0, 0.1, 0.3):
@@ -59,12 +60,12 @@ def test_stream_is_the_materialised_graph(measure, exponent):
 
 @pytest.mark.parametrize(("measure", "exponent"), MEASURES)
 def test_stream_statistics_match_materialised(measure, exponent):
-    """Independent seeds: stream and materialised graph + failures.random agree in law."""
+    """Independent seeds: stream and materialised graph + failures.random_failures agree in law."""
     n_skills, n_texts, k, theta = 200, 200_000, 8, 0.05
     mu = skill_measure_array(n_skills, measure, exponent)
     r = stream(n_skills, n_texts, k, theta, skill_measure=measure, zipf_exponent=exponent, seed=1)
     g = sample_graph(n_skills, n_texts, k, skill_measure=measure, zipf_exponent=exponent, seed=2)
-    mask = failures.random(g, theta, exact=False, seed=3)
+    mask = failures.random_failures(g, theta, exact=False, seed=3)
     # degrees: a multinomial(n_texts k, mu) each; chi-square against mu and against each other
     assert stats.chisquare(r.degrees, n_texts * k * mu).pvalue > 1e-3
     table = np.vstack([r.degrees, g.degrees])
@@ -155,7 +156,7 @@ def test_deficit_failure_rate_is_theta(measure, exponent):
 
 def test_stream_callable_from_package():
     r = skillgraph.stream(10, 100, 2, 0.5, seed=1)
-    import skillgraph.stream as module  # the name now also refers to the module
+    import skillgraph.core.streaming as module  # the name now also refers to the module
 
     r2 = skillgraph.stream(10, 100, 2, 0.5, seed=1)
     assert callable(module)

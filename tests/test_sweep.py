@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skillgraph import sweep as sweep_mod
 from skillgraph.cli import main as cli_main
-from skillgraph.executors import ProcessExecutor, SerialExecutor
-from skillgraph.store import StoreError, SweepStore, read_table
-from skillgraph.sweep import expand, load_spec, parse_spec, run_sweep
+from skillgraph.sweep import runner as sweep_mod
+from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
+from skillgraph.sweep.runner import expand, load_spec, parse_spec, run_sweep
+from skillgraph.sweep.store import StoreError, SweepStore
+from skillgraph.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "sims" / "smoke.toml"
@@ -73,7 +74,7 @@ def test_smoke_two_workers_identical_to_one(smoke_serial, tmp_path):
 
 def test_smoke_local_dask_cluster_identical_to_one_worker(smoke_serial, tmp_path):
     pytest.importorskip("distributed")
-    from skillgraph.executors import make_executor
+    from skillgraph.sweep.executors import make_executor
 
     with make_executor(dask_local=2) as executor:
         summary = run_sweep(load_spec(SMOKE), tmp_path / "dask", executor=executor, progress=False)
@@ -92,8 +93,8 @@ def test_any_object_with_map_is_an_executor_and_order_does_not_matter(tiny_seria
 
 def test_table_is_tidy_and_matches_an_independent_computation(tiny_serial):
     """Row values recomputed here from the documented seed scheme and theory.md §1."""
-    from skillgraph import failures
-    from skillgraph.graph import sample_graph
+    from skillgraph.core import failures
+    from skillgraph.core.sampling import sample_graph
 
     rows = read_table(tiny_serial / "results.csv")
     spec = parse_spec(TINY)
@@ -102,7 +103,7 @@ def test_table_is_tidy_and_matches_an_independent_computation(tiny_serial):
     p = item.params
     children = np.random.SeedSequence(99).spawn(len(items))[5].spawn(2)
     graph = sample_graph(p["n_skills"], p["n_texts"], p["k"], seed=children[0])
-    model = failures.random if p["failure"] == "random" else failures.deficit
+    model = failures.random_failures if p["failure"] == "random" else failures.deficit_failures
     failed = model(graph, p["theta"], seed=children[1])
     ts = graph.text_skills
     for beta in (0.2, 0.5):
@@ -157,7 +158,7 @@ def test_sigkill_then_resume_gives_the_uninterrupted_table(tmp_path):
         [
             sys.executable,
             "-m",
-            "skillgraph.cli",
+            "skillgraph",
             "sweep",
             str(spec_path),
             "--out",
@@ -304,7 +305,7 @@ def test_plot_finished_and_partial_sweeps(tiny_serial, tmp_path, capsys):
 def test_stream_mode_counts_match_the_sampled_graph(tmp_path):
     """graph_mode = "stream": degrees are those of sample_graph at the item's seed."""
     pytest.importorskip("skillgraph.stream")
-    from skillgraph.graph import sample_graph
+    from skillgraph.core.sampling import sample_graph
 
     text = (
         'seed = 11\nmeasures = ["bad_fraction", "curve", "bound", "certificate"]\n'
@@ -315,7 +316,7 @@ def test_stream_mode_counts_match_the_sampled_graph(tmp_path):
     summary = run_sweep(parse_spec(text), tmp_path / "s", progress=False)
     assert summary.ok
     rows = read_table(tmp_path / "s" / "results.csv")
-    from skillgraph.stream import stream
+    from skillgraph.core.streaming import stream
 
     for index, failure in enumerate(["random", "deficit"]):
         graph_seed = np.random.SeedSequence(11).spawn(2)[index].spawn(1)[0]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillgraph.sweep_spec import SpecError, expand, load_spec, parse_spec, validate_spec
+from skillgraph.sweep.spec import SpecError, expand, load_spec, parse_spec, validate_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMS = ROOT / "sims"
@@ -81,7 +81,7 @@ def test_every_sims_spec_is_valid():
 
 
 def test_scale_table_derives_theta_from_the_law():
-    from skillgraph import scaling
+    from skillgraph.theory import scaling
 
     spec = parse_spec(
         "seed = 3\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\n"
@@ -203,8 +203,8 @@ def test_all_problems_reported_at_once():
 
 def test_item_seed_is_the_spawned_child_of_the_master_seed():
     """Item i's graph comes from SeedSequence(seed).spawn(...)[i] -> its child 0."""
-    from skillgraph.graph import sample_graph
-    from skillgraph.sweep import _sample
+    from skillgraph.core.sampling import sample_graph
+    from skillgraph.sweep.runner import _sample
 
     spec = validate_spec(copy.deepcopy(BASE))
     items = expand(spec)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillgraph.graph import SkillGraph
+from skillgraph.core.graph import SkillGraph
 from skillgraph.testing import bound_params, failure_masks, skill_graphs, skill_measures
 
 

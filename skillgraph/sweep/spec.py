@@ -51,16 +51,16 @@ __all__ = [
 
 #: Measurements a spec may ask for (``measures = [...]``) -> the module each needs.
 MEASURES = {
-    "bad_fraction": "competence",
-    "curve": "competence",
-    "tuple": "competence",
-    "bound": "bounds",
-    "certificate": "certificates",
-    "adversary": "adversary",
+    "bad_fraction": "core.competence",
+    "curve": "core.competence",
+    "tuple": "core.competence",
+    "bound": "theory.bounds",
+    "certificate": "theory.certificates",
+    "adversary": "audit.adversary",
 }
 #: Failure models -> the module that implements them.
 #: (Adversarial failure sets depend on beta: they are the "adversary" measure.)
-FAILURE_MODELS = {"random": "failures", "deficit": "failures"}
+FAILURE_MODELS = {"random": "core.failures", "deficit": "core.failures"}
 SKILL_MEASURES = ("uniform", "zipf")
 TUPLE_MODES = ("tensor", "cooccur")
 BOUND_FORMS = ("kl", "paper")
@@ -349,15 +349,11 @@ def _unknown_key_message(key, allowed) -> str:
     return f"unknown key{_suggest(str(key), allowed)}; allowed keys: {listed}"
 
 
-def _module_available(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(f"skillgraph.{name}") is not None
-
-
 def _implemented(kind: str, name: str) -> bool:
     """Whether the sweep engine has a function for this measure / failure model."""
-    from skillgraph import sweep  # the registries; imported late (sweep imports this module)
+    from skillgraph.sweep import (
+        runner as sweep,
+    )  # the registries; imported late (sweep imports this module)
 
     registry = sweep._MEASURE_FUNCTIONS if kind == "measure" else sweep._FAILURE_FUNCTIONS
     return name in registry
@@ -403,12 +399,7 @@ def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
         lambda p, v: c.choice(p, v, MEASURES),
     )
     for i, m in enumerate(data["measures"] or []):
-        if not _module_available(MEASURES[m]):
-            c.fail(
-                f"measures[{i}]",
-                f"{m!r} needs skillgraph.{MEASURES[m]}, which this installation does not have",
-            )
-        elif not _implemented("measure", m):
+        if not _implemented("measure", m):
             c.fail(f"measures[{i}]", f"{m!r} is not supported by sweeps in this version")
 
     grid = c.table("grid", top.get("grid", {}), _GRID_KEYS) if "grid" in top else None
@@ -463,10 +454,7 @@ def _validate_grid(c: _Checker, grid: dict, *, has_scale: bool, report: bool = T
     )
     failures = grid.get("failure", "random")
     for i, f in enumerate(out["failure"] or []):
-        if not _module_available(FAILURE_MODELS[f]):
-            path = f"grid.failure[{i}]" if isinstance(failures, list) else "grid.failure"
-            c.fail(path, f"{f!r} needs skillgraph.{FAILURE_MODELS[f]}, which is not available")
-        elif not _implemented("failure", f):
+        if not _implemented("failure", f):
             path = f"grid.failure[{i}]" if isinstance(failures, list) else "grid.failure"
             c.fail(path, f"{f!r} is not supported by sweeps in this version")
     if "theta" in grid:
@@ -574,11 +562,6 @@ def _validate_options(c: _Checker, options: dict) -> dict:
     out["graph_mode"] = c.choice(
         "options.graph_mode", options.get("graph_mode", "materialize"), GRAPH_MODES
     )
-    if out["graph_mode"] == "stream" and not _module_available("stream"):
-        c.fail(
-            "options.graph_mode",
-            "'stream' needs skillgraph.stream (issue 6), which is not available; use 'materialize'",
-        )
     return out
 
 
@@ -638,7 +621,7 @@ def _scale_points(scale: dict) -> list[dict]:
 def _derive_thetas(c: _Checker, scale: dict) -> list[dict] | None:
     """Theta of every scale point; a problem is recorded for a theta outside (0, 1)."""
     try:
-        from skillgraph import scaling
+        from skillgraph.theory import scaling
     except ImportError:  # pragma: no cover - scaling is part of the core
         c.fail("scale", "needs skillgraph.scaling, which is not available")
         return None

@@ -1,4 +1,4 @@
-"""``skillgraph check``: hold the strongest adversaries against the certificates.
+"""The check report: hold the strongest adversaries against the certificates.
 
 :func:`check` takes a skill graph (sampled, or the user's own), a failure rate
 ``theta`` and a threshold ``beta``, and reports side by side:
@@ -16,9 +16,6 @@ On a sampled graph a violation is a bug (or an event of probability at most
 ``delta_fail``); on a user's graph it is the finding that the graph is far
 from the random-graph model.
 
-:func:`load_edges` reads a user's edge list (CSV or TSV of
-``text_id,skill_id`` pairs, header optional) with line-numbered errors.
-
 Importing this module is cheap: the numba-backed modules are imported by the
 functions that need them, so the command line starts fast.
 """
@@ -26,14 +23,11 @@ functions that need them, so the command line starts fast.
 from __future__ import annotations
 
 import math
-import os
-import sys
-import types
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["CheckReport", "AdversaryOutcome", "EdgeFileError", "check", "load_edges"]
+__all__ = ["CheckReport", "AdversaryOutcome", "check", "broken_assumptions"]
 
 #: graphs at most this large get the exact adversary when ``exact=None``
 EXACT_AUTO_TEXTS = 200
@@ -347,7 +341,7 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
 
 
 def _as_graph(graph):
-    from skillgraph.graph import SkillGraph
+    from skillgraph.core.graph import SkillGraph
 
     if isinstance(graph, SkillGraph):
         return graph, "user"
@@ -363,7 +357,7 @@ def _as_graph(graph):
 
 
 def _certificate(graph, theta, beta, k, delta_fail):
-    from skillgraph.certificates import certified_alpha, certified_alpha_ragged
+    from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
 
     uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
     if graph.is_regular and graph.k == k:
@@ -445,9 +439,11 @@ def check(
     >>> report.violated
     False
     """
-    from skillgraph import adversary, bounds, failures
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph._validation import check_int, check_probability, check_real
+    from skillgraph.audit import adversary
+    from skillgraph.core import failures
+    from skillgraph.theory import bounds
 
     graph, default_source = _as_graph(graph)
     theta = check_probability("theta", theta)
@@ -478,7 +474,7 @@ def check(
     exact_upper = None
 
     def outcome(name, failed, optimal=None):
-        from skillgraph.competence import bad_fraction
+        from skillgraph.core.competence import bad_fraction
 
         est = bad_fraction(graph, failed, beta)
         outcomes.append(
@@ -494,8 +490,8 @@ def check(
         exact_upper = ex.upper_bound
     gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
     outcome("greedy", gr.failed)
-    outcome("deficit", failures.deficit(graph, theta, seed=child_seed(master, 3)))
-    outcome("random", failures.random(graph, theta, seed=child_seed(master, 2)))
+    outcome("deficit", failures.deficit_failures(graph, theta, seed=child_seed(master, 3)))
+    outcome("random", failures.random_failures(graph, theta, seed=child_seed(master, 2)))
 
     adversaries = {o.name: o for o in outcomes}
     best = max(outcomes, key=lambda o: o.n_bad).name
@@ -524,273 +520,3 @@ def check(
         assumptions=broken_assumptions(graph, theta, beta, k),
         exact_upper_bound=exact_upper,
     )
-
-
-# ---------------------------------------------------------------------------
-# edge files
-# ---------------------------------------------------------------------------
-
-
-class EdgeFileError(ValueError):
-    """A problem in a user's edge-list file; the message names the file and line."""
-
-
-_TEXT_NAMES = ("text_id", "text", "text_ids", "t")
-_SKILL_NAMES = ("skill_id", "skill", "skill_ids", "s")
-_MAX_ID = 2**31 - 2  # skill ids are int32
-_MAX_ERRORS = 10
-
-
-def _is_int(token: str) -> bool:
-    try:
-        int(token)
-    except ValueError:
-        return False
-    return True
-
-
-def _split(line: str, delimiter: str | None) -> list[str]:
-    fields = line.split() if delimiter is None else line.split(delimiter)
-    # spreadsheets quote fields: "3","17"
-    return [f.strip().strip('"').strip("'").strip() for f in fields]
-
-
-def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None):
-    """Read a user's edge list into a :class:`~skillgraph.graph.SkillGraph`.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A text file with one ``text_id,skill_id`` pair per line: comma-,
-        tab- or whitespace-separated (detected from the first data line).  An
-        optional header names the columns ``text_id`` and ``skill_id`` (in
-        either order; extra named columns are ignored).  Blank lines and lines
-        starting with ``#`` are skipped.  A repeated pair is an edge of
-        multiplicity 2.  Text pieces may have different numbers of skills.
-    n_texts, n_skills : int, optional
-        Declared sizes; ids must then be below them (else, one more than the
-        largest id).
-
-    Returns
-    -------
-    SkillGraph
-
-    Raises
-    ------
-    EdgeFileError
-        (a ``ValueError``) naming the file and the line of each problem (up
-        to 10): missing columns, non-integer or negative ids, ids out of range,
-        a repeated header, an empty file.
-    FileNotFoundError
-        If the file does not exist.
-    """
-    from skillgraph._validation import check_int
-    from skillgraph.graph import SkillGraph
-
-    if n_texts is not None:
-        n_texts = check_int("n_texts", n_texts, 1)
-    if n_skills is not None:
-        n_skills = check_int("n_skills", n_skills, 1, _MAX_ID + 1)
-    name = os.fspath(path)
-    if not os.path.exists(name):
-        raise FileNotFoundError(f"edge file {name!r} does not exist")
-    if os.path.isdir(name):
-        raise EdgeFileError(f"{name}: is a directory, not an edge file")
-
-    errors: list[str] = []
-    texts: list[int] = []
-    skills: list[int] = []
-    delimiter: str | None = None
-    detected = False
-    header: list[str] | None = None
-    header_line = 0
-    cols = (0, 1)
-    n_cols = 2
-
-    def error(lineno: int, msg: str) -> None:
-        errors.append(f"{name}:{lineno}: {msg}")
-
-    with open(name, encoding="utf-8-sig", errors="replace") as f:
-        for lineno, raw in enumerate(f, start=1):
-            if len(errors) >= _MAX_ERRORS:
-                break
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if not detected:
-                delimiter = "," if "," in line else ("\t" if "\t" in line else None)
-                detected = True
-            fields = _split(line, delimiter)
-            lowered = [f.lower() for f in fields]
-            if not all(_is_int(f) for f in fields[:2]) and any(
-                f in _TEXT_NAMES + _SKILL_NAMES for f in lowered
-            ):
-                if header is not None:
-                    error(lineno, f"duplicate header (the header is on line {header_line}): "
-                                  f"{line!r}")
-                    continue
-                if texts:
-                    error(lineno, f"header {line!r} after data lines: a header must come first")
-                    continue
-                t_col = next((i for i, f in enumerate(lowered) if f in _TEXT_NAMES), None)
-                s_col = next((i for i, f in enumerate(lowered) if f in _SKILL_NAMES), None)
-                if t_col is None or s_col is None:
-                    missing = "text_id" if t_col is None else "skill_id"
-                    error(lineno, f"header {line!r} has no {missing} column "
-                                  "(expected columns text_id and skill_id)")
-                    break
-                header, header_line, cols, n_cols = fields, lineno, (t_col, s_col), len(fields)
-                continue
-            if header is None and not texts and not all(_is_int(f) for f in fields):
-                # a first line that is neither data nor a recognisable header
-                if len(fields) >= 2 and not any(_is_int(f) for f in fields):
-                    error(lineno, f"unrecognised header {line!r}: name the columns text_id and "
-                                  "skill_id, or leave the header out")
-                    break
-            if len(fields) < n_cols:
-                error(lineno, f"expected {n_cols} columns (text_id, skill_id), got "
-                              f"{len(fields)}: {line!r}")
-                continue
-            if header is None and len(fields) > 2:
-                error(lineno, f"expected 2 columns (text_id, skill_id), got {len(fields)}: "
-                              f"{line!r} (a header naming the columns allows extra ones)")
-                continue
-            row_ok = True
-            values = []
-            checks = (("text_id", cols[0], n_texts), ("skill_id", cols[1], n_skills))
-            for what, col, limit in checks:
-                token = fields[col]
-                if not _is_int(token):
-                    error(lineno, f"{what} {token!r} is not an integer")
-                    row_ok = False
-                    continue
-                value = int(token)
-                if value < 0:
-                    error(lineno, f"{what} {value} is negative (ids start at 0)")
-                    row_ok = False
-                elif limit is not None and value >= limit:
-                    option = "--n-texts" if what == "text_id" else "--n-skills"
-                    error(lineno, f"{what} {value} out of range: {option} is {limit}, so ids "
-                                  f"must be 0..{limit - 1}")
-                    row_ok = False
-                elif value > _MAX_ID:
-                    error(lineno, f"{what} {value} out of range (ids must be <= {_MAX_ID})")
-                    row_ok = False
-                values.append(value)
-            if row_ok:
-                texts.append(values[0])
-                skills.append(values[1])
-    if errors:
-        more = " (stopped after 10 errors)" if len(errors) >= _MAX_ERRORS else ""
-        raise EdgeFileError("invalid edge file:\n  " + "\n  ".join(errors) + more)
-    if not texts:
-        what = "only a header" if header is not None else "an empty file"
-        raise EdgeFileError(
-            f"{name}:1: no edges found ({what}); expected lines of text_id,skill_id pairs"
-        )
-    return SkillGraph.from_edges(
-        np.asarray(texts, dtype=np.int64),
-        np.asarray(skills, dtype=np.int64),
-        n_texts=n_texts,
-        n_skills=n_skills,
-    )
-
-
-# ---------------------------------------------------------------------------
-# command line (registered in skillgraph/cli.py)
-# ---------------------------------------------------------------------------
-
-
-def _add_check_parser(subparsers) -> None:
-    from skillgraph.cli import _add_graph_arguments
-
-    p = subparsers.add_parser(
-        "check",
-        help="hold the strongest adversaries against the finite-size certificate",
-        description="On a sampled graph (the options of `simulate`) or on your own edge list "
-        "(--edges FILE: CSV/TSV of text_id,skill_id pairs, header optional), print the bound "
-        "alpha_star in both forms, the finite-size certificate (theory.md §4), and the bad "
-        "fractions reached by the greedy adversary, deficit and random failures, and the exact "
-        "MILP adversary on small graphs (§6). Exit status: 0 no adversary beats the "
-        "certificate, 1 one does (a bug on a sampled graph; on your graph, the finding that it "
-        "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
-        "--n-texts (optional) declare the sizes and --k the k used by the bounds.",
-    )
-    _add_graph_arguments(p)
-    p.set_defaults(n_skills=None, n_texts=None, k=None)
-    p.add_argument("--edges", metavar="FILE", help="check this edge list instead of sampling")
-    p.add_argument("--theta", type=float, default=0.05, help="failure rate (default 0.05)")
-    p.add_argument("--beta", type=float, default=0.2, help="competence threshold (default 0.2)")
-    p.add_argument("--delta-fail", type=float, default=1e-6,
-                   help="failure probability of the certificate (default 1e-6)")
-    ex = p.add_mutually_exclusive_group()
-    ex.add_argument("--exact", dest="exact", action="store_true", default=None,
-                    help="run the exact MILP adversary (default: only on tiny graphs)")
-    ex.add_argument("--no-exact", dest="exact", action="store_false",
-                    help="never run the exact adversary")
-    p.add_argument("--time-limit", type=float, default=None,
-                   help="seconds for the exact adversary (default 30 automatic, 60 with --exact)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_cmd_check)
-
-
-def _cmd_check(args) -> int:
-    from skillgraph._rng import as_seed_sequence, child_seed
-
-    master = as_seed_sequence(args.seed)
-    if args.edges is not None:
-        try:
-            graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
-        except OSError as exc:  # missing or unreadable file: a message, not a traceback
-            from skillgraph.cli import CommandError
-
-            raise CommandError(str(exc)) from None
-        source = f"edges from {args.edges}"
-    else:
-        from skillgraph.graph import sample_graph
-
-        n_skills = 1000 if args.n_skills is None else args.n_skills
-        n_texts = 100_000 if args.n_texts is None else args.n_texts
-        k = 8 if args.k is None else args.k
-        graph = sample_graph(
-            n_skills, n_texts, k, skill_measure=args.skill_measure,
-            zipf_exponent=args.zipf_exponent, replace=not args.no_replace,
-            seed=child_seed(master, 0),
-        )
-        source = f"sampled, seed {args.seed}" + (
-            f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
-        ) + (", no replacement" if args.no_replace else "")
-    report = check(
-        graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
-        seed=child_seed(master, 1), time_limit=args.time_limit, source=source,
-    )
-    if args.edges is None and args.no_replace:
-        import dataclasses
-
-        note = (
-            "sampled without replacement (k distinct skills per text): the certificates of "
-            "theory.md §4 are proved for the paper's with-replacement model only"
-        )
-        report = dataclasses.replace(report, assumptions=[*report.assumptions, note])
-    if args.json:
-        from skillgraph.cli import _print_json
-
-        _print_json(report.as_dict())
-    else:
-        print(report)
-    if report.violated:
-        print(f"skillgraph check: {report.message}", file=sys.stderr)
-        return 1
-    return 0
-
-
-# ``skillgraph.check`` is both this module and, through the package's lazy
-# attribute table, the function :func:`check`.  Once the submodule has been
-# imported Python binds the *module* to ``skillgraph.check``; making the module
-# callable keeps ``skillgraph.check(graph, theta, beta)`` working either way.
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return check(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

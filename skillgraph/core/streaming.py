@@ -41,15 +41,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillgraph import _kernels
+from skillgraph._resources import check_memory
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_choice, check_int, check_probability
-from skillgraph.competence import (
-    FractionEstimate,
-    PerformanceCurve,
-    bad_fraction_from_counts,
-    competence_from_counts,
-)
-from skillgraph.graph import _MAX_SKILLS, _sampler_tables, check_memory, skill_measure_array
+from skillgraph.core.counts import SkillCounts
+from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
+from skillgraph.core.sampling import sampler_tables
 
 __all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
 
@@ -125,33 +122,24 @@ def deficit_error_rates(
 
 
 @dataclass(frozen=True, eq=False)
-class StreamResult:
+class StreamResult(SkillCounts):
     """Per-skill counts of a streamed graph (or of a range of its text pieces).
+
+    A :class:`~skillgraph.core.counts.SkillCounts` (``degrees``,
+    ``failed_edges``, ``skill_measure``, ``n_failed_texts``, ``n_texts`` and the
+    measurements on them) that also knows what was streamed, so that counts of
+    disjoint ranges of the same plan add up (``sum(results)``).
 
     Attributes
     ----------
-    degrees : ndarray of int64, shape (n_skills,)
-        Edge slots hitting each skill (with multiplicity).
-    failed_edges : ndarray of int64, shape (n_skills,)
-        Of those, the slots in failed text pieces.
-    n_failed_texts : int
-        Failed text pieces counted.
     ranges : tuple of (start, stop)
         The ranges of text pieces counted, sorted and disjoint.
     plan : StreamPlan
         What was streamed (sizes, measure, keys, failure model).
     """
 
-    degrees: np.ndarray
-    failed_edges: np.ndarray
-    n_failed_texts: int
-    ranges: tuple
-    plan: StreamPlan = field(repr=False)
-
-    @property
-    def n_texts(self) -> int:
-        """Text pieces counted."""
-        return sum(stop - start for start, stop in self.ranges)
+    ranges: tuple = ()
+    plan: StreamPlan = field(default=None, repr=False)
 
     @property
     def n_edges(self) -> int:
@@ -163,47 +151,6 @@ class StreamResult:
         """True when every text piece of the plan has been counted."""
         return self.ranges == ((0, self.plan.n_texts),)
 
-    @property
-    def failure_rate(self) -> float:
-        """Fraction of the counted text pieces that failed (``theta`` in expectation)."""
-        return self.n_failed_texts / self.n_texts if self.n_texts else float("nan")
-
-    @property
-    def skill_measure(self) -> np.ndarray:
-        """``mu1``."""
-        return self.plan.skill_measure
-
-    def competence(self) -> np.ndarray:
-        """Competence ``1 - failed_edges / degrees`` of every skill; NaN where the degree is 0.
-
-        theory.md §1; the same as ``skillgraph.competence.competence`` on the
-        materialised graph with the same failure set.
-        """
-        return competence_from_counts(self.degrees, self.failed_edges)
-
-    def bad_fraction(self, beta: float) -> FractionEstimate:
-        """``mu1``-mass of skills failing on more than a ``beta`` fraction of their edges.
-
-        See :func:`skillgraph.competence.bad_fraction` (theory.md §1, §3).
-        """
-        return bad_fraction_from_counts(
-            self.degrees, self.failed_edges, beta, self.plan.skill_measure
-        )
-
-    def performance_curve(self, betas) -> PerformanceCurve:
-        """``beta -> 1 - bad_fraction(beta)`` for each ``beta`` (theory.md §1)."""
-        betas_arr = np.asarray(betas, dtype=np.float64) if not isinstance(betas, str) else None
-        if betas_arr is None or betas_arr.ndim != 1 or betas_arr.size == 0:
-            raise ValueError("betas must be a non-empty 1-D sequence of numbers in [0, 1]")
-        estimates = [self.bad_fraction(float(b)) for b in betas_arr]
-        bad = np.array([e.value for e in estimates])
-        return PerformanceCurve(
-            betas=betas_arr,
-            bad=bad,
-            competent=1.0 - bad,
-            undefined_mass=estimates[0].undefined_mass,
-        )
-
     def __add__(self, other):
         if isinstance(other, int) and other == 0:  # sum() starts from 0
             return self
@@ -211,13 +158,11 @@ class StreamResult:
             return NotImplemented
         if other.plan.fingerprint != self.plan.fingerprint:
             raise ValueError("cannot add counts of different stream plans (sizes, seed or model)")
-        ranges = _merge_ranges(self.ranges + other.ranges)
-        return StreamResult(
-            degrees=self.degrees + other.degrees,
-            failed_edges=self.failed_edges + other.failed_edges,
-            n_failed_texts=self.n_failed_texts + other.n_failed_texts,
-            ranges=ranges,
-            plan=self.plan,
+        return self.plan.result(
+            self.degrees + other.degrees,
+            self.failed_edges + other.failed_edges,
+            self.n_failed_texts + other.n_failed_texts,
+            _merge_ranges(self.ranges + other.ranges),
         )
 
     __radd__ = __add__
@@ -364,11 +309,19 @@ class StreamPlan:
                         failed_edges,
                     )
                 )
+        return self.result(
+            degrees, failed_edges, n_failed, ((start, stop),) if stop > start else ()
+        )
+
+    def result(self, degrees, failed_edges, n_failed_texts: int, ranges: tuple) -> StreamResult:
+        """The :class:`StreamResult` of these counts over ``ranges`` of this plan's text pieces."""
         return StreamResult(
             degrees=degrees,
             failed_edges=failed_edges,
-            n_failed_texts=n_failed,
-            ranges=((start, stop),) if stop > start else (),
+            skill_measure=self.skill_measure,
+            n_failed_texts=int(n_failed_texts),
+            n_texts=sum(stop - start for start, stop in ranges),
+            ranges=ranges,
             plan=self,
         )
 
@@ -436,7 +389,7 @@ def stream_plan(
         Picklable, O(n_skills) in size: ship it to workers (Dask, processes)
         and add the results of :meth:`StreamPlan.counts` on disjoint ranges.
     """
-    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
+    n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
     n_texts = check_int("n_texts", n_texts, 1)
     k = check_int("k", k, 1, _MAX_K)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
@@ -444,7 +397,7 @@ def stream_plan(
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     check_memory(8 * 6 * n_skills, "the stream plan")
     seed_sequence = as_seed_sequence(seed)
-    use_alias, threshold, alias = _sampler_tables(skill_measure, zipf_exponent, probs)
+    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     packed = _kernels.pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
     if failure == "deficit":
@@ -508,7 +461,7 @@ def stream(
         some skills are unlearned, chosen up front in a random order, and a
         text fails through them with expected rate exactly ``theta`` (see
         :func:`deficit_error_rates`; the materialised
-        :func:`skillgraph.failures.deficit` instead fails exactly
+        :func:`skillgraph.failures.deficit_failures` instead fails exactly
         ``round(theta n_texts)`` texts, which needs the whole graph).
     skill_measure : {"uniform", "zipf"} or array_like
         ``mu1``, see :func:`skillgraph.graph.skill_measure_array`.
@@ -568,7 +521,7 @@ class _CallableModule(types.ModuleType):
     """``skillgraph.stream`` names both this module and :func:`stream`.
 
     Python binds a package attribute to a submodule once it is imported, so
-    after ``import skillgraph.stream`` the name ``skillgraph.stream`` is this
+    after ``import skillgraph.core.streaming`` the name ``skillgraph.stream`` is this
     module whatever the package's lazy ``__getattr__`` returns.  Making the
     module callable keeps ``skillgraph.stream(...)`` working either way.
     """

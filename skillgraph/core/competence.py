@@ -25,7 +25,7 @@ from skillgraph._validation import (
     check_probability,
     check_real,
 )
-from skillgraph.graph import SkillGraph
+from skillgraph.core.graph import SkillGraph
 
 __all__ = [
     "FractionEstimate",

@@ -83,7 +83,7 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from skillgraph.store import SweepStore
+    from skillgraph.sweep.store import SweepStore
 
     store = SweepStore.open(path)
     rows = store.rows()
@@ -95,7 +95,7 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
     table = _scale_table(rows)
     if table is not None:
         # a scale sweep: the project's publication figure (skillgraph.plots)
-        from skillgraph import plots
+        from skillgraph.plotting import figures as plots
 
         fig = plots.emergence_figure(table, x="compute")
         written += [str(p) for p in plots.save_figure(fig, out / "emergence", formats=(fmt,))]
@@ -264,7 +264,7 @@ def _performance_curves(rows, plt):
     curve = [r for r in rows if r["measure"] == "competent"]
     if not curve:
         return None
-    from skillgraph import bounds
+    from skillgraph.theory import bounds
 
     panel_keys = _varying(curve, _LINE_KEYS)
     panels = sorted({tuple(r.get(k) for k in panel_keys) for r in curve}, key=str)[:12]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillgraph._rng import child_seed
-from skillgraph.sweep_spec import (
+from skillgraph.sweep.spec import (
     MEASURES,
     SpecError,
     SweepSpec,
@@ -101,14 +101,14 @@ class ItemContext:
         """theory.md §1, on the graph or on the streamed counts (the same number)."""
         if self.streamed:
             return self.counts.bad_fraction(beta)
-        from skillgraph import competence
+        from skillgraph.core import competence
 
         return competence.bad_fraction(self.graph, self.failed, beta)
 
     def performance_curve(self, betas):
         if self.streamed:
             return self.counts.performance_curve(betas)
-        from skillgraph import competence
+        from skillgraph.core import competence
 
         return competence.performance_curve(self.graph, self.failed, betas)
 
@@ -153,7 +153,7 @@ def register_measure(name: str, requires: str | None = None):
 
     def decorator(fn: MeasureFn) -> MeasureFn:
         _MEASURE_FUNCTIONS[name] = fn
-        MEASURES[name] = requires or "sweep"
+        MEASURES[name] = requires or "sweep.runner"
         return fn
 
     return decorator
@@ -190,19 +190,19 @@ def _estimate_row(ctx: ItemContext, measure: str, est, **extra) -> dict:
 
 @register_failure_model("random")
 def _fail_random(graph, theta, seed, settings):
-    from skillgraph import failures
+    from skillgraph.core import failures
 
-    return failures.random(graph, theta, exact=not settings["bernoulli"], seed=seed)
+    return failures.random_failures(graph, theta, exact=not settings["bernoulli"], seed=seed)
 
 
 @register_failure_model("deficit")
 def _fail_deficit(graph, theta, seed, settings):
-    from skillgraph import failures
+    from skillgraph.core import failures
 
-    return failures.deficit(graph, theta, seed=seed)
+    return failures.deficit_failures(graph, theta, seed=seed)
 
 
-@register_measure("bad_fraction", requires="competence")
+@register_measure("bad_fraction", requires="core.competence")
 def _measure_bad_fraction(ctx: ItemContext) -> list:
     """Fraction (mu1-mass) of skills with fail(s) > beta, for each beta (theory.md §1)."""
     return [
@@ -211,7 +211,7 @@ def _measure_bad_fraction(ctx: ItemContext) -> list:
     ]
 
 
-@register_measure("curve", requires="competence")
+@register_measure("curve", requires="core.competence")
 def _measure_curve(ctx: ItemContext) -> list:
     """The performance curve beta -> competent fraction at options.curve_betas (theory.md §1)."""
     curve = ctx.performance_curve(ctx.item.settings["curve_betas"])
@@ -228,10 +228,10 @@ def _measure_curve(ctx: ItemContext) -> list:
     ]
 
 
-@register_measure("tuple", requires="competence")
+@register_measure("tuple", requires="core.competence")
 def _measure_tuple(ctx: ItemContext) -> list:
     """Bad fraction of t-tuples, per (t, tuple_mode, beta) (theory.md §5)."""
-    from skillgraph import competence
+    from skillgraph.core import competence
 
     ctx.require_graph("the tuple measure")
     settings = ctx.item.settings
@@ -253,7 +253,7 @@ def _measure_tuple(ctx: ItemContext) -> list:
     return rows
 
 
-@register_measure("bound", requires="bounds")
+@register_measure("bound", requires="theory.bounds")
 def _measure_bound(ctx: ItemContext) -> list:
     """alpha_star (Theorem 1; Corollary 2 for t > 1) and the averaging bound (theory.md §3, §5).
 
@@ -261,7 +261,7 @@ def _measure_bound(ctx: ItemContext) -> list:
     replicate so that each item's rows stand alone.  ``t`` runs over 1 and,
     when tuples are measured, the grid's tuple sizes.
     """
-    from skillgraph import bounds
+    from skillgraph.theory import bounds
 
     params, settings = ctx.item.params, ctx.item.settings
     k = params["k"]
@@ -285,10 +285,10 @@ def _measure_bound(ctx: ItemContext) -> list:
     return rows
 
 
-@register_measure("certificate", requires="certificates")
+@register_measure("certificate", requires="theory.certificates")
 def _measure_certificate(ctx: ItemContext) -> list:
     """Finite-size certified alpha on this graph's degrees (theory.md §4)."""
-    from skillgraph import certificates
+    from skillgraph.theory import certificates
 
     params, settings = ctx.item.params, ctx.item.settings
     rows = []
@@ -318,7 +318,7 @@ def _measure_certificate(ctx: ItemContext) -> list:
     return rows
 
 
-@register_measure("adversary", requires="adversary")
+@register_measure("adversary", requires="audit.adversary")
 def _measure_adversary(ctx: ItemContext) -> list:
     """A worst-case failure set per beta, by the greedy search (theory.md §6, ``adversarial``).
 
@@ -328,7 +328,7 @@ def _measure_adversary(ctx: ItemContext) -> list:
     fraction a certificate bounds.  Only the greedy search runs here: the exact
     MILP stops at a wall-clock limit, which would make results machine-dependent.
     """
-    from skillgraph import adversary
+    from skillgraph.audit import adversary
 
     ctx.require_graph("the adversary measure")
     params = ctx.item.params
@@ -363,7 +363,7 @@ def _measure_failure_rate(ctx: ItemContext) -> list:
 
 def _sample(item: WorkItem, seed: np.random.SeedSequence):
     """The item's graph.  The hook where a "stream" graph mode (issue 6) plugs in."""
-    from skillgraph.graph import sample_graph
+    from skillgraph.core.sampling import sample_graph
 
     p = item.params
     return sample_graph(
@@ -385,7 +385,7 @@ def _stream(item: WorkItem, seed: np.random.SeedSequence):
     Bernoulli(theta); deficit: expected rate theta), so the numbers differ
     from materialise mode's exact-count failure sets.
     """
-    from skillgraph.stream import stream
+    from skillgraph.core.streaming import stream
 
     p = item.params
     return stream(
@@ -586,8 +586,8 @@ def run_sweep(
     -----
     Cost: the items' own cost, plus one small JSON file per item.
     """
-    from skillgraph.executors import SerialExecutor
-    from skillgraph.store import SweepStore
+    from skillgraph.sweep.executors import SerialExecutor
+    from skillgraph.sweep.store import SweepStore
 
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
@@ -647,7 +647,7 @@ def _check_local_memory(spec: SweepSpec, executor) -> None:
     The estimate is the text-side CSR of the largest graph (stream mode holds
     O(n_skills) only).
     """
-    from skillgraph.executors import ProcessExecutor, SerialExecutor
+    from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
 
     if not isinstance(executor, SerialExecutor | ProcessExecutor):
         return
@@ -657,7 +657,7 @@ def _check_local_memory(spec: SweepSpec, executor) -> None:
     else:
         nbytes = 4 * max(grid["n_texts"]) * max(grid["k"]) + 8 * (max(grid["n_texts"]) + 1)
     workers = getattr(executor, "workers", 1)
-    from skillgraph.graph import check_memory
+    from skillgraph._resources import check_memory
 
     try:
         check_memory(workers * nbytes, f"{workers} graph(s) of the largest grid point at once")

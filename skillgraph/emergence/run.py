@@ -303,7 +303,7 @@ class EmergeResult:
 
 
 def _law(name: str):
-    from skillgraph import scaling
+    from skillgraph.theory import scaling
 
     return {"chinchilla": scaling.CHINCHILLA, "epoch": scaling.EPOCH, "kaplan": scaling.KAPLAN}[
         name
@@ -384,7 +384,7 @@ def _replicate_interval(values: np.ndarray, n_effective: np.ndarray) -> tuple[fl
     """
     from scipy.special import stdtrit
 
-    from skillgraph.competence import wilson_interval
+    from skillgraph.core.competence import wilson_interval
 
     mean = float(values.mean())
     lo, hi = wilson_interval(mean, float(n_effective.sum()), _CI_LEVEL)
@@ -410,7 +410,7 @@ def _nested_random_failures(n_texts: int, rng: np.random.Generator):
     order = rng.permutation(n_texts)
 
     def failed(theta: float) -> np.ndarray:
-        from skillgraph.failures import failure_count
+        from skillgraph.core.failures import failure_count
 
         mask = np.zeros(n_texts, dtype=bool)
         mask[order[: failure_count(n_texts, theta)]] = True
@@ -427,7 +427,7 @@ def _tuple_alpha(theta: np.ndarray, beta: float, k: int, t: int, form: str) -> n
     ``theta = 0`` fails nothing: alpha = 0.  The bound functions accept only
     the open interval (theory.md §3), so the ends are filled in here.
     """
-    from skillgraph.bounds import tuple_alpha_star
+    from skillgraph.theory.bounds import tuple_alpha_star
 
     theta = np.asarray(theta, dtype=float)
     alpha = np.where(theta >= 1.0, 1.0, 0.0)
@@ -475,11 +475,11 @@ def _failure_sets(config: EmergeConfig, root, r: int, thetas: np.ndarray):
     * ``graph``: :func:`skillgraph.graph.sample_graph` then
       :mod:`skillgraph.failures` (exactly ``round(theta n_texts)`` failures).
     """
-    from skillgraph import competence as comp
+    from skillgraph.core import competence as comp
 
     gseed = child_seed(root, r, 0)
     if config.engine == "stream":
-        from skillgraph.stream import stream
+        from skillgraph.core.streaming import stream
 
         for mi, model in enumerate(config.failure_models):
             for si, theta in enumerate(thetas):
@@ -506,8 +506,8 @@ def _failure_sets(config: EmergeConfig, root, r: int, thetas: np.ndarray):
                 yield mi, si, res.failure_rate, measure
         return
 
-    from skillgraph import failures
-    from skillgraph.graph import sample_graph
+    from skillgraph.core import failures
+    from skillgraph.core.sampling import sample_graph
 
     graph = sample_graph(config.n_skills, config.n_texts, config.k, seed=gseed)
     for mi, model in enumerate(config.failure_models):
@@ -518,7 +518,7 @@ def _failure_sets(config: EmergeConfig, root, r: int, thetas: np.ndarray):
             # deficit's random skill order comes first from its generator, so the
             # same seed gives nested failure sets across theta
             def draw(theta, _s=fseed):
-                return failures.deficit(graph, theta, seed=np.random.default_rng(_s))
+                return failures.deficit_failures(graph, theta, seed=np.random.default_rng(_s))
 
         for si, theta in enumerate(thetas):
             failed = draw(float(theta))
@@ -650,7 +650,7 @@ def _representative_scales(x: np.ndarray, count: int) -> list[int]:
 
 
 def _performance_rows(config: EmergeConfig, scales: dict, n_curves: int = 4) -> list[dict]:
-    from skillgraph.bounds import performance_curve_bound
+    from skillgraph.theory.bounds import performance_curve_bound
 
     # thresholds beta from 0.5 down to 1e-3, log-spaced: the curves drop at
     # beta near theta, and theta spans decades over the scale range
@@ -681,7 +681,7 @@ def _performance_rows(config: EmergeConfig, scales: dict, n_curves: int = 4) -> 
 
 
 def _slingshot_rows(config: EmergeConfig, scales: dict, n_curves: int = 3) -> list[dict]:
-    from skillgraph.bounds import alpha_star, averaging_bound
+    from skillgraph.theory.bounds import alpha_star, averaging_bound
 
     ks = np.unique(np.round(np.geomspace(1, 256, 33)).astype(int))
     beta = config.betas[-1]
@@ -963,7 +963,7 @@ def run_emerge(config: EmergeConfig | None = None, *, progress: bool = False) ->
     if not isinstance(config, EmergeConfig):
         raise TypeError(f"config must be an EmergeConfig, got {type(config).__name__}")
     if config.simulated and config.engine == "graph":
-        from skillgraph.graph import check_memory
+        from skillgraph._resources import check_memory
 
         # edges (int32) + edge texts (int64) + skill-side CSR (int64), roughly
         check_memory(24 * config.k * config.n_texts, "a skill graph of k * n_texts edges")
@@ -1061,7 +1061,7 @@ def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path
     list of Path
         The files written.
     """
-    from skillgraph import plots
+    from skillgraph.plotting import figures as plots
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():

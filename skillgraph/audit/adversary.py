@@ -26,9 +26,9 @@ import numpy as np
 
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_real
-from skillgraph.competence import bad_fraction, failed_edge_counts
-from skillgraph.failures import failure_count
-from skillgraph.graph import SkillGraph
+from skillgraph.core.competence import bad_fraction, failed_edge_counts
+from skillgraph.core.failures import failure_count
+from skillgraph.core.graph import SkillGraph
 
 __all__ = ["AdversaryResult", "greedy", "exact", "need_counts"]
 

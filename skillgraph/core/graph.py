@@ -4,65 +4,24 @@ A :class:`SkillGraph` holds ``n_skills`` skill nodes with a probability
 measure ``mu1`` and ``n_texts`` text pieces; text piece ``i`` uses the skills
 ``text_indices[text_indptr[i]:text_indptr[i + 1]]`` (a multiset: an edge may
 repeat, as when a text draws the same skill twice with replacement).
-:func:`sample_graph` draws the paper's model, each text piece taking ``k``
+:func:`~skillgraph.core.sampling.sample_graph` draws the paper's model, each text piece taking ``k``
 skills i.i.d. from ``mu1``.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from skillgraph import _kernels
-from skillgraph._rng import as_seed_sequence, kernel_key
+from skillgraph._resources import check_memory
 from skillgraph._validation import check_choice, check_int, check_real
 
-__all__ = [
-    "SkillGraph",
-    "sample_graph",
-    "skill_measure_array",
-    "check_memory",
-    "available_memory",
-]
+__all__ = ["SkillGraph", "skill_measure_array", "MAX_SKILLS"]
 
-_MAX_SKILLS = 2**31 - 1  # skill ids are int32 (and Lemire's draw needs n < 2**32)
-_MEMORY_FRACTION = 0.8  # refuse graphs needing more than this share of available memory
-
-
-def available_memory() -> int:
-    """Bytes of memory available to this process (``MemAvailable`` on Linux)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 2**63 - 1
-
-
-def check_memory(nbytes: int, what: str) -> None:
-    """Refuse, before allocating, work whose arrays would not fit in memory.
-
-    Raises
-    ------
-    MemoryError
-        With the estimate, the memory available and a pointer to streaming.
-    """
-    limit = _MEMORY_FRACTION * available_memory()
-    if nbytes > limit:
-        raise MemoryError(
-            f"{what} needs about {nbytes / 2**30:.1f} GiB, more than the "
-            f"{limit / 2**30:.1f} GiB this machine can spare (80% of available memory). "
-            "Use skillgraph.stream(...) for failure models local to a text piece "
-            "(random, deficit): it keeps only per-skill counts, O(n_skills) memory."
-        )
+#: the largest number of skills: skill ids are int32 (and Lemire's draw needs n < 2**32)
+MAX_SKILLS = 2**31 - 1
 
 
 def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
@@ -79,7 +38,7 @@ def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: f
     zipf_exponent : float
         Exponent of the Zipf measure, >= 0 (0 is uniform).
     """
-    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
+    n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
     if isinstance(skill_measure, str):
         check_choice("skill_measure", skill_measure, ("uniform", "zipf"))
         if skill_measure == "uniform":
@@ -106,6 +65,7 @@ def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: f
     if not total > 0 or not np.isfinite(total):
         raise ValueError(f"skill_measure must have a positive finite sum, got {total}")
     return weights / total
+
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -186,6 +146,8 @@ class SkillGraph:
     @cached_property
     def degrees(self) -> np.ndarray:
         """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
+        from skillgraph import _kernels  # numba: imported when first needed
+
         return _frozen(_kernels.skill_degrees(self.text_indices, self.n_skills))
 
     @cached_property
@@ -204,6 +166,8 @@ class SkillGraph:
     @cached_property
     def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
         check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
+        from skillgraph import _kernels
+
         indptr, indices = _kernels.counting_sort_by_skill(
             self.text_indptr, self.text_indices, self.n_skills
         )
@@ -302,7 +266,7 @@ class SkillGraph:
         max_skill = int(skills.max()) + 1 if skills.size else 0
         n_texts = max_text if n_texts is None else check_int("n_texts", n_texts, 0)
         n_skills = max(max_skill, 1) if n_skills is None else check_int(
-            "n_skills", n_skills, 1, _MAX_SKILLS
+            "n_skills", n_skills, 1, MAX_SKILLS
         )
         if max_text > n_texts:
             raise ValueError(f"text id {max_text - 1} out of range for n_texts={n_texts}")
@@ -395,120 +359,3 @@ class SkillGraph:
         )
         return G
 
-
-def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Walker's alias table for ``probs`` (Vose's construction), for the sampler.
-
-    Returns ``(threshold, alias)``: draw ``s`` uniform and a 32-bit coin ``c``;
-    the skill is ``s`` if ``c < threshold[s]`` else ``alias[s]``.  Thresholds are
-    probabilities scaled to ``2**32`` (resolution 2.3e-10).
-
-    Notes
-    -----
-    O(n) in a numba kernel (``skillgraph._kernels.alias_table``); 1e7 skills
-    take well under a second.  theory.md §1 (the skill measure ``mu1``).
-    """
-    probs = np.ascontiguousarray(probs, dtype=np.float64)
-    if probs.ndim != 1 or probs.shape[0] < 1:
-        raise ValueError(f"probs must be a non-empty 1-D array, got shape {probs.shape}")
-    return _kernels.alias_table(probs)
-
-
-def _sampler_tables(skill_measure, zipf_exponent, probs) -> tuple[bool, np.ndarray, np.ndarray]:
-    """How the kernels draw skills from ``mu1``: ``(use_alias, threshold, alias)``.
-
-    The named uniform measure (or Zipf with exponent 0) is drawn directly, one
-    32-bit word per skill; any other measure through Walker's alias table,
-    one 64-bit output per skill (``skillgraph._kernels``).  ``sample_graph``
-    and ``skillgraph.stream`` share this choice, so that the same seed gives
-    them the same graph.
-    """
-    uniform = isinstance(skill_measure, str) and (
-        skill_measure == "uniform" or float(zipf_exponent) == 0.0
-    )
-    if uniform:
-        return False, np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64)
-    threshold, alias = alias_table(probs)
-    return True, threshold, alias
-
-
-def sample_graph(
-    n_skills: int,
-    n_texts: int,
-    k: int,
-    *,
-    skill_measure="uniform",
-    zipf_exponent: float = 1.0,
-    replace: bool = True,
-    seed=None,
-) -> SkillGraph:
-    """Sample the paper's random text–skill graph (theory.md §1).
-
-    Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``mu1``.
-
-    Parameters
-    ----------
-    n_skills : int
-        Number of skills, 1 to 2**31 - 1.
-    n_texts : int
-        Number of text pieces, >= 1.
-    k : int
-        Skills per text piece, >= 1 (and <= the number of skills of positive
-        measure when ``replace=False``).
-    skill_measure : {"uniform", "zipf"} or array_like
-        ``mu1``, see :func:`skill_measure_array`.
-    zipf_exponent : float
-        Exponent ``a`` of ``mu1(s) ∝ (s + 1) ** -a`` when ``skill_measure="zipf"``.
-    replace : bool
-        ``True`` (the paper): draws with replacement, so a text may use a skill
-        twice (an edge of multiplicity 2).  ``False``: ``k`` distinct skills,
-        drawn successively from ``mu1`` restricted to the skills not yet taken.
-    seed : int, SeedSequence, Generator or None
-        Randomness; the same seed gives the same graph, whatever the number of
-        numba threads.
-
-    Returns
-    -------
-    SkillGraph
-
-    Raises
-    ------
-    ValueError, TypeError
-        On invalid parameters, before any work.
-    MemoryError
-        If the graph would not fit in memory (use :func:`skillgraph.stream`).
-
-    Notes
-    -----
-    O(n_texts k) time (O(n_texts k^2) with ``replace=False``), in parallel over
-    text pieces; O(1) per draw for any measure (alias method).  Text piece
-    ``i``'s skills depend only on the seed and on ``i`` (counter-based
-    streams, see ``skillgraph._kernels``).
-
-    Examples
-    --------
-    >>> g = sample_graph(100, 1000, 4, seed=1)
-    >>> g.text_skills.shape
-    (1000, 4)
-    """
-    n_skills = check_int("n_skills", n_skills, 1, _MAX_SKILLS)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    if not isinstance(replace, bool | np.bool_):
-        raise TypeError(f"replace must be a bool, got {type(replace).__name__}")
-    probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
-    if not replace:
-        support = int(np.count_nonzero(probs))
-        if k > support:
-            raise ValueError(
-                f"k must be <= the number of skills of positive measure ({support}) when "
-                f"replace=False, got k={k}"
-            )
-    key = kernel_key(as_seed_sequence(seed))
-    check_memory(4 * n_texts * k + 8 * (n_texts + 1), f"a graph with {n_texts * k:,} edge slots")
-    use_alias, threshold, alias = _sampler_tables(skill_measure, zipf_exponent, probs)
-    # one parallel pass draws the edges, writes the row pointers and counts the degrees
-    text_skills, indptr, degrees = _kernels.sample_graph_arrays(
-        key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)
-    )
-    return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs, degrees=degrees)

@@ -31,7 +31,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from skillgraph.sweep_spec import PARAMETER_COLUMNS, SweepSpec
+from skillgraph.sweep.spec import PARAMETER_COLUMNS, SweepSpec
 
 __all__ = [
     "STORE_FORMAT",

@@ -1,9 +1,9 @@
 """Failure models: where the failure set ``Y`` of text pieces comes from (theory.md §6).
 
 The theorems hold for every ``Y`` of measure ``theta``; these models give
-typical cases (``random``), a structured case in which composition is costly
-(``deficit``), and the user's own data (``as_mask``).  The worst cases are in
-:mod:`skillgraph.adversary`.  Each function returns a boolean array of length
+typical cases (:func:`random_failures`), a structured case in which composition is costly
+(:func:`deficit_failures`), and the user's own data (:func:`as_mask`).  The worst cases are in
+:mod:`skillgraph.audit.adversary`.  Each function returns a boolean array of length
 ``n_texts``: ``True`` where the model fails the text piece.
 """
 
@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillgraph import _kernels
 from skillgraph._rng import as_generator, as_seed_sequence, kernel_key
 from skillgraph._validation import check_bool_array, check_probability
-from skillgraph.graph import SkillGraph
+from skillgraph.core.graph import SkillGraph
 
-__all__ = ["random", "deficit", "as_mask", "failure_count"]
+__all__ = [
+    "FAILURE_MODELS",
+    "random_failures",
+    "deficit_failures",
+    "as_mask",
+    "failure_count",
+]
 
 
 def _check_graph(graph) -> SkillGraph:
@@ -30,7 +35,9 @@ def failure_count(n_texts: int, theta: float) -> int:
     return int(round(theta * n_texts))
 
 
-def random(graph: SkillGraph, theta: float, *, exact: bool = True, seed=None) -> np.ndarray:
+def random_failures(
+    graph: SkillGraph, theta: float, *, exact: bool = True, seed=None
+) -> np.ndarray:
     """Fail text pieces at random.
 
     Parameters
@@ -55,13 +62,15 @@ def random(graph: SkillGraph, theta: float, *, exact: bool = True, seed=None) ->
     :func:`skillgraph.stream` (text ``i`` fails when the first output of its
     own stream is below ``theta``), so it is the same for any number of
     threads, and ``stream(..., seed=s)`` fails exactly the text pieces that
-    ``random(graph, theta, exact=False, seed=child)`` fails, ``child`` being
+    ``random_failures(graph, theta, exact=False, seed=child)`` fails, ``child`` being
     ``SeedSequence(s).spawn(1)[0]``.
     """
     graph = _check_graph(graph)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
     n = graph.n_texts
     if not exact:
+        from skillgraph import _kernels  # numba: imported when first needed
+
         mask = np.empty(n, dtype=bool)
         _kernels.bernoulli_failures(kernel_key(as_seed_sequence(seed)), float(theta), mask)
         return mask
@@ -71,7 +80,7 @@ def random(graph: SkillGraph, theta: float, *, exact: bool = True, seed=None) ->
     return mask
 
 
-def deficit(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarray:
+def deficit_failures(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarray:
     """The deficit model: the model has not learned some skills (theory.md §6).
 
     Skills are marked unlearned one at a time, in a uniformly random order,
@@ -136,3 +145,27 @@ def as_mask(graph: SkillGraph, mask) -> np.ndarray:
     arr = check_bool_array("mask", mask, graph.n_texts).copy()
     arr.setflags(write=False)
     return arr
+
+
+#: The failure models by name: the one list that the command line, sweep specs,
+#: ``emerge`` and the sweep registry read.  Each maps ``(graph, theta, seed=...)``
+#: to a boolean mask of failed text pieces; the models in
+#: :data:`skillgraph.core.streaming.STREAM_FAILURES` can also be streamed.
+FAILURE_MODELS = {"random": random_failures, "deficit": deficit_failures}
+
+_DEPRECATED = {"random": random_failures, "deficit": deficit_failures}
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name].__name__
+        warnings.warn(
+            f"skillgraph.core.failures.{name} is now {new} (it shadowed the standard library's "
+            "random); the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _DEPRECATED[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -691,4 +691,4 @@ def emergence_bound(theta, beta, k, *, t: int = 1, form: str = "kl") -> BoundRes
     )
 
 
-from skillgraph.certificates import Certificate, certified_alpha  # noqa: E402,F401
+from skillgraph.theory.certificates import Certificate, certified_alpha  # noqa: E402,F401

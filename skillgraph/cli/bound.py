@@ -1,0 +1,46 @@
+"""``skillgraph bound``: the emergence bound beside the averaging bound."""
+
+from __future__ import annotations
+
+from skillgraph.cli._common import format_table, print_json
+
+__all__ = ["add_parser", "run", "bound_rows"]
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bound",
+        help="the emergence bound alpha_star beside the averaging bound (theory.md §3, §5)",
+        description="Print alpha_star(theta, beta, k) (or the t-tuple bound of Corollary 2) "
+        "beside the averaging bound theta/beta.",
+    )
+    p.add_argument("--theta", type=float, required=True, help="failure rate, in (0, 1)")
+    p.add_argument("--beta", type=float, required=True, help="competence threshold, in (0, 1)")
+    p.add_argument("--k", type=int, required=True, help="skills per text piece, >= 1")
+    p.add_argument("--t", type=int, default=1, help="tuple size (default 1: single skills)")
+    p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from skillgraph.theory import bounds
+
+    result = bounds.emergence_bound(args.theta, args.beta, args.k, t=args.t, form=args.form)
+    if args.json:
+        print_json(result.as_dict())
+        return 0
+    label = "single skills" if args.t == 1 else f"{args.t}-tuples of skills"
+    print(f"Emergence bound for {label} (theory.md §3{', §5' if args.t > 1 else ''}):")
+    print(format_table(bound_rows(result)))
+    return 0
+
+
+def bound_rows(result) -> list[tuple[str, str]]:
+    return [
+        (f"alpha_star ({result.form} form)", f"{result.value:.6g}"),
+        ("averaging bound theta/beta", f"{result.averaging:.6g}"),
+        ("slingshot ratio", f"{result.slingshot_ratio:.4g}"),
+        ("vacuous", "yes" if result.vacuous else "no"),
+        ("guaranteed competent fraction", f"{result.guaranteed_competent:.6g}"),
+    ]

@@ -1,7 +1,7 @@
 """Input validation shared by the public functions.
 
 Every check raises before any work starts, with a message that names the
-parameter, shows the value and states the valid range (design.md, Errors).
+parameter, shows the value and states the valid range.
 """
 
 from __future__ import annotations
@@ -12,9 +12,17 @@ from collections.abc import Iterable
 
 import numpy as np
 
+#: the largest integer any parameter may take: every count ends up in an int64 array
+MAX_INT64 = 2**63 - 1
+
 
 def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
-    """Return ``value`` as an ``int`` after checking type and range (bounds inclusive)."""
+    """Return ``value`` as an ``int`` after checking type and range (bounds inclusive).
+
+    Without ``maximum`` the bound is :data:`MAX_INT64`, so that a value that
+    numpy cannot hold is refused by name instead of overflowing later.
+    """
+    maximum = MAX_INT64 if maximum is None else maximum
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float) and value.is_integer() and math.isfinite(value):
             value = int(value)

@@ -19,6 +19,7 @@ bad skill good, so "at most" and "exactly" give the same worst case.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -101,7 +102,13 @@ def need_counts(degrees: np.ndarray, beta: float) -> np.ndarray:
     away from an integer.  Skills of degree 0 (never bad) and skills that
     cannot be bad (``beta >= 1``) get a huge value.
     """
-    d = np.asarray(degrees, dtype=np.int64)
+    beta = check_real("beta", beta, 0.0, 1.0)
+    d = np.asarray(degrees)
+    if d.dtype.kind not in "iu" or d.ndim != 1:
+        raise TypeError(f"degrees must be a 1-D array of integers, got {d.dtype} {d.shape}")
+    if np.any(d < 0):
+        raise ValueError(f"degrees must be >= 0, got {int(d.min())}")
+    d = d.astype(np.int64)
     safe = np.maximum(d, 1).astype(np.float64)
     need = np.floor(beta * d).astype(np.int64) + 1
     for _ in range(2):  # correct a rounding error of one step either way
@@ -590,6 +597,31 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
 # ---------------------------------------------------------------------------
 
 
+def _interruptible(function, *args, **kwargs):
+    """Call ``function`` in a worker thread so that Ctrl-C reaches the caller at once.
+
+    HiGHS (behind ``scipy.optimize.milp``) checks for signals only when its time
+    limit expires; the main thread here waits in short slices instead, so a
+    ``KeyboardInterrupt`` (or SIGTERM turned into one) unwinds within a fraction
+    of a second.  The abandoned solver thread is a daemon: it ends with the process.
+    """
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="skillgraph-milp", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def exact(
     graph: SkillGraph, theta: float, beta: float, *, time_limit: float = 60
 ) -> AdversaryResult:
@@ -668,7 +700,8 @@ def exact(
     ]
     mu = graph.skill_measure / graph.skill_measure.sum()
     c = np.concatenate([np.zeros(n_texts), -mu[cand]])
-    res = milp(
+    res = _interruptible(
+        milp,
         c,
         constraints=constraints,
         integrality=np.ones(n_texts + n_cand),

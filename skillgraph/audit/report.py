@@ -458,6 +458,11 @@ def check(
     if k is None:
         k = graph.k if graph.k is not None else max(1, int(round(graph.text_degrees.mean())))
     k = check_int("k", k, 1)
+    if graph.k is not None and k != graph.k:
+        raise ValueError(
+            f"k={k} disagrees with the graph, whose text pieces all use k={graph.k} skills; "
+            "leave k out to take it from the graph"
+        )
     if exact is None:
         exact = graph.n_texts <= EXACT_AUTO_TEXTS and graph.n_skills <= EXACT_AUTO_SKILLS
         limit = EXACT_AUTO_TIME_LIMIT if time_limit is None else time_limit

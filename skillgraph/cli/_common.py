@@ -11,7 +11,17 @@ import argparse
 import json
 
 __all__ = [
+    "EXIT_OK",
+    "EXIT_FINDING",
+    "EXIT_INVALID",
+    "EXIT_TOO_LARGE",
+    "EXIT_OUTPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+    "EXIT_INTERNAL",
+    "EXIT_STATUS_HELP",
     "CommandError",
+    "check_output_dir",
     "print_json",
     "json_default",
     "format_table",
@@ -20,8 +30,75 @@ __all__ = [
 ]
 
 
+#: the run did what was asked
+EXIT_OK = 0
+#: a documented finding, never an error: ``sweep``: some items failed;
+#: ``check``: an adversary beat the certificate; ``plot``: nothing to draw yet
+EXIT_FINDING = 1
+#: invalid input: a bad option, value, file or spec (also argparse's usage errors)
+EXIT_INVALID = 2
+#: refused before starting: the work would not fit in memory or not finish in time
+EXIT_TOO_LARGE = 3
+#: an output or input path cannot be used (not a directory, not writable, unreadable)
+EXIT_OUTPUT = 4
+#: interrupted by Ctrl-C (SIGINT); what was finished is kept
+EXIT_INTERRUPTED = 130
+#: terminated by SIGTERM (a job scheduler); what was finished is kept
+EXIT_TERMINATED = 143
+#: a bug in skillgraph: one line, and the traceback with SKILLGRAPH_DEBUG=1
+EXIT_INTERNAL = 70
+
+#: the epilog of every subcommand's ``--help``
+EXIT_STATUS_HELP = f"""exit status:
+  {EXIT_OK}    success
+  {EXIT_FINDING}    a finding, not an error (sweep: some items failed; check: an adversary
+       beat the certificate; plot: nothing to draw yet)
+  {EXIT_INVALID}    invalid input (options, values, files, specs)
+  {EXIT_TOO_LARGE}    refused up front: too much memory or time (the message gives the
+       estimate and the option that makes it feasible)
+  {EXIT_OUTPUT}    an output or input path cannot be used
+  {EXIT_INTERNAL}   internal error (set SKILLGRAPH_DEBUG=1 for the traceback)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); {EXIT_TERMINATED} terminated (SIGTERM)"""
+
+
 class CommandError(Exception):
-    """A user-facing error: printed without a traceback, exit status 2."""
+    """A user-facing error: printed as one line without a traceback.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and how to fix it.
+    exit_code : int
+        The exit status (default :data:`EXIT_INVALID`).
+    """
+
+    def __init__(self, message: str, exit_code: int = EXIT_INVALID):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def check_output_dir(path, option: str = "--out") -> None:
+    """Refuse, before any work, an output directory that cannot be created or written.
+
+    Raises
+    ------
+    CommandError
+        With :data:`EXIT_OUTPUT` when ``path`` is a file, lies under a file, or
+        cannot be created or written to.
+    """
+    import os
+    import tempfile
+
+    path = os.fspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CommandError(f"{option} must be a directory, got the file {path!r}", EXIT_OUTPUT)
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandError(f"{option} {path!r} cannot be used: {reason}", EXIT_OUTPUT) from None
 
 
 def print_json(payload: dict) -> None:

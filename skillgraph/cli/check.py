@@ -47,6 +47,7 @@ def run(args) -> int:
 
     master = as_seed_sequence(args.seed)
     if args.edges is not None:
+        _refuse_sampling_options(args)
         try:
             graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
         except OSError as exc:  # missing or unreadable file: a message, not a traceback
@@ -87,3 +88,21 @@ def run(args) -> int:
         print(f"skillgraph check: {report.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _refuse_sampling_options(args) -> None:
+    """Options that describe a *sampled* graph mean nothing with ``--edges``: say so."""
+    given = [
+        flag
+        for flag, used in (
+            ("--skill-measure", args.skill_measure != "uniform"),
+            ("--zipf-exponent", args.zipf_exponent != 1.0),
+            ("--no-replace", args.no_replace),
+        )
+        if used
+    ]
+    if given:
+        raise CommandError(
+            f"{', '.join(given)} describe(s) a sampled graph and cannot apply to --edges; "
+            "drop them (the edge file fixes the graph)"
+        )

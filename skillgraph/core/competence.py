@@ -17,6 +17,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from skillgraph import _kernels
+from skillgraph._resources import check_memory
 from skillgraph._rng import as_generator
 from skillgraph._validation import (
     check_bool_array,
@@ -188,6 +189,9 @@ def competence_from_counts(degrees, failed_edges) -> np.ndarray:
             "degrees and failed_edges must be 1-D arrays of equal length, got shapes "
             f"{degrees.shape} and {failed_edges.shape}"
         )
+    for name, counts in (("degrees", degrees), ("failed_edges", failed_edges)):
+        if counts.dtype.kind not in "iu":
+            raise TypeError(f"{name} must be an array of integer counts, got dtype {counts.dtype}")
     if np.any(failed_edges > degrees) or np.any(failed_edges < 0):
         raise ValueError("failed_edges must lie between 0 and degrees for every skill")
     out = np.full(degrees.shape, np.nan)
@@ -238,6 +242,8 @@ def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> Frac
         raise ValueError(
             f"skill_measure must have the shape of degrees {degrees.shape}, got {measure.shape}"
         )
+    if not (np.all(np.isfinite(measure)) and np.all(measure >= 0) and measure.sum() > 0):
+        raise ValueError("skill_measure must hold finite non-negative weights with a positive sum")
     competence_from_counts(degrees, failed_edges)  # validates the counts
     fail, has = _fail_rates(degrees, failed_edges)
     bad = fail > beta
@@ -412,6 +418,10 @@ def tuple_bad_fraction(
 
 def _sample_tuples(skill_measure: np.ndarray, n: int, t: int, rng) -> np.ndarray:
     """``n`` tuples of ``t`` skills drawn i.i.d. from ``skill_measure`` (int64, ``(n, t)``)."""
+    # the tuples, their competences and the temporaries of the draw: about 32 bytes a slot
+    check_memory(
+        32 * n * t, f"{n:,} sampled {t}-tuples", "Use a smaller t or fewer tuples (n_tuples)."
+    )
     w = skill_measure / skill_measure.sum()
     if np.all(w == w[0]):  # uniform: integers are much cheaper than choice(p=...)
         return rng.integers(0, w.shape[0], size=(n, t), dtype=np.int64)

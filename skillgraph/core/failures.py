@@ -67,6 +67,8 @@ def random_failures(
     """
     graph = _check_graph(graph)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
+    if not isinstance(exact, bool | np.bool_):
+        raise TypeError(f"exact must be True or False, got {type(exact).__name__} {exact!r}")
     n = graph.n_texts
     if not exact:
         from skillgraph import _kernels  # numba: imported when first needed

@@ -272,6 +272,11 @@ class SkillGraph:
             raise ValueError(f"text id {max_text - 1} out of range for n_texts={n_texts}")
         if max_skill > n_skills:
             raise ValueError(f"skill id {max_skill - 1} out of range for n_skills={n_skills}")
+        check_memory(
+            16 * (n_texts + 1) + 32 * texts.size + 24 * n_skills,
+            f"a graph of {n_texts:,} text pieces, {n_skills:,} skills and {texts.size:,} edges",
+            "Ids are positions: number text pieces and skills 0..n-1 without large gaps.",
+        )
         order = np.argsort(texts, kind="stable")
         indptr = np.zeros(n_texts + 1, dtype=np.int64)
         np.cumsum(np.bincount(texts, minlength=n_texts), out=indptr[1:])

@@ -8,6 +8,7 @@ problem with its file and line.
 from __future__ import annotations
 
 import os
+from array import array
 
 import numpy as np
 
@@ -83,8 +84,9 @@ def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None)
         raise EdgeFileError(f"{name}: is a directory, not an edge file")
 
     errors: list[str] = []
-    texts: list[int] = []
-    skills: list[int] = []
+    # compact growing arrays (8 bytes an id): a list of Python ints would take ~36
+    texts = array("q")
+    skills = array("q")
     delimiter: str | None = None
     detected = False
     header: list[str] | None = None
@@ -174,8 +176,8 @@ def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None)
             f"{name}:1: no edges found ({what}); expected lines of text_id,skill_id pairs"
         )
     return SkillGraph.from_edges(
-        np.asarray(texts, dtype=np.int64),
-        np.asarray(skills, dtype=np.int64),
+        np.frombuffer(texts, dtype=np.int64),
+        np.frombuffer(skills, dtype=np.int64),
         n_texts=n_texts,
         n_skills=n_skills,
     )

@@ -12,12 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from skillgraph import _kernels
-from skillgraph._resources import check_memory
+from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, kernel_key
 from skillgraph._validation import check_int
 from skillgraph.core.graph import MAX_SKILLS, SkillGraph, skill_measure_array
 
 __all__ = ["sample_graph", "alias_table", "sampler_tables"]
+
+#: bytes per skill of the measure, alias tables and degree counts, counted before allocating
+SKILL_TABLE_BYTES = 48
+#: a conservative rate of the materialised sampler on a slow 2-core machine, for estimates
+GRAPH_SLOTS_PER_SECOND = 5e7
 
 
 def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +125,12 @@ def sample_graph(
     k = check_int("k", k, 1)
     if not isinstance(replace, bool | np.bool_):
         raise TypeError(f"replace must be a bool, got {type(replace).__name__}")
+    edge_slots = n_texts * k
+    check_memory(
+        4 * edge_slots + 8 * (n_texts + 1) + SKILL_TABLE_BYTES * n_skills,
+        f"a graph with {edge_slots:,} edge slots and {n_skills:,} skills",
+    )
+    check_time(edge_slots / GRAPH_SLOTS_PER_SECOND, f"sampling {edge_slots:,} edge slots")
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     if not replace:
         support = int(np.count_nonzero(probs))
@@ -129,7 +140,6 @@ def sample_graph(
                 f"replace=False, got k={k}"
             )
     key = kernel_key(as_seed_sequence(seed))
-    check_memory(4 * n_texts * k + 8 * (n_texts + 1), f"a graph with {n_texts * k:,} edge slots")
     use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     # one parallel pass draws the edges, writes the row pointers and counts the degrees
     text_skills, indptr, degrees = _kernels.sample_graph_arrays(

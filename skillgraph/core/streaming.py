@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import types
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillgraph import _kernels
-from skillgraph._resources import check_memory
+from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_choice, check_int, check_probability
 from skillgraph.core.counts import SkillCounts
@@ -284,7 +285,7 @@ class StreamPlan:
         n_failed = 0
         with _numba_threads(threads) as parts:
             # one scratch row per numba thread (the kernel indexes them by thread id)
-            check_memory(8 * self.n_skills * (parts + 2), "the streaming counts")
+            check_memory(8 * self.n_skills * (parts + 2), "the streaming counts", _FEWER_SKILLS)
             local_degrees = np.empty((parts, self.n_skills), dtype=np.uint32)
             local_failed = np.empty((parts, self.n_skills), dtype=np.uint32)
             mode = _kernels.MODE_RANDOM if self.failure == "random" else _kernels.MODE_DEFICIT
@@ -370,6 +371,17 @@ def _numba_threads(threads):
         numba.set_num_threads(previous)
 
 
+_FEWER_SKILLS = "Streaming needs O(threads * n_skills) memory: use fewer skills or threads."
+#: a conservative rate of the streaming engine on a slow 2-core machine, for estimates
+STREAM_SLOTS_PER_SECOND = 2e8
+
+
+def _stream_bytes(n_skills: int, threads: int | None = None) -> int:
+    """Memory of a stream plan and its counts: tables, totals and per-thread scratch rows."""
+    parts = threads or os.cpu_count() or 1
+    return n_skills * (48 + 16 + 8 * parts)
+
+
 def stream_plan(
     n_skills: int,
     n_texts: int,
@@ -394,8 +406,8 @@ def stream_plan(
     k = check_int("k", k, 1, _MAX_K)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
     failure = check_choice("failure", failure, FAILURES)
+    check_memory(_stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
-    check_memory(8 * 6 * n_skills, "the stream plan")
     seed_sequence = as_seed_sequence(seed)
     use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     packed = _kernels.pack_alias(threshold, alias, use_alias)
@@ -504,6 +516,12 @@ def stream(
     _check_threads(threads)  # validate everything before any work
     if chunk_size is not None:
         check_int("chunk_size", chunk_size, 1)
+    slots = check_int("n_texts", n_texts, 1) * check_int("k", k, 1, _MAX_K)
+    check_time(
+        slots / STREAM_SLOTS_PER_SECOND,
+        f"streaming {slots:,} edge slots",
+        "Use fewer text pieces, or shard the plan across workers (stream_plan, StreamPlan.counts).",
+    )
     plan = stream_plan(
         n_skills,
         n_texts,

@@ -34,6 +34,7 @@ matching the requirement ``q > p`` of theory.md §4.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -119,6 +120,10 @@ def _int_array(name: str, value, minimum: int):
         if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]
             raise TypeError(f"{name} must be an integer (>= {minimum}), got {bad!r}")
+    elif arr.dtype == object and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in arr.flat
+    ):  # Python integers too large for int64
+        raise ValueError(f"{name} must be <= {np.iinfo(np.int64).max}, got {max(arr.flat)}")
     elif arr.dtype.kind not in "iu":
         raise TypeError(
             f"{name} must be an integer or array of integers, got dtype {arr.dtype} ({value!r})"

@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     Every error becomes one line on stderr with its documented exit status; a
     traceback is shown only for a bug, and only with ``SKILLGRAPH_DEBUG=1``.
     """
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and one-line usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_INVALID
     command = args.command
     try:
         with _sigterm_unwinds():

@@ -25,6 +25,15 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
 __all__ = ["atomic_write", "format_cell", "parse_cell", "table_text", "write_table", "read_table"]
 
 
@@ -42,6 +51,7 @@ def atomic_write(path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a result file is as open() makes it
         os.replace(tmp, path)
     except BaseException:
         try:

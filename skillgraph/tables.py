@@ -37,8 +37,8 @@ _UMASK = _current_umask()
 __all__ = ["atomic_write", "format_cell", "parse_cell", "table_text", "write_table", "read_table"]
 
 
-def atomic_write(path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
+def atomic_write(path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path``: readers see the old file or the new one, never half.
 
     The temporary file lives in the same directory (a rename across file
     systems is not atomic) and is fsynced before the rename, so that a power
@@ -47,7 +47,11 @@ def atomic_write(path, text: str) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        if isinstance(text, bytes):
+            f = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

@@ -2,11 +2,15 @@
 
 Every module in this package except those starting with ``_`` is a figure
 script with a function ``main(out_dir, small=False)`` that writes its
-figure(s) into ``out_dir`` and returns the paths written.  Each module's
-docstring states the claim of ``theory.md`` that its figure illustrates.
-``small=True`` runs a reduced setting (seconds) for the tests.
+figure(s) into ``out_dir`` and returns the paths written: a new script is
+found without being listed anywhere.  Each module's docstring states the claim
+that its figure illustrates and names the documentation page that derives it
+(``docs/theory/``).  ``small=True`` runs a reduced setting (seconds) for the
+tests.  The scripts use only skillgraph's public API (``import skillgraph as
+sg`` and the documented subpackages).
 
-Run one script alone with ``python -m paper_figs.<name> [--out DIR] [--small]``.
+Run from the repository root: ``python -m paper_figs [--out DIR] [--small]``,
+or one script alone with ``python -m paper_figs.<name> [--out DIR] [--small]``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,18 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-__all__ = ["figure_modules", "run_module_cli"]
+import numpy as np
+
+__all__ = ["figure_modules", "load", "run_module_cli", "child_seed"]
+
+
+def child_seed(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The child of ``seed`` keyed by ``key``, as skillgraph derives its parallel streams.
+
+    numpy's own ``spawn_key``: replicate ``r`` of a script seeded ``s`` draws
+    from ``SeedSequence(s, spawn_key=(r,))``, however many siblings exist.
+    """
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *map(int, key)))
 
 
 def figure_modules() -> list[str]:

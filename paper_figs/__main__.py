@@ -36,12 +36,19 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         parser.error(f"--out must be a directory, got the file {str(out)!r}")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"--out {str(out)!r} cannot be used: {exc.strerror or exc}")
     failed = []
     for name in args.only or names:
         start = time.perf_counter()
         try:
             written = load(name).main(out, small=args.small)
+        except KeyboardInterrupt:
+            print(f"interrupted during {name}; the figures written so far are complete",
+                  file=sys.stderr)  # fmt: skip
+            return 130
         except Exception:  # one broken figure must not hide the others
             traceback.print_exc()
             failed.append(name)

@@ -1,6 +1,7 @@
 """The bound against simulated bad fractions under random and deficit failures.
 
-Claim illustrated (theory.md §3, Theorem 1, and §6): Theorem 1 holds for
+Claim illustrated (Theorem 1, docs/theory/theorem1.rst; failure models,
+docs/theory/failure_models.rst): Theorem 1 holds for
 *every* failure set ``Y`` of measure ``theta``, so on a large random skill
 graph the fraction of skills with failure rate above ``beta`` stays below
 ``alpha_star(theta, beta, k)`` whatever the failure model; typical failure
@@ -16,16 +17,25 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph._rng import as_seed_sequence, child_seed
-from skillgraph.core.competence import bad_fraction
-from skillgraph.core.failures import deficit, random
-from skillgraph.core.sampling import sample_graph
-from skillgraph.emergence.run import _replicate_interval
-from skillgraph.plotting import figures as plots
-from skillgraph.theory.bounds import alpha_star, averaging_bound
+import skillgraph as sg
+from paper_figs import child_seed
+from skillgraph.core.intervals import replicate_interval
+from skillgraph.plotting import bound_vs_empirical_figure, save_figure
 
 BETA = 0.5
 K = 8
+MODELS = {"random": sg.random_failures, "deficit": sg.deficit_failures}
+
+
+def _bound_rows(thetas, beta: float, k: int) -> list[dict]:
+    """``alpha_star`` and the averaging bound on a fine grid of ``theta``."""
+    fine = np.geomspace(min(thetas), max(thetas), 100)
+    alpha = np.asarray(sg.alpha_star(fine, beta, k))
+    out = [dict(quantity="bad_fraction", source="bound", theta=float(th), beta=beta, k=k,
+                value=float(a)) for th, a in zip(fine, alpha, strict=True)]  # fmt: skip
+    out += [dict(quantity="bad_fraction", source="averaging", theta=float(th), beta=beta, k=k,
+                 value=float(sg.averaging_bound(th, beta))) for th in fine]  # fmt: skip
+    return out
 
 
 def rows(
@@ -38,53 +48,25 @@ def rows(
     k: int = K,
 ) -> list[dict]:
     """Tidy rows (``quantity = bad_fraction``): bounds on a fine grid, simulations at ``thetas``."""
-    fine = np.geomspace(min(thetas), max(thetas), 100)
-    out = [
-        dict(
-            quantity="bad_fraction", source="bound", theta=float(th), beta=beta, k=k, value=float(a)
-        )
-        for th, a in zip(fine, np.asarray(alpha_star(fine, beta, k)), strict=True)
-    ]
-    out += [
-        dict(
-            quantity="bad_fraction",
-            source="averaging",
-            theta=float(th),
-            beta=beta,
-            k=k,
-            value=float(averaging_bound(th, beta)),
-        )
-        for th in fine
-    ]
-    root = as_seed_sequence(seed)
-    values = {m: np.zeros((len(thetas), replicates)) for m in ("random", "deficit")}
-    n_eff = {m: np.zeros((len(thetas), replicates)) for m in ("random", "deficit")}
+    root = np.random.SeedSequence(seed)
+    values = {m: np.zeros((len(thetas), replicates)) for m in MODELS}
+    n_eff = {m: np.zeros((len(thetas), replicates)) for m in MODELS}
     for r in range(replicates):
-        graph = sample_graph(n_skills, n_texts, k, seed=child_seed(root, r))
+        graph = sg.sample_graph(n_skills, n_texts, k, seed=child_seed(root, r))
         for i, theta in enumerate(thetas):
-            for j, (name, model) in enumerate((("random", random), ("deficit", deficit))):
+            for j, (name, model) in enumerate(MODELS.items()):
                 failed = model(graph, float(theta), seed=child_seed(root, r, i, j))
-                est = bad_fraction(graph, failed, beta)
+                est = sg.bad_fraction(graph, failed, beta)
                 values[name][i, r] = est.value
                 n_eff[name][i, r] = est.n_effective
-    for name in values:
+    out = _bound_rows(thetas, beta, k)
+    for name in MODELS:
         for i, theta in enumerate(thetas):
-            lo, hi = _replicate_interval(values[name][i], n_eff[name][i])
-            out.append(
-                dict(
-                    quantity="bad_fraction",
-                    source=name,
-                    theta=float(theta),
-                    beta=beta,
-                    k=k,
-                    value=float(values[name][i].mean()),
-                    ci_low=lo,
-                    ci_high=hi,
-                    n_replicates=replicates,
-                    n_skills=n_skills,
-                    n_texts=n_texts,
-                )
-            )
+            low, high = replicate_interval(values[name][i], n_eff[name][i], rule="replicate_t")
+            mean = float(values[name][i].mean())
+            out.append(dict(quantity="bad_fraction", source=name, theta=float(theta), beta=beta,
+                            k=k, value=mean, ci_low=low, ci_high=high, n_replicates=replicates,
+                            n_skills=n_skills, n_texts=n_texts))  # fmt: skip
     return out
 
 
@@ -94,8 +76,8 @@ def main(out_dir, small: bool = False) -> list[Path]:
         table = rows(200, 5_000, np.geomspace(0.01, 0.45, 5), replicates=2)
     else:
         table = rows(1000, 100_000, np.geomspace(0.005, 0.45, 13), replicates=5)
-    fig = plots.bound_vs_empirical_figure(table)
-    return plots.save_figure(fig, Path(out_dir) / "bound_vs_empirical", formats=("png", "pdf"))
+    fig = bound_vs_empirical_figure(table)
+    return save_figure(fig, Path(out_dir) / "bound_vs_empirical", formats=("png", "pdf"))
 
 
 if __name__ == "__main__":

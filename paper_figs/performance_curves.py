@@ -1,8 +1,9 @@
 """Performance curves guaranteed by Theorem 1, for several failure rates, at ``k = 8``.
 
-Claim illustrated (theory.md §3, Theorem 1 and Theorem 1'; the performance
-curve of §1): for a model with failure rate ``theta`` on a random skill graph
-with ``k`` skills per text piece, *every* failure set leaves at least
+Claim illustrated (Theorem 1 and Theorem 1', docs/theory/theorem1.rst; the
+performance curve, docs/theory/graph.rst): for a model with failure rate
+``theta`` on a random skill graph with ``k`` skills per text piece, *every*
+failure set leaves at least
 ``1 - alpha_star(theta, beta, k)`` of the skills ``(1 - beta)``-competent.
 As ``theta`` falls the guaranteed curve moves towards competence levels near
 1.  The KL form (solid) is never weaker than the paper's form (dashed):
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph.plotting import figures as plots
+from skillgraph.plotting import performance_curves_figure, save_figure
 from skillgraph.theory.bounds import performance_curve_bound
 
 THETAS = (0.2, 0.1, 0.05, 0.02, 0.01)
@@ -49,8 +50,8 @@ def rows(thetas=THETAS, k: int = K, n_betas: int = 150) -> list[dict]:
 def main(out_dir, small: bool = False) -> list[Path]:
     """Write ``performance_curves_k8.png`` and ``.pdf`` into ``out_dir``."""
     table = rows(n_betas=40 if small else 150)
-    fig = plots.performance_curves_figure(table)
-    return plots.save_figure(fig, Path(out_dir) / "performance_curves_k8", formats=("png", "pdf"))
+    fig = performance_curves_figure(table)
+    return save_figure(fig, Path(out_dir) / "performance_curves_k8", formats=("png", "pdf"))
 
 
 if __name__ == "__main__":

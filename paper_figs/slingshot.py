@@ -1,6 +1,7 @@
 """The slingshot: how far the emergence bound falls below the averaging bound as ``k`` grows.
 
-Claim illustrated (theory.md §3, "The averaging (Markov) bound"): counting
+Claim illustrated ("The averaging bound and the slingshot",
+docs/theory/theorem1.rst): counting
 edges alone, a failure rate ``theta`` can leave up to ``theta / beta`` of the
 skills bad; on a random skill graph Theorem 1 caps the bad fraction at
 ``alpha_star(theta, beta, k)``, and the ratio ``alpha_star / (theta / beta)``
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph.plotting import figures as plots
-from skillgraph.theory.bounds import alpha_star, averaging_bound
+import skillgraph as sg
+from skillgraph.plotting import save_figure, slingshot_figure
 
 THETAS = (0.2, 0.05, 0.01)
 BETA = 0.5
@@ -27,8 +28,8 @@ def rows(thetas=THETAS, beta: float = BETA, k_max: int = 256) -> list[dict]:
     ks = 2 ** np.arange(0, int(np.log2(k_max)) + 1)
     out = []
     for theta in thetas:
-        alpha = np.asarray(alpha_star(theta, beta, ks))
-        avg = float(averaging_bound(theta, beta))
+        alpha = np.asarray(sg.alpha_star(theta, beta, ks))
+        avg = float(sg.averaging_bound(theta, beta))
         for k, a in zip(ks, alpha, strict=True):
             out.append(
                 dict(
@@ -58,8 +59,8 @@ def rows(thetas=THETAS, beta: float = BETA, k_max: int = 256) -> list[dict]:
 def main(out_dir, small: bool = False) -> list[Path]:
     """Write ``slingshot_ratio.png`` and ``.pdf`` into ``out_dir``."""
     table = rows(k_max=32 if small else 256)
-    fig = plots.slingshot_figure(table, ratio=True)
-    return plots.save_figure(fig, Path(out_dir) / "slingshot_ratio", formats=("png", "pdf"))
+    fig = slingshot_figure(table, ratio=True)
+    return save_figure(fig, Path(out_dir) / "slingshot_ratio", formats=("png", "pdf"))
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ _LAZY = {
     "emerge": "emergence.run",
     "run_sweep": "sweep.runner",
     "load_spec": "sweep.spec",
+    "memory_error": "mechanisms.memory",
 }
 _SUBPACKAGES = (
     "core",

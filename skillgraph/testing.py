@@ -127,7 +127,9 @@ def failure_masks(graph: SkillGraph, theta: float | None = None):
 
 @st.composite
 def bound_params(draw, min_theta=1e-4, max_theta=0.3, max_k=64):
-    """Strategy for valid ``(theta, beta, k)`` triples of the emergence bound (theory.md §3).
+    """Strategy for valid ``(theta, beta, k)`` triples of the emergence bound.
+
+    The bound is on the documentation page :doc:`/theory/theorem1`.
 
     ``theta`` log-uniform in ``[min_theta, max_theta]``, ``beta`` in
     ``[0.05, 0.9]``, ``k`` from 1 to ``max_k``; returned as a dict.

@@ -1,4 +1,4 @@
-"""Tests for skillgraph.adversary (theory.md §6).
+"""Tests for skillgraph.audit.adversary (docs/theory/failure_models.rst).
 
 Optima come from hand computation on planted instances and from brute-force
 enumeration of every failure set on tiny graphs; bad counts are recomputed

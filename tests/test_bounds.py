@@ -1,8 +1,8 @@
-"""Tests for skillgraph.bounds (theory.md §3, §5, §7).
+"""Tests for skillgraph.theory.bounds (docs/theory/theorem1.rst, docs/theory/tuples.rst).
 
-Reference values come from an independent solver written here from theory.md
-(mpmath, 30 digits, plain bisection on the condition), never from the code
-under test.
+Reference values come from an independent solver written here from the
+conditions as the documentation states them (mpmath, 30 digits, plain
+bisection on the condition), never from the code under test.
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def mp_kl(q, p):
 
 
 def mp_condition(theta, beta, k, a, form):
-    """Theorem 1 / 1' of theory.md §3 at alpha = a, literally.
+    """Theorem 1 / 1' of docs/theory/theorem1.rst at alpha = a, literally.
 
-    The Chernoff step needs q > alpha (theory.md §3-§4): with q <= alpha the
+    The Chernoff step needs q > alpha (docs/theory/theorem1.rst): with q <= alpha the
     KL exponent bounds nothing, so the condition is taken to fail there.
     """
     q = min(beta * a / theta, 1)  # q <= 1 on (0, theta/beta]; clamp rounding at the end
@@ -149,7 +149,7 @@ def test_kl_and_entropy_endpoints():
 
 # --------------------------------------------------------------------------- the reference table
 
-TABLE = {  # theory.md §3, KL form: (theta, k) -> {beta: alpha_star}
+TABLE = {  # docs/theory/theorem1.rst, KL form: (theta, k) -> {beta: alpha_star}
     (0.05, 8): {0.5: 0.0320, 0.3: 0.0721, 0.2: 0.1431},
     (0.01, 8): {0.5: 0.0046, 0.3: 0.0091, 0.2: 0.0158},
     (0.01, 16): {0.5: 0.0023, 0.3: 0.0047, 0.2: 0.0082},
@@ -171,7 +171,7 @@ def test_reference_table(theta, k, beta, expected):
 
 
 def test_certificate_section_reference_value():
-    # theory.md §4 quotes alpha_star(0.1, 0.5, 8) = 0.0832.
+    # docs/theory/theorem1.rst quotes alpha_star(0.1, 0.5, 8) = 0.0832.
     assert round(ref_alpha_star(0.1, 0.5, 8), 4) == 0.0832
     assert alpha_star(0.1, 0.5, 8) == pytest.approx(ref_alpha_star(0.1, 0.5, 8), rel=RTOL)
 
@@ -205,7 +205,7 @@ def test_small_theta_and_large_k_against_independent_solver(theta, beta, k, form
     )
 
 
-# --------------------------------------------------------------------------- §7 properties
+# --------------------------------------------------------------------------- properties
 
 
 @given(thetas, betas, st.integers(1, 200), forms)
@@ -215,7 +215,7 @@ def test_condition_set_is_an_up_interval(theta, beta, k, form):
     grid = grid[grid > 0]
     holds = float_condition(theta, beta, k, grid, form)
     if beta <= theta:
-        # theory.md §4: the Chernoff step needs q > alpha; the paper form never
+        # docs/theory/theorem1.rst: the Chernoff step needs q > alpha; the paper form never
         # holds here anyway, and the library reports the bound as vacuous.
         if form == "paper":
             assert not holds.any()

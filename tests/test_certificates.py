@@ -1,7 +1,8 @@
-"""Tests for skillgraph.certificates (theory.md §4).
+"""Tests for skillgraph.theory.certificates (docs/theory/certificates.rst).
 
 Reference values come from an independent mpmath implementation written here
-from the formulas of theory.md §4, from theory.md's own table, and from exact
+from the formulas of docs/theory/certificates.rst, from reference values
+computed independently when the certificates were specified, and from exact
 tail probabilities (scipy.stats) and brute force on tiny graphs.
 """
 
@@ -23,7 +24,7 @@ from skillgraph.theory.certificates import (
 )
 
 # ---------------------------------------------------------------------------
-# independent mpmath implementation (theory.md §4, convention: the certificate
+# independent mpmath implementation (docs/theory/certificates.rst, convention: the certificate
 # is z / n_skills for the smallest z whose bound for sets of size z + 1 is
 # <= log(delta_fail))
 # ---------------------------------------------------------------------------
@@ -139,7 +140,8 @@ def test_matches_independent_mpmath(n_skills, n_texts, k, theta, beta, delta, se
     assert isinstance(got, Certificate)
 
 
-# theory.md §4: ~0.112, 0.090, 0.086, 0.084 (alpha_star = 0.0832).  Those
+# Reference values computed independently when the certificates were specified:
+# ~0.112, 0.090, 0.086, 0.084 (alpha_star = 0.0832).  Those
 # values take the smallest z whose bound for |Z| = z is below delta; we
 # certify "at most z" through |Z| = z + 1, which is 1 / n_skills smaller.
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_single_tuple_equals_bad_fraction():
 
 @pytest.mark.parametrize("t", [2, 3])
 def test_sampled_tensor_fraction_matches_exact_within_ci(t):
-    # theory.md §7: the tensor curve matches a direct Monte Carlo over sampled tuples
+    # docs/theory/tuples.rst: the tensor curve matches a direct Monte Carlo over sampled tuples
     g = sample_graph(12, 120, 3, skill_measure="zipf", seed=5)
     failed = failures.deficit_failures(g, 0.15, seed=6)
     exact = _brute_tuple_mass(g, failed, t, 0.3)

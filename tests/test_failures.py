@@ -73,7 +73,7 @@ def test_seeds_reproduce(graph):
 
 
 def _deficit_brute_force(text_skills, n_skills, theta, order):
-    """Add unlearned skills in `order` one by one (the definition in theory.md §6)."""
+    """Add unlearned skills in `order` one by one (as docs/theory/failure_models.rst defines)."""
     n = len(text_skills)
     m = round(theta * n)
     unlearned = set()

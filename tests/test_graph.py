@@ -31,7 +31,7 @@ def test_uniform_degrees_match_binomial_means(seed):
 
 
 def test_uniform_degree_distribution_is_binomial():
-    # theory.md §7: degrees ~ Binomial(k n_texts, 1/n_skills); pool the degree histogram
+    # docs/theory/graph.rst: degrees ~ Binomial(k n_texts, 1/n_skills); pool the histogram
     n_skills, n_texts, k = 2000, 5000, 4
     g = sample_graph(n_skills, n_texts, k, seed=11)
     n, p = n_texts * k, 1 / n_skills

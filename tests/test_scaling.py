@@ -1,7 +1,8 @@
-"""Tests for skillgraph.scaling (theory.md §2).
+"""Tests for skillgraph.theory.scaling (docs/theory/loss_to_theta.rst).
 
 Reference numbers are recomputed here by hand (plain arithmetic or mpmath from
-the constants of theory.md §2), never read back from the code under test.
+the published constants, docs/theory/loss_to_theta.rst), never read back from
+the code under test.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from skillgraph.theory.scaling import (
 
 N_REF, D_REF = 70e9, 1.4e12
 
-# theory.md §2, verbatim
+# the published fits, verbatim (docs/theory/loss_to_theta.rst)
 CHIN = {"E": 1.69, "A": 406.4, "B": 410.7, "a": 0.34, "b": 0.28}
 EPO = {"E": 1.82, "A": 482.01, "B": 2085.43, "a": 0.3478, "b": 0.3658}
 KAP = {"a_N": 0.076, "a_D": 0.095, "N_c": 8.8e13, "D_c": 5.4e13}
@@ -39,7 +40,7 @@ def mp_excess(p, N, D):
 
 
 def mp_compute_optimal(p, C):
-    """theory.md §2's closed form, evaluated in mpmath."""
+    """The closed form of docs/theory/loss_to_theta.rst, evaluated in mpmath."""
     with mp.workdps(30):
         a, b, A, B = (mp.mpf(p[x]) for x in ("a", "b", "A", "B"))
         G = (a * A / (b * B)) ** (1 / (a + b))
@@ -84,7 +85,7 @@ def test_law_is_frozen_and_validated():
         ScalingLaw.kaplan_form("x", "y", n_c=1.0, d_c="1", a_n=0.1, a_d=0.1)
 
 
-# --------------------------------------------------------------------------- §2 arithmetic
+# --------------------------------------------------------------------------- arithmetic
 
 
 def test_chinchilla_excess_at_reference_and_ten_times():
@@ -92,7 +93,7 @@ def test_chinchilla_excess_at_reference_and_ten_times():
     delta = CHINCHILLA.excess(N_REF, D_REF)
     assert delta == pytest.approx(by_hand, rel=1e-14)
     assert delta == pytest.approx(float(mp_excess(CHIN, N_REF, D_REF)), rel=1e-13)
-    assert round(delta, 3) == 0.247  # theory.md: "about 0.247"
+    assert round(delta, 3) == 0.247  # docs/theory/loss_to_theta.rst: "about 0.2466"
     delta10 = CHINCHILLA.excess(10 * N_REF, 10 * D_REF)
     assert round(delta10, 3) == 0.124  # "about 0.124"
     assert round(delta / delta10, 1) == 2.0  # "a factor of about 2"
@@ -100,7 +101,7 @@ def test_chinchilla_excess_at_reference_and_ten_times():
 
 
 def test_ten_times_divides_each_term():
-    assert round(10**0.34, 2) == 2.19 and round(10**0.28, 2) == 1.91  # theory.md §2
+    assert round(10**0.34, 2) == 2.19 and round(10**0.28, 2) == 1.91  # loss_to_theta.rst
     n_term = 406.4 / N_REF**0.34
     d_term = 410.7 / D_REF**0.28
     # Scaling N alone removes (1 - 10^-0.34) of the N term; D alone, of the D term.
@@ -184,7 +185,8 @@ def test_anchored_gives_theta_ref_at_reference():
     assert theta_from_excess(0.5, delta_ref=0.25, theta_ref=0.1) == pytest.approx(0.2)
 
 
-# theory.md §2: compute-optimal Chinchilla models run from theta about 0.19 at
+# The anchored map (docs/theory/loss_to_theta.rst): compute-optimal Chinchilla
+# models run from theta about 0.19 at
 # 1e20 FLOPs to about 0.02 at 1e26 and about 0.01 at 1e28.
 SPEC_THETA = {1e20: 0.19, 1e26: 0.02, 1e28: 0.01}
 

@@ -140,7 +140,7 @@ def test_deficit_failure_rate_is_theta(measure, exponent):
     p = (plan.status == 1).astype(float)
     if plan.partial_skill >= 0:
         p[plan.partial_skill] = plan.fraction
-    # the calibration: 1 - (1 - sum_s mu_s p_s)^k = theta (theory.md §6)
+    # the calibration: 1 - (1 - sum_s mu_s p_s)^k = theta (docs/theory/failure_models.rst)
     assert 1 - (1 - mu @ p) ** k == pytest.approx(theta, rel=1e-9)
     ci = stats.binomtest(r.n_failed_texts, n_texts, theta).proportion_ci(0.999)
     assert ci.low <= theta <= ci.high

@@ -1,4 +1,4 @@
-"""Sweep spec validation (skillgraph.sweep_spec): every malformed spec refused by key path."""
+"""Sweep spec validation (skillgraph.sweep.spec): every malformed spec refused by key path."""
 
 import copy
 import re
@@ -69,12 +69,14 @@ def test_scalars_are_one_element_lists_and_hash_ignores_formatting():
 
 
 def test_every_sims_spec_is_valid():
-    specs = sorted(SIMS.glob("*.toml"))
+    # drafts wait for their measurement to be registered (they say so in their header)
+    specs = [p for p in sorted(SIMS.glob("*.toml")) if "# DRAFT" not in p.read_text()]
     assert {p.name for p in specs} >= {
         "smoke.toml",
         "emergence_vs_scale.toml",
         "zipf_skills.toml",
         "finite_size.toml",
+        "tightness.toml",
     }
     for path in specs:
         assert len(expand(load_spec(path))) >= 1
@@ -91,7 +93,7 @@ def test_scale_table_derives_theta_from_the_law():
     assert len(items) == 2
     for item, c in zip(items, [1e22, 1e24], strict=True):
         n, d = scaling.CHINCHILLA.compute_optimal(c)
-        # anchored map, computed here from the law's excess loss (theory.md §2)
+        # anchored map, computed here from the law's excess loss (docs/theory/loss_to_theta.rst)
         expected = 0.05 * scaling.CHINCHILLA.excess(n, d) / scaling.CHINCHILLA.excess(70e9, 1.4e12)
         assert item.params["theta"] == pytest.approx(expected, rel=1e-12)
         assert item.params["compute"] == c and item.params["law"] == "chinchilla"
@@ -171,9 +173,34 @@ def test_scale_table_derives_theta_from_the_law():
         ),
         (
             'seed = 1\nmeasures = ["bad_fraction", "tuple"]\n[grid]\nn_skills = 10\n'
-            'n_texts = 50\nk = 2\ntheta = 0.1\n[options]\ngraph_mode = "stream"\n',
-            "measures[1]",
+            'n_texts = 50\nk = 2\ntheta = 0.1\ntuple_mode = ["tensor", "cooccur"]\n'
+            '[options]\ngraph_mode = "stream"\n',
+            "grid.tuple_mode[1]",
             "materialised graph",
+        ),
+        (
+            'seed = 1\nmeasures = ["adversary"]\n[grid]\nn_skills = 10\n'
+            'n_texts = 50\nk = 2\ntheta = 0.1\n[options]\nengine = "stream"\n',
+            "measures[0]",
+            "materialised graph",
+        ),
+        (
+            "seed = 1\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n"
+            '[options]\nengine = "stream"\ngraph_mode = "stream"\n',
+            "options.graph_mode",
+            "only one",
+        ),
+        (
+            "seed = 1\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n"
+            '[options]\nengine = "auto"\n',
+            "options.engine",
+            "'graph', 'stream'",
+        ),
+        (
+            'seed = 1\nmeasures = ["bound"]\nmeasurements = ["bound"]\n[grid]\nn_skills = 10\n'
+            "n_texts = 50\nk = 2\ntheta = 0.1\n",
+            "measurements",
+            "not both",
         ),
         ("seed = 1\ngrid = 5\n", "grid", "must be a table"),
         ("seed = 1\n[grid\n", "<toml>", "not valid TOML"),
@@ -188,7 +215,8 @@ def test_user_mistakes_are_named(text, path, fragment):
     with pytest.raises(SpecError) as info:
         parse_spec(text)
     message = str(info.value)
-    assert re.search(rf"^  {re.escape(path)}: ", message, re.M), message
+    assert "\n" not in message  # one line: the command line prints it as is
+    assert re.search(rf"(: |; ){re.escape(path)}: ", message), message
     assert fragment in message, message
 
 
@@ -203,13 +231,14 @@ def test_all_problems_reported_at_once():
 
 def test_item_seed_is_the_spawned_child_of_the_master_seed():
     """Item i's graph comes from SeedSequence(seed).spawn(...)[i] -> its child 0."""
+    from skillgraph.core import failures
     from skillgraph.core.sampling import sample_graph
-    from skillgraph.sweep.runner import _sample
+    from skillgraph.sweep.context import item_context
 
     spec = validate_spec(copy.deepcopy(BASE))
     items = expand(spec)
     i = 17
-    spawned = np.random.SeedSequence(BASE["seed"]).spawn(len(items))[i].spawn(1)[0]
+    children = np.random.SeedSequence(BASE["seed"]).spawn(len(items))[i].spawn(2)
     p = items[i].params
     expected = sample_graph(
         p["n_skills"],
@@ -218,14 +247,90 @@ def test_item_seed_is_the_spawned_child_of_the_master_seed():
         skill_measure=p["skill_measure"],
         zipf_exponent=p["zipf_exponent"] or 1.0,
         replace=p["replace"],
-        seed=spawned,
+        seed=children[0],
     )
-    got = _sample(items[i], np.random.SeedSequence(BASE["seed"]).spawn(len(items))[i].spawn(1)[0])
-    np.testing.assert_array_equal(got.text_indices, expected.text_indices)
-    from skillgraph._rng import child_seed
+    model = failures.FAILURE_MODELS[p["failure"]]
+    expected_failed = model(expected, p["theta"], seed=children[1])
+    ctx = item_context(items[i])
+    np.testing.assert_array_equal(ctx.graph.text_indices, expected.text_indices)
+    np.testing.assert_array_equal(ctx.failed, expected_failed)
+    # the one SkillCounts every measurement reads: degrees and failed-edge counts, by brute force
+    ts = expected.text_skills
+    degrees = np.bincount(ts.ravel(), minlength=p["n_skills"])
+    failed_edges = np.bincount(ts[expected_failed].ravel(), minlength=p["n_skills"])
+    np.testing.assert_array_equal(ctx.counts.degrees, degrees)
+    np.testing.assert_array_equal(ctx.counts.failed_edges, failed_edges)
+    assert ctx.counts.n_failed_texts == expected_failed.sum()
 
-    via_key = _sample(items[i], child_seed(child_seed(np.random.SeedSequence(BASE["seed"]), i), 0))
-    np.testing.assert_array_equal(via_key.text_indices, expected.text_indices)
+
+# Hashes computed by skillgraph 0.1 (commit d690c73, skillgraph/sweep_spec.py, run from an
+# export of that commit: ``git archive d690c73 | tar -x -C /tmp/old`` then
+# ``PYTHONPATH=/tmp/old python -c "import skillgraph.sweep_spec as s; print(s.load_spec(...))"``).
+# Stores made by 0.1 carry these; an unchanged spec file must keep its hash to resume them.
+OLD_HASHES = {
+    "smoke.toml": "05e95d74a785814213adabe50dd4ce8086083d34e89d26e1b5e711ca94829c31",
+    "emergence_vs_scale.toml": "af2fc7cbef1e48bf22cb4f946a1f2583a5cdf9c03dc26d2b8cfa7bd232ef00c1",
+    "finite_size.toml": "c522503df25f77a941f81aab39ba6ac68df82bd532759941f7e3f73d4b2c44fb",
+    "tightness.toml": "05f9a98f05cd24a085a5d7476216fef80209e34d6228d76b53e738057d163091",
+    "zipf_skills.toml": "d712863bdb1c90fc447a6692fedc3f9444d30d0882ca329f3675ad96c791f55e",
+}
+STREAM_SPEC = (
+    'seed = 11\nmeasures = ["bad_fraction", "curve", "bound", "certificate"]\n'
+    "[grid]\nn_skills = 40\nn_texts = 2000\nk = 3\ntheta = 0.2\n"
+    'failure = ["random", "deficit"]\nbeta = [0.3, 0.5]\n'
+    '[options]\ngraph_mode = "stream"\ncurve_betas = [0.3, 0.5]\n'
+)
+OLD_STREAM_HASH = "3de71f267d9a8bcc365a5f526c9564c69e86a695f4e4302474b0c4717bdc1e85"
+OLD_MATERIALIZE_HASH = "f0e33b201773d2e488062d167a025a8f494ed39b28edd32a257d741bc6020ae3"
+
+
+@pytest.mark.parametrize("name", sorted(OLD_HASHES))
+def test_unchanged_spec_files_keep_the_hash_of_version_0_1(name):
+    assert load_spec(SIMS / name).spec_hash == OLD_HASHES[name]
+
+
+def test_engine_and_its_old_name_graph_mode_give_the_same_spec():
+    old = parse_spec(STREAM_SPEC)
+    assert old.spec_hash == OLD_STREAM_HASH
+    assert old.engine == "stream" and old.data["options"]["engine"] == "stream"
+    new = parse_spec(STREAM_SPEC.replace('graph_mode = "stream"', 'engine = "stream"'))
+    assert new.spec_hash == OLD_STREAM_HASH
+    for spelling in ('graph_mode = "materialize"', 'engine = "graph"', 'graph_mode = "graph"'):
+        spec = parse_spec(STREAM_SPEC.replace('graph_mode = "stream"', spelling))
+        assert spec.engine == "graph" and spec.spec_hash == OLD_MATERIALIZE_HASH
+    # measurements is a synonym of the file key measures
+    synonym = parse_spec(STREAM_SPEC.replace("measures =", "measurements ="))
+    assert synonym.spec_hash == OLD_STREAM_HASH
+
+
+def test_stream_specs_may_measure_tensor_tuples():
+    spec = parse_spec(
+        'seed = 1\nmeasures = ["tuple"]\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\n'
+        'theta = 0.1\ntuple_mode = "tensor"\n[options]\nengine = "stream"\n'
+    )
+    assert spec.engine == "stream"
+
+
+def test_names_come_from_their_one_home():
+    """Failure models, engines, laws, mappings and forms are read, not copied."""
+    from skillgraph.core.engine import ENGINES
+    from skillgraph.core.failures import FAILURE_MODELS
+    from skillgraph.sweep import registry
+    from skillgraph.theory import bounds, scaling
+
+    assert set(FAILURE_MODELS) <= set(registry.failure_model_names())
+    for field_, options in [("grid.failure", FAILURE_MODELS), ("grid.bound_form", bounds.FORMS),
+                            ("scale.law", scaling.LAWS), ("scale.mapping", scaling.MAPPINGS),
+                            ("options.engine", ENGINES)]:  # fmt: skip
+        table, key = field_.split(".")
+        raw = copy.deepcopy(BASE)
+        if table == "scale":
+            del raw["grid"]["theta"]
+            raw["scale"] = {"compute": [1e22], key: "nonsense"}
+        else:
+            raw.setdefault(table, {})[key] = "nonsense"
+        message = str(refused(raw))
+        assert all(repr(name) in message for name in options), (field_, message)
 
 
 # ---------------------------------------------------------------------------
@@ -248,6 +353,7 @@ _CHOICES = [
     ("grid", "bound_form"),
     ("measures",),
     ("options", "graph_mode"),
+    ("options", "engine"),
 ]
 _BOOLS = [("grid", "replace"), ("options", "bernoulli")]
 
@@ -299,6 +405,10 @@ _bad_choice = st.one_of(
                 "certificate",
                 "adversary",
                 "materialize",
+                "materialise",
+                "graph",
+                "stream",
+                "measurements",
             }
         )
     ),
@@ -362,6 +472,7 @@ def malformed(draw):
                 "delta_fail",
                 "bernoulli",
                 "graph_mode",
+                "engine",
                 "scale",
                 "description",
                 "options",
@@ -370,7 +481,8 @@ def malformed(draw):
         )
         key = draw(
             st.text(st.characters(categories=["Ll", "Nd"]), min_size=1, max_size=10).filter(
-                lambda s: s not in allowed and s not in {"name", "seed", "replicates", "measures"}
+                lambda s: s not in allowed
+                and s not in {"name", "seed", "replicates", "measures", "measurements"}
             )
         )
         _set(raw, table + (key,), 1)
@@ -395,3 +507,162 @@ def test_malformed_specs_are_refused_naming_the_key(case):
     paths = [p for p, _ in error.problems]
     assert any(p == path or p.startswith(path + "[") for p in paths), (path, str(error))
     assert path in str(error)
+
+
+# ---------------------------------------------------------------------------
+# work that cannot finish is refused up front, with the estimate
+
+
+def test_a_measurement_axis_counts_against_the_work_limit():
+    """One item with 100,000 thresholds: 100,000 bad fractions + 200,000 bound rows + 1."""
+    from skillgraph.sweep.spec import SweepTooLarge
+
+    betas = [(i + 1) / 100_001 for i in range(100_000)]
+    text = f"seed = 1\n[grid]\nn_skills = 100\nn_texts = 1000\nk = 4\ntheta = 0.1\nbeta = {betas}\n"
+    with pytest.raises(SweepTooLarge) as info:
+        parse_spec(text)
+    assert [p for p, _ in info.value.problems] == ["grid.beta"]
+    assert "300,001 table rows" in str(info.value)
+
+
+def test_a_stream_item_that_cannot_finish_fails_validation_with_an_estimate():
+    from skillgraph.sweep.spec import SweepTooLarge
+
+    text = (
+        "seed = 1\n[grid]\nn_skills = 1000\nn_texts = 1e15\nk = 1e6\ntheta = 0.1\n"
+        '[options]\nengine = "stream"\n'
+    )
+    with pytest.raises(SweepTooLarge) as info:
+        parse_spec(text)
+    message = str(info.value)
+    assert info.value.problems[0][0] == "grid.n_texts"
+    # 1e21 edge slots at no more than 1e9 slots per second is more than 3e4 years
+    years = float(re.search(r"about ([0-9.e+]+) years", message).group(1))
+    assert years > 3e4
+    assert "SKILLGRAPH_MAX_HOURS" in message
+    assert isinstance(info.value, SpecError)
+
+
+def test_the_time_limit_can_be_lifted_deliberately(monkeypatch):
+    from skillgraph.sweep.spec import SweepTooLarge
+
+    text = (
+        'seed = 1\nmeasures = ["certificate"]\n[grid]\nn_skills = 100_000_000\nn_texts = 1000\n'
+        f"k = 4\ntheta = 0.1\nbeta = {[round(0.001 * i, 3) for i in range(1, 101)]}\n"
+    )
+    with pytest.raises(SweepTooLarge, match="grid.beta: .* days"):
+        parse_spec(text)
+    monkeypatch.setenv("SKILLGRAPH_MAX_HOURS", str(24 * 365))
+    assert len(expand(parse_spec(text))) == 1
+
+
+def test_estimated_rows_are_the_rows_a_spec_produces():
+    """The cost model's row count, against a count by hand from the spec's axes."""
+    from skillgraph.sweep.spec import estimate
+
+    spec = validate_spec(copy.deepcopy(BASE))
+    n_items = len(expand(spec))
+    betas, curve_betas, ts, modes, forms = 2, 2, 1, 1, 1
+    # the failure rate; a bad fraction per beta; a curve point per curve beta; a tuple
+    # fraction per (t, mode, beta); per beta and t in {1, 2}: alpha_star per form + averaging
+    per_item = 1 + betas + curve_betas + ts * modes * betas + betas * 2 * (forms + 1)
+    cost = estimate(spec)
+    assert cost.n_items == n_items
+    assert cost.rows == n_items * per_item
+
+
+# ---------------------------------------------------------------------------
+# the registry: a new measurement in one place
+
+
+def test_a_registered_measurement_with_its_own_table_is_validated_and_hashed():
+    from skillgraph.sweep import registry
+
+    def table(raw):
+        unknown = set(raw) - {"scale_factor"}
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}; allowed: scale_factor")
+        factor = raw.get("scale_factor", 1.0)
+        if not isinstance(factor, (int, float)) or factor <= 0:
+            raise ValueError(f"scale_factor must be a positive number, got {factor!r}")
+        return {"scale_factor": float(factor)}
+
+    @registry.register_measurement("scaled_degree", table=table, columns=("scale_factor",))
+    def scaled_degree(ctx):
+        factor = ctx.settings["scaled_degree"]["scale_factor"]
+        return [ctx.row("scaled_degree", scale_factor=factor,
+                        value=factor * float(ctx.counts.degrees.mean()))]  # fmt: skip
+
+    try:
+        base = 'seed = 1\nmeasures = ["scaled_degree"]\n[grid]\nn_skills = 10\nn_texts = 50\n'
+        base += "k = 2\ntheta = 0.1\n"
+        default = parse_spec(base)
+        assert expand(default)[0].settings["scaled_degree"] == {"scale_factor": 1.0}
+        doubled = parse_spec(base + "[scaled_degree]\nscale_factor = 2\n")
+        assert doubled.spec_hash != default.spec_hash
+        with pytest.raises(SpecError, match="scaled_degree: scale_factor must be a positive"):
+            parse_spec(base + "[scaled_degree]\nscale_factor = -1\n")
+        with pytest.raises(SpecError, match="is not measured"):
+            parse_spec(base.replace('"scaled_degree"', '"bound"') + "[scaled_degree]\n")
+    finally:
+        registry.unregister_measurement("scaled_degree")
+    with pytest.raises(SpecError, match=r"measures\[0\]: must be one of"):
+        parse_spec(base)
+
+
+def test_registry_refuses_a_second_registration_and_restores_an_override():
+    from skillgraph.sweep import registry
+
+    original = registry.get_measurement("bound")
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register_measurement("bound")(lambda ctx: [])
+    with registry.override_measurement("bound", lambda ctx: []):
+        assert registry.get_measurement("bound").function is not original.function
+        assert registry.get_measurement("bound").cost is original.cost
+    assert registry.get_measurement("bound") == original
+    with pytest.raises(ValueError, match="registered: .*bad_fraction"):
+        registry.get_measurement("nonexistent")
+    with pytest.warns(DeprecationWarning, match="register_measurement"):
+        registry.register_measure("old_style")(lambda ctx: [])
+    registry.unregister_measurement("old_style")
+
+
+def _probability(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ValueError(f"must be a probability in (0, 1), got {value!r}")
+    return float(value)
+
+
+def test_a_measurement_of_its_own_model_brings_its_axes_and_samples_no_graph():
+    from skillgraph.sweep import registry
+
+    @registry.register_measurement("coin", samples_graph=False, axes={"p": _probability},
+                                   columns=("flips",))  # fmt: skip
+    def coin(ctx):
+        return [ctx.row("heads", flips=10, value=0.5)]
+
+    try:
+        spec = parse_spec('seed = 3\nreplicates = 2\nmeasures = ["coin"]\n[grid]\np = [0.1, 0.9]\n')
+        items = expand(spec)
+        assert [(it.params["p"], it.params["replicate"]) for it in items] == [
+            (0.1, 0), (0.1, 1), (0.9, 0), (0.9, 1)]  # fmt: skip
+        assert all(it.params["n_skills"] is None and it.params["theta"] is None for it in items)
+        assert items[0].settings["samples_graph"] is False
+        # graph keys mean nothing here, nor does a [scale] table; values go through the check
+        for text, path in [
+            ("[grid]\np = 0.5\nn_skills = 10\n", "grid.n_skills"),
+            ("[grid]\np = [0.5, 2.0]\n", "grid.p[1]"),
+            ("[grid]\np = 0.5\n[scale]\ncompute = [1e22]\n", "scale"),
+        ]:
+            with pytest.raises(SpecError) as info:
+                parse_spec('seed = 3\nmeasures = ["coin"]\n' + text)
+            assert path in [p for p, _ in info.value.problems], str(info.value)
+        # beside a graph measurement, its axis multiplies the graph's grid points
+        both = parse_spec(
+            'seed = 3\nmeasures = ["bad_fraction", "coin"]\n[grid]\nn_skills = 10\n'
+            "n_texts = 50\nk = 2\ntheta = [0.1, 0.2]\np = [0.1, 0.5, 0.9]\n"
+        )
+        assert len(expand(both)) == 2 * 3
+        assert expand(both)[1].params["theta"] == 0.1 and expand(both)[1].params["p"] == 0.5
+    finally:
+        registry.unregister_measurement("coin")

@@ -1,11 +1,13 @@
-"""Adversarial failure sets: search for the ``Y`` that makes the most skills bad (theory.md §6).
+"""Adversarial failure sets: search for the ``Y`` that makes the most skills bad.
+
+The mathematics is on the documentation page :ref:`theory-adversaries`.
 
 The theorems hold for *every* failure set ``Y`` of measure ``theta``; a random
 ``Y`` says little about them.  This module searches for bad ones:
 
 * :func:`greedy`, a fast heuristic for graphs of any size (``n_texts = 1e6``,
   ``k = 8`` in a few seconds): a lower bound on the true worst case;
-* :func:`exact`, the integer program of theory.md §6 solved with
+* :func:`exact`, the integer program of :ref:`theory-adversary-exact` solved with
   :func:`scipy.optimize.milp` (HiGHS), for tiny graphs: the worst case itself
   when optimality is proven, otherwise a solution and an upper bound.
 
@@ -80,7 +82,7 @@ class AdversaryResult:
     def alpha(self) -> float:
         """``n_bad / n_skills``: the fraction of skills (by count) left bad.
 
-        This is what a certificate (theory.md §4) bounds; it equals
+        This is what a certificate (:doc:`/theory/certificates`) bounds; it equals
         :attr:`bad_fraction` under the uniform skill measure.
         """
         return self.n_bad / self.n_skills
@@ -420,7 +422,7 @@ def _ruin_and_recreate(
 
 
 def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> AdversaryResult:
-    """A strong heuristic worst-case failure set (theory.md §6, ``adversarial``).
+    """A strong heuristic worst-case failure set (:ref:`theory-adversary-greedy`).
 
     Parameters
     ----------
@@ -625,7 +627,7 @@ def _interruptible(function, *args, **kwargs):
 def exact(
     graph: SkillGraph, theta: float, beta: float, *, time_limit: float = 60
 ) -> AdversaryResult:
-    """The worst failure set, by integer programming (theory.md §6).
+    """The worst failure set, by integer programming (:ref:`theory-adversary-exact`).
 
     Solves, with :func:`scipy.optimize.milp` (HiGHS),
 
@@ -634,7 +636,7 @@ def exact(
 
     where ``mult(s, t)`` is the edge multiplicity and ``need(s)`` the least
     integer count with ``need / deg(s) > beta`` (:func:`need_counts`; the
-    integer form of theory.md's ``beta deg(s) + eps``, with no ``eps`` to
+    integer form of ``beta deg(s) + eps``, with no ``eps`` to
     choose).  Skills of degree 0 can never be bad and are left out.
 
     Parameters

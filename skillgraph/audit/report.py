@@ -4,13 +4,17 @@
 ``theta`` and a threshold ``beta``, and reports side by side:
 
 * Theorem 1's bound ``alpha_star`` in both forms and the averaging bound
-  (theory.md §3);
-* the finite-size certificate for this graph (theory.md §4);
-* the bad fraction reached by the greedy adversary, by ``random`` and
-  ``deficit`` failures, and by the exact adversary on small graphs (§6);
-* the gap between the best adversary and the certificate, and a ``violated``
-  flag when an adversary beats it;
-* the assumptions of theory.md that the graph breaks.
+  (:doc:`/theory/theorem1`);
+* the finite-size certificate for this graph (:doc:`/theory/certificates`);
+* the sharp limit ``alpha_sharp`` of the worst case (:doc:`/theory/sharp`);
+* the bad fraction reached by the greedy and the targeted adversaries, by
+  ``random`` and ``deficit`` failures, and by the exact adversary on small
+  graphs (:doc:`/theory/failure_models`);
+* the sandwich ``best adversary <= true worst case <= best certificate``, its
+  width and ratio, and a ``violated`` flag when an adversary beats the
+  certificate;
+* the assumptions of the random-graph model that the graph breaks
+  (:ref:`theory-assumptions`).
 
 On a sampled graph a violation is a bug (or an event of probability at most
 ``delta_fail``); on a user's graph it is the finding that the graph is far
@@ -33,7 +37,7 @@ __all__ = ["CheckReport", "AdversaryOutcome", "check", "broken_assumptions"]
 EXACT_AUTO_TEXTS = 200
 EXACT_AUTO_SKILLS = 100
 EXACT_AUTO_TIME_LIMIT = 30.0
-#: ``n_texts`` below this multiple of ``n_skills`` is flagged (theory.md §3)
+#: ``n_texts`` below this multiple of ``n_skills`` is flagged (:ref:`theory-assumptions`)
 TEXTS_PER_SKILL_MIN = 10
 #: p-value below which the skill degrees are flagged as uneven
 DEGREE_P_VALUE = 1e-3
@@ -46,7 +50,7 @@ class AdversaryOutcome:
     Attributes
     ----------
     name : str
-        ``"exact"``, ``"greedy"``, ``"deficit"`` or ``"random"``.
+        ``"exact"``, ``"greedy"``, ``"targeted"``, ``"deficit"`` or ``"random"``.
     n_bad : int
         Bad skills (``fail(s) > beta``).
     alpha : float
@@ -85,11 +89,13 @@ class CheckReport:
     theta, beta, delta_fail : float
         Inputs; ``n_failed = round(theta * n_texts)``.
     alpha_star_kl, alpha_star_paper : float
-        Theorem 1 in both forms (theory.md §3); ``vacuous_kl``/``vacuous_paper``.
+        Theorem 1 in both forms (:doc:`/theory/theorem1`); ``vacuous_kl``/``vacuous_paper``.
     averaging : float
         ``min(theta / beta, 1)``.
     certificate : Certificate
-        theory.md §4 for this graph.
+        The best finite-size certificate for this graph (:doc:`/theory/certificates`,
+        :ref:`theory-certificate-c`); ``certificate.method`` names it and
+        ``certificate.candidates`` holds every one computed.
     adversaries : dict[str, AdversaryOutcome]
         Every failure model that was run, strongest first.
     best : str
@@ -99,9 +105,13 @@ class CheckReport:
     violated : bool
         Some adversary left more skills bad than the certificate allows.
     assumptions : list of str
-        The assumptions of theory.md this graph breaks (empty: none).
+        The assumptions of the random-graph model (:ref:`theory-assumptions`)
+        this graph breaks (empty: none).
     exact_upper_bound : float or None
         When the exact adversary ran: HiGHS's bound on the worst case (mass).
+    alpha_sharp : float or None
+        The sharp limit of the worst bad fraction (:doc:`/theory/sharp`); None
+        where it is not defined (ragged text degrees, non-uniform ``mu1``).
     """
 
     n_skills: int
@@ -126,6 +136,19 @@ class CheckReport:
     violated: bool
     assumptions: list
     exact_upper_bound: float | None = None
+    alpha_sharp: float | None = None
+
+    @property
+    def sandwich(self) -> tuple[int, int]:
+        """``(best adversary, best certificate)`` in bad skills: the true worst case lies
+        between them (the upper end with probability ``1 - delta_fail`` over the graph)."""
+        return self.adversaries[self.best].n_bad, self.certificate.n_bad_max
+
+    @property
+    def sandwich_ratio(self) -> float:
+        """``certificate / best adversary`` in bad skills (``inf`` when no skill is bad)."""
+        lower, upper = self.sandwich
+        return upper / lower if lower > 0 else math.inf
 
     @property
     def ok(self) -> bool:
@@ -146,8 +169,8 @@ class CheckReport:
             "On a sampled graph this is a bug in skillgraph (or an event of probability "
             f"<= {self.delta_fail:g}): please report it."
             if sampled
-            else "The graph is far from the random-graph model of theory.md §1: the theorems' "
-            "guarantees do not apply to it."
+            else "The graph is far from the random-graph model (docs: Theory > The skill graph "
+            "and competence, docs/theory/graph.rst): the theorems' guarantees do not apply to it."
         )
         return (
             f"VIOLATED: the {self.best} adversary leaves {best.n_bad} skills bad "
@@ -177,7 +200,9 @@ class CheckReport:
                 "vacuous_kl": self.vacuous_kl,
                 "vacuous_paper": self.vacuous_paper,
                 "averaging": self.averaging,
+                "alpha_sharp": self.alpha_sharp,
             },
+            "sandwich": self._sandwich_dict(),
             "certificate": {
                 "alpha": cert.alpha,
                 "n_bad_max": cert.n_bad_max,
@@ -203,6 +228,49 @@ class CheckReport:
             "message": self.message,
         }
 
+    def _sandwich_dict(self) -> dict:
+        lower, upper = self.sandwich
+        sharp = self.alpha_sharp
+        return {
+            "lower": lower,
+            "lower_by": self.best,
+            "upper": upper,
+            "upper_by": self.certificate.method,
+            "width": upper - lower,
+            "ratio": self.sandwich_ratio if lower > 0 else None,
+            "alpha_sharp_skills": None if sharp is None else sharp * self.n_skills,
+            "alpha_star_skills": self.alpha_star_kl * self.n_skills,
+            "alpha_star_over_alpha_sharp": (
+                self.alpha_star_kl / sharp if sharp is not None and sharp > 0 else None
+            ),
+        }
+
+    def _sandwich_lines(self) -> list[str]:
+        lower, upper = self.sandwich
+        cert_name = _CERTIFICATE_NAMES[self.certificate.method]
+        ratio = f"{self.sandwich_ratio:.3g}" if lower > 0 else "inf"
+        lines = [
+            f"sandwich (bad skills): best adversary ({self.best}) {lower} <= true worst case "
+            f"<= {upper} certificate {cert_name}",
+            f"  gap: certificate - best adversary = {self.gap:.4g} ({upper - lower} skills); "
+            f"certificate / adversary = {ratio}",
+        ]
+        star = self.alpha_star_kl * self.n_skills
+        if self.alpha_sharp is not None:
+            sharp = self.alpha_sharp * self.n_skills
+            looseness = f"{self.alpha_star_kl / self.alpha_sharp:.3g}x" if sharp > 0 else "inf"
+            lines += [
+                f"  as n_texts/n_skills -> inf the worst case tends to alpha_sharp n_skills = "
+                f"{sharp:.4g};",
+                f"  the paper allows alpha_star n_skills = {star:.4g} ({looseness} alpha_sharp)",
+            ]
+        else:
+            lines += [
+                f"  the paper allows alpha_star n_skills = {star:.4g};",
+                "  alpha_sharp is not defined here (ragged text degrees or non-uniform mu1)",
+            ]
+        return lines
+
     def __str__(self) -> str:
         cert = self.certificate
         lines = [
@@ -219,20 +287,27 @@ class CheckReport:
             rows.append((name, frac, str(count)))
 
         vac = " (vacuous)"
-        row("alpha_star, KL form (Thm 1, §3)" + (vac if self.vacuous_kl else ""),
+        row("alpha_star, KL form (Theorem 1)" + (vac if self.vacuous_kl else ""),
             f"{self.alpha_star_kl:.4g}", "asymptotic")
         row("alpha_star, paper form" + (vac if self.vacuous_paper else ""),
             f"{self.alpha_star_paper:.4g}", "asymptotic")
+        if self.alpha_sharp is not None:
+            row("alpha_sharp, sharp limit", f"{self.alpha_sharp:.4g}", "asymptotic")
         row("averaging bound theta/beta", f"{self.averaging:.4g}")
-        cert_name = {"conditional": "A, given degrees", "unconditional": "B, unconditional"}
-        row(f"certificate ({cert_name[cert.method]})" + (" (trivial)" if cert.vacuous else ""),
-            f"{cert.alpha:.4g}", f"<= {cert.n_bad_max}")
+        for name, value in cert.candidates.items():
+            if name != cert.method and value is not None:
+                row(f"certificate {_CERTIFICATE_NAMES[name]}", f"{value:.4g}",
+                    f"<= {round(value * self.n_skills)}")  # fmt: skip
+        row(f"certificate {_CERTIFICATE_NAMES[cert.method]}, best"
+            + (" (trivial)" if cert.vacuous else ""),
+            f"{cert.alpha:.4g}", f"<= {cert.n_bad_max}")  # fmt: skip
         for name, a in self.adversaries.items():
             label = {
                 "exact": "exact adversary (MILP)" + (
                     ", optimal" if a.optimal else ", not proven optimal"
                 ),
                 "greedy": "greedy adversary",
+                "targeted": "targeted adversary",
                 "deficit": "deficit failures",
                 "random": "random failures",
             }[name]
@@ -251,11 +326,7 @@ class CheckReport:
                 "exact adversary: solver bound on the worst bad fraction (mu1-mass) "
                 f"<= {max(self.exact_upper_bound, 0.0) + 0.0:.4g}"
             )
-        best = self.adversaries[self.best]
-        lines.append(
-            f"gap: certificate - best adversary ({self.best}) = {self.gap:.4g} "
-            f"({cert.n_bad_max - best.n_bad} skills)"
-        )
+        lines.extend(self._sandwich_lines())
         if any(not math.isclose(a.alpha, a.bad_fraction, rel_tol=1e-9, abs_tol=1e-12)
                for a in self.adversaries.values()):
             lines.append(
@@ -264,10 +335,16 @@ class CheckReport:
             )
         lines.append(self.message)
         if self.assumptions:
-            lines.append("Assumptions of theory.md this graph breaks:")
+            lines.append(
+                "Assumptions of the random-graph model this graph breaks (docs: Theory > "
+                "The skill graph and competence > Assumptions, docs/theory/graph.rst):"
+            )
             lines.extend(f"  - {a}" for a in self.assumptions)
         else:
-            lines.append("Assumptions of theory.md: none broken that check can detect.")
+            lines.append(
+                "Assumptions of the random-graph model (docs/theory/graph.rst): none broken "
+                "that check can detect."
+            )
         return "\n".join(lines)
 
 
@@ -277,10 +354,12 @@ class CheckReport:
 
 
 def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
-    """The assumptions of theory.md (§1, §3, §4) that ``graph`` visibly breaks.
+    """The assumptions of the random-graph model that ``graph`` visibly breaks.
+
+    The list is on the documentation page :ref:`theory-assumptions`.
 
     Checks: equal text degrees; texts without skills; uniform skill measure
-    (needed by certificate B); skill degrees consistent with the multinomial
+    (needed by certificates B and C); skill degrees consistent with the multinomial
     of the random model (chi-square test, p < 1e-3 flagged); ``n_texts`` much
     larger than ``n_skills``; skills without edges; ``beta > theta``.
     """
@@ -291,8 +370,8 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
     if not graph.is_regular and td.size:
         out.append(
             f"text pieces have unequal numbers of skills (min {int(td.min())}, max "
-            f"{int(td.max())}, mean {td.mean():.3g}); theory.md §1 gives every text k skills. "
-            f"The bounds use k={k}; the certificate uses these text degrees"
+            f"{int(td.max())}, mean {td.mean():.3g}); the random-graph model gives every "
+            f"text k skills. The bounds use k={k}; the certificate uses these text degrees"
         )
     empty = int(np.count_nonzero(td == 0))
     if empty:
@@ -303,7 +382,7 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
     mu = graph.skill_measure
     if not np.allclose(mu, 1.0 / graph.n_skills, rtol=1e-9, atol=0):
         out.append(
-            "the skill measure mu1 is not uniform: certificate B (uniform mu1) does not "
+            "the skill measure mu1 is not uniform: certificates B and C (uniform mu1) do not "
             "apply; the certificate bounds the number of bad skills, alpha_star their mu1-mass"
         )
     degrees = graph.degrees
@@ -356,20 +435,48 @@ def _as_graph(graph):
     )
 
 
-def _certificate(graph, theta, beta, k, delta_fail):
-    from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
+#: how the report names each certificate (``Certificate.method``)
+_CERTIFICATE_NAMES = {
+    "conditional": "A (given degrees)",
+    "unconditional": "B (unconditional)",
+    "sharp": "C (sharp)",
+}
+
+
+def _alpha_sharp(graph, theta: float, beta: float, k: int) -> float | None:
+    """The sharp limit for this graph's model, or None where it is not defined."""
+    from skillgraph.theory.sharp import alpha_sharp
 
     uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
-    if graph.is_regular and graph.k == k:
-        # B assumes uniform mu1 (and the with-replacement model)
-        method = "best" if uniform else "conditional"
-        return certified_alpha(
-            graph.n_skills, graph.n_texts, k, theta, beta,
-            delta_fail=delta_fail, degrees=graph.degrees, method=method,
+    if not (graph.is_regular and graph.k == k and uniform):
+        return None
+    return float(alpha_sharp(theta, beta, k))
+
+
+def _certificate(graph, theta, beta, k, delta_fail):
+    """The best certificate for the graph, its ``candidates`` holding every one computed.
+
+    A (given the degrees) always for a ``k``-regular graph; B and C, which
+    assume uniform ``mu1`` (and the with-replacement model), only under it;
+    A for ragged text degrees.  On a tie the smaller failure probability wins.
+    """
+    import dataclasses
+
+    from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
+
+    if not (graph.is_regular and graph.k == k):
+        return certified_alpha_ragged(
+            graph.degrees, graph.text_degrees, theta, beta, delta_fail=delta_fail
         )
-    return certified_alpha_ragged(
-        graph.degrees, graph.text_degrees, theta, beta, delta_fail=delta_fail
-    )
+    uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
+    args = (graph.n_skills, graph.n_texts, k, theta, beta)
+    found = [certified_alpha(*args, delta_fail=delta_fail, degrees=graph.degrees,
+                             method="best" if uniform else "conditional")]  # fmt: skip
+    if uniform:
+        found.append(certified_alpha(*args, delta_fail=delta_fail, method="sharp"))
+    best = min(found, key=lambda c: (c.n_bad_max, c.log_fail_prob))
+    candidates = {name: a for c in found for name, a in c.candidates.items()}
+    return dataclasses.replace(best, candidates=candidates)
 
 
 def check(
@@ -424,12 +531,17 @@ def check(
 
     Notes
     -----
-    theory.md §3 (bounds), §4 (certificate: A given the degrees, and B when
-    the graph is ``k``-regular with uniform ``mu1``; for a ragged graph
-    certificate A with the sum of the ``m`` largest text degrees as the
-    number of draws), §6 (adversaries).  The certificate bounds the *number*
-    of bad skills, so adversaries are compared by count.  Cost: the greedy
-    adversary dominates (a few seconds at ``n_texts = 1e6``); the exact one is
+    Bounds: :doc:`/theory/theorem1` and :doc:`/theory/sharp`.  Certificate
+    (:doc:`/theory/certificates`): the best of A (given the degrees), B and C
+    (:ref:`theory-certificate-c`) when the graph is ``k``-regular with uniform
+    ``mu1``, A alone for another ``mu1``; for a ragged graph certificate A
+    with the sum of the ``m`` largest text degrees as the number of draws.
+    Adversaries: :ref:`theory-adversaries` and :ref:`theory-sharp-lower`
+    (greedy and targeted always, exact on small graphs).  The certificate
+    bounds the *number* of bad skills, so adversaries are compared by count,
+    and the report prints the sandwich best adversary <= true worst case <=
+    certificate.  Cost: the greedy adversary dominates (about 15 s at
+    ``n_texts = 1e6, k = 8``, the targeted one a few seconds); the exact one is
     exponential in the worst case and bounded by ``time_limit``.
 
     Examples
@@ -442,6 +554,7 @@ def check(
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph._validation import check_int, check_probability, check_real
     from skillgraph.audit import adversary
+    from skillgraph.audit.targeted import targeted
     from skillgraph.core import failures
     from skillgraph.theory import bounds
 
@@ -495,6 +608,8 @@ def check(
         exact_upper = ex.upper_bound
     gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
     outcome("greedy", gr.failed)
+    tg = targeted(graph, theta, beta, seed=child_seed(master, 4))
+    outcome("targeted", tg.failed)
     outcome("deficit", failures.deficit_failures(graph, theta, seed=child_seed(master, 3)))
     outcome("random", failures.random_failures(graph, theta, seed=child_seed(master, 2)))
 
@@ -524,4 +639,5 @@ def check(
         violated=best_n > cert.n_bad_max,
         assumptions=broken_assumptions(graph, theta, beta, k),
         exact_upper_bound=exact_upper,
+        alpha_sharp=_alpha_sharp(graph, theta, beta, k),
     )

@@ -30,7 +30,17 @@ from skillgraph.cli._common import (
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: subcommands in the order ``skillgraph --help`` lists them (module names in this package)
-COMMANDS = ("bound", "simulate", "sweep", "plot", "emerge", "check")
+COMMANDS = (
+    "bound",
+    "simulate",
+    "sweep",
+    "plot",
+    "emerge",
+    "check",
+    "memory",
+    "induction",
+    "superpose",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,16 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _sigterm_unwinds():
             return int(args.func(args) or 0)
-    except Terminated:
-        return _fail(command, "terminated (SIGTERM); finished work is kept", EXIT_TERMINATED)
-    except KeyboardInterrupt:
-        return _fail(command, "interrupted; finished work is kept", EXIT_INTERRUPTED)
+    except Terminated as exc:  # a command may say more (e.g. "rerun with --resume")
+        return _fail(command, str(exc) or "terminated (SIGTERM); finished work is kept",
+                     EXIT_TERMINATED)
+    except KeyboardInterrupt as exc:
+        return _fail(command, str(exc) or "interrupted; finished work is kept", EXIT_INTERRUPTED)
     except CommandError as exc:
         return _fail(command, f"error: {exc}", exc.exit_code)
     except (ResourceLimitError, MemoryError) as exc:  # refused up front, with the estimate
         return _fail(command, f"error: {exc or 'out of memory'}", EXIT_TOO_LARGE)
     except (ValueError, TypeError, OverflowError) as exc:
         return _fail(command, f"error: {exc}", EXIT_INVALID)
+    except BrokenPipeError:  # the reader stopped early (``| head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 0
     except OSError as exc:
         return _fail(command, f"error: {exc}", EXIT_OUTPUT)
     except Exception as exc:  # a bug: say so in one line, keep the traceback on request

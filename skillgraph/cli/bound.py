@@ -10,7 +10,8 @@ __all__ = ["add_parser", "run", "bound_rows"]
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "bound",
-        help="the emergence bound alpha_star beside the averaging bound (theory.md §3, §5)",
+        help="the emergence bound alpha_star beside the averaging bound "
+        "(docs/theory/theorem1.rst, docs/theory/tuples.rst)",
         description="Print alpha_star(theta, beta, k) (or the t-tuple bound of Corollary 2) "
         "beside the averaging bound theta/beta.",
     )
@@ -31,7 +32,11 @@ def run(args) -> int:
         print_json(result.as_dict())
         return 0
     label = "single skills" if args.t == 1 else f"{args.t}-tuples of skills"
-    print(f"Emergence bound for {label} (theory.md §3{', §5' if args.t > 1 else ''}):")
+    docs = (
+        "Theory > Theorem 1: the emergence bound, docs/theory/theorem1.rst" if args.t == 1
+        else "Theory > Tuples of skills, docs/theory/tuples.rst"
+    )
+    print(f"Emergence bound for {label} (docs: {docs}):")
     print(format_table(bound_rows(result)))
     return 0
 

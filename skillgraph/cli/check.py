@@ -12,12 +12,16 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "check",
-        help="hold the strongest adversaries against the finite-size certificate",
+        help="hold the strongest adversaries against the finite-size certificates",
         description="On a sampled graph (the options of `simulate`) or on your own edge list "
         "(--edges FILE: CSV/TSV of text_id,skill_id pairs, header optional), print the bound "
-        "alpha_star in both forms, the finite-size certificate (theory.md §4), and the bad "
-        "fractions reached by the greedy adversary, deficit and random failures, and the exact "
-        "MILP adversary on small graphs (§6). Exit status: 0 no adversary beats the "
+        "alpha_star in both forms and the sharp limit alpha_sharp (docs: Theory > The sharp "
+        "worst case, docs/theory/sharp.rst), the best finite-size certificate (A, B or C; docs: "
+        "Theory > Finite-size certificates, docs/theory/certificates.rst), the bad fractions "
+        "reached by the greedy and targeted adversaries, deficit and random failures, and the "
+        "exact MILP adversary on small graphs (docs: Theory > Failure models and adversaries, "
+        "docs/theory/failure_models.rst), and the sandwich best adversary <= true worst case "
+        "<= certificate. Exit status: 0 no adversary beats the "
         "certificate, 1 one does (a bug on a sampled graph; on your graph, the finding that it "
         "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
         "--n-texts (optional) declare the sizes and --k the k used by the bounds.",
@@ -75,8 +79,9 @@ def run(args) -> int:
         import dataclasses
 
         note = (
-            "sampled without replacement (k distinct skills per text): the certificates of "
-            "theory.md §4 are proved for the paper's with-replacement model only"
+            "sampled without replacement (k distinct skills per text): the certificates "
+            "(docs/theory/certificates.rst) are proved for the paper's with-replacement "
+            "model only"
         )
         report = dataclasses.replace(report, assumptions=[*report.assumptions, note])
     if args.json:

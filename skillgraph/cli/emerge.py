@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import os
+import argparse
+import textwrap
+import warnings
 
-from skillgraph.cli._common import CommandError, comma_list
+from skillgraph.cli._common import check_output_dir, comma_list, print_json
+from skillgraph.core.engine import ENGINES
+from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "emerge",
-        help="emergence of skill tuples against model scale: bound and simulation, figures",
-        description="Sweep model scale under a scaling law, map the excess loss to a failure "
-        "rate theta (theory.md §2), and compare the guaranteed fraction of competent t-tuples "
-        "(Corollary 2, §5) with simulated graphs under random and deficit failures (§6). "
-        "Writes emergence.png/.pdf, performance_curves.png, slingshot.png, results.csv and "
-        "summary.md into DIR and prints a summary and the headline of the run.",
-    )
+def _hidden_alias(p, old: str, new: str, **kwargs) -> None:
+    """``old``, the option's name before 0.2: still accepted, no longer listed."""
+    dest = new.lstrip("-").replace("-", "_")
+    p.add_argument(old, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)
+
+
+def _add_scale_options(p) -> None:
     scale = p.add_mutually_exclusive_group()
     scale.add_argument(
         "--compute", type=float, nargs=2, metavar=("LOW", "HIGH"), default=(1e20, 1e30),
@@ -32,54 +33,80 @@ def add_parser(subparsers) -> None:
         "--tokens-per-param", type=float, metavar="R",
         help="fixed tokens per parameter D/N (with --compute it replaces compute-optimal)",
     )
-    p.add_argument("--law", choices=("chinchilla", "epoch", "kaplan"), default="chinchilla",
+    p.add_argument("--law", choices=tuple(LAWS), default="chinchilla",
                    help="scaling law (default chinchilla)")
-    p.add_argument("--mapping", choices=("anchored", "linear", "pinsker"), default="anchored",
+    p.add_argument("--mapping", choices=MAPPINGS, default="anchored",
                    help="excess loss -> theta map (default anchored)")
     p.add_argument("--theta-ref", type=float, default=0.05,
                    help="theta of Chinchilla's own model for --mapping anchored (default 0.05)")
-    p.add_argument("--c", type=float, default=1.0,
-                   help="cloze-sufficiency factor for linear/pinsker (default 1)")
+    p.add_argument("--cloze-factor", type=float, default=1.0, metavar="C",
+                   help="cloze-sufficiency factor c of linear/pinsker (default 1)")
+    p.add_argument("--bound-points", type=int, default=81, metavar="N",
+                   help="scales on the bound curves (default 81; the headline's factors need "
+                   "2 per decade of scale)")
+    p.add_argument("--sim-points", type=int, default=21, metavar="N",
+                   help="scales simulated (default 21; 0: bound only)")
+
+
+def _add_simulation_options(p) -> None:
     p.add_argument("--tuples", type=comma_list(int, "--tuples"), default=(1, 2, 4, 8),
                    help="tuple sizes t, comma-separated (default 1,2,4,8)")
     p.add_argument("--betas", type=comma_list(float, "--betas"), default=(0.5,),
                    help="competence thresholds beta, comma-separated (default 0.5)")
     p.add_argument("--k", type=int, default=8, help="skills per text piece (default 8)")
-    p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
+    p.add_argument("--form", default="kl", help="form of the bound: kl (default) or paper")
     p.add_argument("--n-skills", type=int, default=1000, help="skills per graph (default 1000)")
     p.add_argument("--n-texts", type=int, default=1_000_000,
                    help="text pieces per graph (default 1000000)")
     p.add_argument("--replicates", type=int, default=8, help="graphs per scale (default 8)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--points", type=int, default=81,
-                   help="scales on the bound curves (default 81)")
-    p.add_argument("--sim-points", type=int, default=21,
-                   help="scales simulated (default 21; 0: bound only)")
     p.add_argument("--n-tuples", type=int, default=20_000,
                    help="tuples sampled per measurement for t >= 3 (default 20000)")
-    p.add_argument("--failures", type=comma_list(str, "--failures"),
+    p.add_argument("--failure-models", type=comma_list(str, "--failure-models"),
                    default=("random", "deficit"),
                    help="failure models simulated, comma-separated (default random,deficit)")
-    p.add_argument("--engine", choices=("stream", "graph"), default="stream",
+    p.add_argument("--engine", choices=ENGINES, default="stream",
                    help="stream: O(n_skills) memory (default); graph: materialised graphs")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "emerge",
+        help="emergence of skill tuples against model scale: bound and simulation, figures",
+        description=textwrap.fill(
+            "Sweep model scale under a scaling law, map the excess loss to a failure rate "
+            "theta, and compare the guaranteed fraction of competent t-tuples (Corollary 2) "
+            "with simulated graphs under random and deficit failures. Writes "
+            "emergence.png/.pdf, performance_curves.png, slingshot.png, results.csv, "
+            "replicates.csv and summary.md into DIR (checked before any work; every file "
+            "written atomically) and prints a summary and the headline of the run.",
+            79,
+        ),
+    )
+    _add_scale_options(p)
+    _add_simulation_options(p)
+    _hidden_alias(p, "--points", "--bound-points", type=int)
+    _hidden_alias(p, "--c", "--cloze-factor", type=float)
+    _hidden_alias(p, "--failures", "--failure-models", type=comma_list(str, "--failures"))
     p.add_argument("--out", metavar="DIR", default="emerge_out",
                    help="output directory (default emerge_out)")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON summary (headline, doubling factors, files) on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from skillgraph.emergence.run import EmergeConfig, run_emerge, write_outputs
+def _config(args):
+    from skillgraph.emergence import EmergeConfig
 
-    # EmergeConfig validates every parameter before any work starts
-    config = EmergeConfig(
+    return EmergeConfig(  # validates every parameter before any work starts
         compute=tuple(args.compute),
         params=None if args.params is None else tuple(args.params),
         tokens_per_param=args.tokens_per_param,
         law=args.law,
         mapping=args.mapping,
         theta_ref=args.theta_ref,
-        c=args.c,
+        cloze_factor=args.cloze_factor,
         tuples=args.tuples,
         betas=args.betas,
         k=args.k,
@@ -88,16 +115,31 @@ def run(args) -> int:
         n_texts=args.n_texts,
         replicates=args.replicates,
         seed=args.seed,
-        n_scales=args.points,
-        n_empirical=args.sim_points,
+        bound_points=args.bound_points,
+        sim_points=args.sim_points,
         n_tuples=args.n_tuples,
-        failure_models=args.failures,
+        failure_models=args.failure_models,
         engine=args.engine,
     )
-    if os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise CommandError(f"--out must be a directory, got the file {args.out!r}")
-    result = run_emerge(config, progress=not args.no_progress)
+
+
+def run(args) -> int:
+    import sys
+
+    from skillgraph.emergence import run_emerge, write_outputs
+
+    config = _config(args)
+    check_output_dir(args.out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        result = run_emerge(config, progress=not (args.no_progress or args.json))
+    for warning in caught:  # one line each, on stderr
+        print(f"skillgraph emerge: warning: {warning.message}", file=sys.stderr)
     written = write_outputs(result, args.out)
+    if args.json:
+        print_json({"headline": result.headline, "doubling": result.doubling,
+                    "notes": list(result.notes), "files": [str(p) for p in written]})
+        return 0
     print(result.summary)
     print()
     print(result.headline)

@@ -1,32 +1,119 @@
-"""``skillgraph plot``: the figures of a sweep store."""
+"""``skillgraph plot``: the figures of a sweep store, after saying what the store holds."""
 
 from __future__ import annotations
 
 import sys
 
+from skillgraph.cli._common import EXIT_FINDING, EXIT_INVALID, CommandError, print_json
+
 __all__ = ["add_parser", "run"]
+
+_EPILOG = """\
+damaged and partial stores:
+  A store with corrupt shards (truncated, failed checksum) or foreign files in DIR/shards
+  (a shard of another sweep, an unknown name) is refused with status 2: rerun
+  'skillgraph sweep SPEC --out DIR --resume' to recompute them, or pass --allow-damaged to
+  plot the intact items (the skipped files are listed).  A partial store (items not run yet,
+  or failed) is plotted with a warning on stderr that says how many items the figures show.
+  Status 1: the store holds no finished item yet, nothing to draw."""
 
 
 def add_parser(subparsers) -> None:
+    """Register ``skillgraph plot``."""
     p = subparsers.add_parser(
         "plot",
         help="figures of a finished or partial sweep",
         description="Rebuild the figures of a sweep from its store DIR (finished or partial): "
-        "emergence against scale, performance curves, bound against empirical.",
+        "emergence against scale, performance curves, bound against empirical. "
+        "The store is checked first; what is missing or damaged is reported.",
+        epilog=_EPILOG,
     )
     p.add_argument("dir", metavar="DIR", help="a sweep store (skillgraph sweep --out DIR)")
     p.add_argument("--out", metavar="FIGDIR", help="where to write figures (default DIR/figures)")
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format")
+    p.add_argument(
+        "--allow-damaged",
+        action="store_true",
+        help="plot the intact items of a store with corrupt or foreign shards (listed)",
+    )
+    p.add_argument("--json", action="store_true", help="print the files and the store's state")
     p.set_defaults(func=run)
 
 
+def _listed(names: list[str], most: int = 3) -> str:
+    more = f", and {len(names) - most} more" if len(names) > most else ""
+    return "; ".join(names[:most]) + more
+
+
+def _damage(state: dict) -> str | None:
+    """One sentence on the corrupt shards and foreign files, or ``None``."""
+    parts = []
+    if state["corrupt"]:
+        parts.append(f"{len(state['corrupt'])} corrupt shard(s) ({_listed(state['problems'])})")
+    if state["foreign"]:
+        parts.append(f"{len(state['foreign'])} foreign file(s) in shards/ "
+                     f"({_listed(state['foreign'])})")  # fmt: skip
+    return " and ".join(parts) or None
+
+
+def check_store(path, *, allow_damaged: bool = False) -> dict:
+    """Scan a store before plotting it: refuse damage, warn about missing items.
+
+    Returns
+    -------
+    dict
+        :meth:`SweepStore.scan` of the store, with ``n_items``.
+
+    Raises
+    ------
+    CommandError
+        (status 2) The store has corrupt or foreign shards and ``allow_damaged``
+        is false.
+    StoreError
+        ``path`` is not a sweep store, or its manifest is damaged.
+    """
+    from skillgraph.sweep.store import SweepStore
+
+    store = SweepStore.open(path)
+    state = store.scan()
+    damage = _damage(state)
+    if damage and not allow_damaged:
+        raise CommandError(
+            f"the store {str(path)!r} is damaged: {damage}; rerun 'skillgraph sweep SPEC "
+            f"--out {path} --resume' to recompute them, or pass --allow-damaged to plot the "
+            "intact items",
+            EXIT_INVALID,
+        )
+    if damage:
+        print(f"skillgraph plot: warning: skipping {damage}", file=sys.stderr)
+    n_left = store.n_items - len(state["ok"])
+    if n_left:
+        print(
+            f"skillgraph plot: warning: the figures show {len(state['ok'])} of {store.n_items} "
+            f"items ({len(state['missing'])} not run yet, {len(state['error'])} failed, "
+            f"{len(state['corrupt'])} damaged)",
+            file=sys.stderr,
+        )
+    return {**state, "n_items": store.n_items}
+
+
 def run(args) -> int:
+    """Check the store and the output directory, then draw the figures."""
+    from skillgraph.cli._common import check_output_dir
     from skillgraph.plotting.sweep_figures import plot_store
 
-    written = plot_store(args.dir, out=args.out, fmt=args.format)
-    for path in written:
-        print(path)
+    state = check_store(args.dir, allow_damaged=args.allow_damaged)
+    if state["ok"]:
+        check_output_dir(args.out if args.out is not None else f"{args.dir}/figures", "--out")
+    written = plot_store(args.dir, out=args.out, fmt=args.format) if state["ok"] else []
+    if args.json:
+        summary = {key: len(state[key]) for key in ("ok", "error", "corrupt", "missing")}
+        print_json({"written": [str(p) for p in written], "n_items": state["n_items"],
+                    "items": summary, "foreign": state["foreign"]})  # fmt: skip
+    else:
+        for path in written:
+            print(path)
     if not written:
-        print("no figures: the store holds no finished items yet", file=sys.stderr)
-        return 1
+        print("skillgraph plot: no figures: the store holds no finished items yet", file=sys.stderr)
+        return EXIT_FINDING
     return 0

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
-from skillgraph.cli._common import CommandError
+from skillgraph.cli._common import (
+    EXIT_FINDING,
+    EXIT_INVALID,
+    CommandError,
+    check_output_dir,
+    print_json,
+)
 
 __all__ = ["add_parser", "run"]
 
+_EPILOG = """\
+what the exit status means for sweep:
+  1 is a finding, not an error: some work items failed (they are listed at the end and in
+  DIR/failures.json), or the executor failed part way (a worker died); the finished items
+  are stored, and rerunning with --resume computes the rest.
+  Ctrl-C (130) and SIGTERM (143) shut the workers down and keep the finished items: rerun
+  with --resume.  A spec whose work cannot finish or fit is refused with status 3 and the
+  estimate (SKILLGRAPH_MAX_HOURS raises the time limit, default 24 hours)."""
+
 
 def add_parser(subparsers) -> None:
+    """Register ``skillgraph sweep``."""
     p = subparsers.add_parser(
         "sweep",
         help="run a Monte Carlo sweep from a TOML spec into a resumable store",
         description="Run the work items of a sweep spec (format: sims/README.md) and store "
         "one shard per finished item in DIR, then the tidy table DIR/results.csv. "
-        "Exit status: 0 all items ok, 1 some items failed, 2 invalid spec or options.",
+        "The spec, the size of the work and the output directory are checked before any work.",
+        epilog=_EPILOG,
     )
     p.add_argument("spec", help="sweep spec, a TOML file (see sims/)")
     p.add_argument("--out", required=True, metavar="DIR", help="store directory")
@@ -32,42 +51,91 @@ def add_parser(subparsers) -> None:
     where.add_argument(
         "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
     )
-    p.add_argument("--dry-run", action="store_true", help="validate the spec, count the items")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate the spec, count the items and estimate the work; write nothing",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     p.set_defaults(func=run)
 
 
+def _local_workers(args) -> int | None:
+    """Items run at once on this machine; ``None`` for a remote Dask scheduler."""
+    from skillgraph._validation import check_int
+
+    if args.scheduler is not None:
+        return None
+    if args.dask_local is not None:
+        return check_int("--dask-local", args.dask_local, 1, 4096)
+    if args.workers is not None:
+        return check_int("--workers", args.workers, 1, 4096)
+    return os.cpu_count() or 1
+
+
+def _dry_run(args, spec, workers: int | None) -> int:
+    from skillgraph.sweep.runner import check_resources
+
+    cost = check_resources(spec, workers=workers or 1, local=workers is not None)
+    if args.json:
+        print_json({"spec": args.spec, "name": spec.name, "valid": True,
+                    "n_items": cost.n_items, "rows": cost.rows, "seconds": cost.seconds,
+                    "item_seconds": cost.item.seconds, "item_bytes": cost.item.nbytes,
+                    "spec_hash": spec.spec_hash})  # fmt: skip
+        return 0
+    print(
+        f"spec {args.spec!r} is valid: sweep {spec.name!r}, {cost.n_items} work items, "
+        f"hash {spec.spec_hash[:12]}\nestimate: {cost.describe(workers or 1)}"
+    )
+    return 0
+
+
 def run(args) -> int:
-    from skillgraph.sweep.executors import make_executor
-    from skillgraph.sweep.runner import SweepAborted, expand, load_spec, run_sweep
+    """Validate, check the size and the output directory, then run the sweep."""
+    from skillgraph.sweep.runner import check_resources, load_spec
 
     spec = load_spec(args.spec)
+    workers = _local_workers(args)
     if args.dry_run:
-        print(
-            f"spec {args.spec!r} is valid: sweep {spec.name!r}, {len(expand(spec))} work items, "
-            f"hash {spec.spec_hash[:12]}"
-        )
-        return 0
+        return _dry_run(args, spec, workers)
+    if workers is not None and not args.resume:  # a Dask cluster is checked once connected
+        check_resources(spec, workers=workers)
+    created = not os.path.exists(args.out)
+    check_output_dir(args.out)
+    try:
+        summary = _run(args, spec)
+    except BaseException:
+        if created:  # refused or interrupted before the store was made: leave nothing behind
+            with contextlib.suppress(OSError):
+                os.rmdir(args.out)  # only an empty directory goes
+        raise
+    if summary is None:
+        return EXIT_FINDING
+    if args.json:
+        print_json({**summary.as_dict(), "failed": summary.failed})
+    else:
+        print(summary.report())
+    return 0 if summary.ok else EXIT_FINDING
+
+
+def _run(args, spec):
+    """The sweep on the executor of the options; ``None`` when the executor failed."""
+    from skillgraph.sweep.executors import make_executor
+    from skillgraph.sweep.runner import SweepAborted, run_sweep
+
     try:
         with make_executor(args.workers, args.scheduler, args.dask_local) as executor:
-            summary = run_sweep(
-                spec,
-                args.out,
-                executor=executor,
-                resume=args.resume,
-                progress=not args.no_progress,
-            )
+            return run_sweep(spec, args.out, executor=executor, resume=args.resume,
+                             progress=not args.no_progress)  # fmt: skip
     except ImportError as exc:
         raise CommandError(str(exc)) from None
+    except ConnectionError as exc:
+        raise CommandError(str(exc), EXIT_INVALID) from None
     except SweepAborted as exc:
         print(f"skillgraph sweep: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(
-            f"skillgraph sweep: interrupted; finished items are stored in {args.out!r}: "
-            "rerun with --resume",
-            file=sys.stderr,
-        )
-        return 130
-    print(summary.report())
-    return 0 if summary.ok else 1
+        return None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM unwound by skillgraph.cli.main
+        raise type(exc)(
+            f"finished items are stored in {args.out!r}: rerun with --resume"
+        ) from None

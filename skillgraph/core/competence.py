@@ -1,4 +1,4 @@
-"""Competence on skills and on tuples of skills (theory.md §1 and §5).
+"""Competence on skills and on tuples of skills (:doc:`/theory/graph`, :doc:`/theory/tuples`).
 
 The competence of skill ``s`` is the success rate on the edges of ``s``:
 ``1 - fail(s)`` with ``fail(s)`` the share of its edge slots that land in
@@ -144,7 +144,9 @@ class FractionEstimate:
 
 @dataclass(frozen=True)
 class PerformanceCurve:
-    """The paper's performance curve: ``beta -> 1 - bad fraction at beta`` (theory.md §1).
+    """The paper's performance curve: ``beta -> 1 - bad fraction at beta``.
+
+    See :ref:`theory-performance-curve`.
 
     Attributes
     ----------
@@ -176,7 +178,7 @@ def failed_edge_counts(graph: SkillGraph, failed) -> np.ndarray:
     """
     graph, failed = _check_inputs(graph, failed)
     return _kernels.failed_edge_counts(
-        graph.text_indptr, graph.text_indices, failed, graph.n_skills
+        graph.text_indptr, graph.text_indices, failed, graph.n_skills, graph.k
     )
 
 
@@ -201,7 +203,7 @@ def competence_from_counts(degrees, failed_edges) -> np.ndarray:
 
 
 def competence(graph: SkillGraph, failed) -> np.ndarray:
-    """Competence of every skill (theory.md §1).
+    """Competence of every skill (:ref:`theory-competence`).
 
     Parameters
     ----------
@@ -261,7 +263,9 @@ def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> Frac
 
 
 def bad_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
-    """The ``mu1``-mass of bad skills, those with ``fail(s) > beta`` (theory.md §1).
+    """The ``mu1``-mass of bad skills, those with ``fail(s) > beta``.
+
+    See :ref:`theory-bad-fraction`.
 
     Parameters
     ----------
@@ -288,7 +292,9 @@ def bad_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
 
 
 def performance_curve(graph: SkillGraph, failed, betas) -> PerformanceCurve:
-    """Fraction of skills at least ``(1 - beta)``-competent, for each ``beta`` (theory.md §1).
+    """Fraction of skills at least ``(1 - beta)``-competent, for each ``beta``.
+
+    See :ref:`theory-performance-curve`.
 
     O(n_edges + n_skills log n_skills + len(betas) log n_skills).
     """
@@ -354,7 +360,9 @@ def tuple_bad_fraction(
     n_tuples: int | None = None,
     seed=None,
 ) -> FractionEstimate:
-    """Fraction of ``t``-tuples of skills whose competence is below ``1 - beta`` (theory.md §5).
+    """Fraction of ``t``-tuples of skills whose competence is below ``1 - beta``.
+
+    See :ref:`theory-tuple-competence`.
 
     Tuples are ``t`` skills drawn i.i.d. from ``mu1``.
 
@@ -456,7 +464,9 @@ def tuple_bad_fraction_from_counts(
     n_tuples: int | None = None,
     seed=None,
 ) -> FractionEstimate:
-    """:func:`tuple_bad_fraction` in ``tensor`` mode from per-skill counts (theory.md §5).
+    """:func:`tuple_bad_fraction` in ``tensor`` mode from per-skill counts.
+
+    See :ref:`theory-tuple-tensor`.
 
     The counts are all the tensor definition needs, so this serves the
     materialised graph and streaming (:func:`skillgraph.stream`) alike.

@@ -1,4 +1,6 @@
-"""Failure models: where the failure set ``Y`` of text pieces comes from (theory.md §6).
+"""Failure models: where the failure set ``Y`` of text pieces comes from.
+
+The mathematics is on the documentation page :doc:`/theory/failure_models`.
 
 The theorems hold for every ``Y`` of measure ``theta``; these models give
 typical cases (:func:`random_failures`), a structured case in which composition is costly
@@ -57,7 +59,7 @@ def random_failures(
 
     Notes
     -----
-    theory.md §6, ``random``.  O(n_texts).  With ``exact=False`` the mask
+    :ref:`theory-failure-random`.  O(n_texts).  With ``exact=False`` the mask
     is drawn in parallel by the counter-based rule of
     :func:`skillgraph.stream` (text ``i`` fails when the first output of its
     own stream is below ``theta``), so it is the same for any number of
@@ -83,7 +85,9 @@ def random_failures(
 
 
 def deficit_failures(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarray:
-    """The deficit model: the model has not learned some skills (theory.md §6).
+    """The deficit model: the model has not learned some skills.
+
+    See :ref:`theory-failure-deficit`.
 
     Skills are marked unlearned one at a time, in a uniformly random order,
     until the text pieces that use an unlearned skill number at least

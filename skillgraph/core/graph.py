@@ -1,4 +1,4 @@
-"""Skill graphs: the random bipartite text–skill graph of theory.md §1.
+"""Skill graphs: the random bipartite text–skill graph (:doc:`/theory/graph`).
 
 A :class:`SkillGraph` holds ``n_skills`` skill nodes with a probability
 measure ``mu1`` and ``n_texts`` text pieces; text piece ``i`` uses the skills
@@ -25,7 +25,9 @@ MAX_SKILLS = 2**31 - 1
 
 
 def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
-    """The skill measure ``mu1`` as a validated float64 array summing to 1 (theory.md §1).
+    """The skill measure ``mu1`` as a validated float64 array summing to 1.
+
+    See :ref:`theory-graph-model`.
 
     Parameters
     ----------
@@ -75,7 +77,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class SkillGraph:
-    """An immutable text–skill bipartite graph (theory.md §1).
+    """An immutable text–skill bipartite graph (:ref:`theory-graph-model`).
 
     Build one with :func:`sample_graph`, :meth:`from_text_skills`,
     :meth:`from_edges` or :meth:`from_networkx`, not with the constructor.
@@ -179,10 +181,15 @@ class SkillGraph:
 
     # ---- constructors -------------------------------------------------------
     @classmethod
-    def _from_csr(cls, indptr, indices, n_skills, skill_measure, degrees=None) -> SkillGraph:
+    def _from_csr(
+        cls, indptr, indices, n_skills, skill_measure, degrees=None, k=None
+    ) -> SkillGraph:
         """``degrees``, when given, must equal ``bincount(indices, minlength=n_skills)``
         (int64): the sampler counts them while drawing, and they seed the
-        ``degrees`` cache instead of a second pass over the edges."""
+        ``degrees`` cache instead of a second pass over the edges.  ``k``, when
+        given, must be the number of skills of every text (``indptr`` is then
+        ``arange(n_texts + 1) * k``): it seeds the ``k`` cache, which spares a
+        pass over the row pointers and lets the kernels skip reading them."""
         measure = _frozen(skill_measure_array(n_skills, skill_measure).copy())
         graph = cls(
             text_indptr=_frozen(np.ascontiguousarray(indptr, dtype=np.int64)),
@@ -194,6 +201,8 @@ class SkillGraph:
             # what the cached_property would store on first access (frozen dataclass:
             # the instance __dict__ is its cache, as functools.cached_property uses it)
             graph.__dict__["degrees"] = _frozen(np.asarray(degrees, dtype=np.int64))
+        if k is not None:
+            graph.__dict__["k"] = int(k)
         return graph
 
     @classmethod

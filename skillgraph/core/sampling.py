@@ -35,7 +35,7 @@ def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Notes
     -----
     O(n) in a numba kernel (``skillgraph._kernels.alias_table``); 1e7 skills
-    take well under a second.  theory.md §1 (the skill measure ``mu1``).
+    take well under a second.  :ref:`theory-graph-model` (the skill measure ``mu1``).
     """
     probs = np.ascontiguousarray(probs, dtype=np.float64)
     if probs.ndim != 1 or probs.shape[0] < 1:
@@ -71,7 +71,7 @@ def sample_graph(
     replace: bool = True,
     seed=None,
 ) -> SkillGraph:
-    """Sample the paper's random text–skill graph (theory.md §1).
+    """Sample the paper's random text–skill graph (:ref:`theory-graph-model`).
 
     Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``mu1``.
 
@@ -145,4 +145,6 @@ def sample_graph(
     text_skills, indptr, degrees = _kernels.sample_graph_arrays(
         key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)
     )
-    return SkillGraph._from_csr(indptr, text_skills.ravel(), n_skills, probs, degrees=degrees)
+    return SkillGraph._from_csr(
+        indptr, text_skills.ravel(), n_skills, probs, degrees=degrees, k=k
+    )

@@ -1,4 +1,4 @@
-"""Streaming: competence of huge skill graphs in O(n_skills) memory (design.md, data flow).
+"""Streaming: competence of huge skill graphs in O(n_skills) memory (:ref:`theory-streaming`).
 
 For failure models local to a text piece (``random``, ``deficit``), a text's
 contribution to the per-skill counts depends on that text alone.  The numba
@@ -66,7 +66,9 @@ _DEFICIT_ORDER = 1
 def deficit_error_rates(
     skill_measure, k: int, theta: float, order
 ) -> tuple[np.ndarray, int, float]:
-    """Per-skill error rates ``p_s`` of the streaming deficit model (theory.md §6).
+    """Per-skill error rates ``p_s`` of the streaming deficit model.
+
+    The derivation is on the documentation page :ref:`theory-failure-deficit-stream`.
 
     Skills are marked unlearned (``p_s = 1``) in the given ``order`` while the
     per-slot failure probability ``q = sum_s mu1(s) p_s`` stays at most
@@ -454,7 +456,7 @@ def stream(
     """Stream the paper's random graph and a failure set; keep only per-skill counts.
 
     Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``mu1``
-    (with replacement, theory.md §1), fails or not, and adds its edges to the
+    (with replacement, :ref:`theory-graph-model`), fails or not, and adds its edges to the
     per-skill degree and failed-edge counts; the graph is never stored.
 
     Parameters
@@ -469,7 +471,7 @@ def stream(
         Failure rate, in [0, 1].
     failure : {"random", "deficit"}
         ``"random"``: each text piece fails independently with probability
-        ``theta`` (Bernoulli, theory.md §6; the count varies).  ``"deficit"``:
+        ``theta`` (Bernoulli, :ref:`theory-failure-random`; the count varies).  ``"deficit"``:
         some skills are unlearned, chosen up front in a random order, and a
         text fails through them with expected rate exactly ``theta`` (see
         :func:`deficit_error_rates`; the materialised

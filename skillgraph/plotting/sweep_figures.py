@@ -1,65 +1,227 @@
-"""Figures of a sweep, rebuilt from its store (finished or partial).
+"""The figures of a sweep: its store's rows turned into the tables the figures read.
 
-Three figures, each from the tidy rows of :mod:`skillgraph.store`, averaged
-over replicates (error bars: the standard error across replicates):
+A sweep store (``skillgraph sweep --out DIR``, finished or partial) holds one
+tidy row per measurement and replicate.  This module averages the replicates
+(interval: ``replicate_t`` of :func:`skillgraph.core.intervals.replicate_interval`)
+and lays the results out as the tables of :mod:`skillgraph.plotting.figures`,
+which draws them; it draws nothing itself.
 
 * ``emergence``: competent fraction (``1 -`` bad fraction) of skills and of
-  ``t``-tuples against scale (training compute when the spec has a ``[scale]``
-  table, else ``1 / theta``), one panel per ``beta`` (theory.md §2, §5);
-* ``performance_curves``: the performance curve ``beta -> competent fraction``
-  per ``theta``, with the guaranteed curve ``1 - alpha_star`` dashed (§1, §3);
-* ``bound_vs_empirical``: empirical bad fraction against ``alpha_star`` (and
-  against the certified alpha when measured): points under the diagonal
-  respect the bound (§3, §4).
+  ``t``-tuples against scale (training compute when the spec has a
+  ``[scale]`` table, else ``theta``), beside the guaranteed fraction;
+* ``performance_curves``: the simulated performance curves per ``theta``,
+  beside the guaranteed curves ``1 - alpha_star``;
+* ``bound_vs_empirical``: each simulated bad fraction against its bound
+  (``alpha_star`` and the certificate when measured).
 
-matplotlib is imported inside the functions (``skillgraph`` imports stay cheap).
+When the graph's shape (``n_skills``, ``k``, skill measure...) varies in the
+sweep, each shape gets its own panels, labelled.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["plot_store", "group_means"]
+import numpy as np
 
-# columns that may distinguish lines; only those that vary in the sweep are used
-_LINE_KEYS = (
-    "n_skills",
-    "n_texts",
-    "k",
-    "skill_measure",
-    "zipf_exponent",
-    "replace",
-    "failure",
-    "law",
-    "mapping",
-)
+from skillgraph.core.intervals import replicate_interval
+from skillgraph.sweep.spec import PARAMETER_COLUMNS
+
+__all__ = [
+    "plot_store",
+    "emergence_table",
+    "performance_table",
+    "bound_table",
+    "FACET_KEYS",
+    "MAX_PANEL_ROWS",
+]
+
+#: Columns whose variation in a sweep splits the figures into panels (one per graph shape
+#: or law): the work items' parameters but for the failure model (a panel's source), the
+#: scale (the x axis) and the item's and replicate's indices.
+FACET_KEYS = tuple(
+    c for c in PARAMETER_COLUMNS
+    if c not in ("item", "replicate", "failure", "theta", "compute", "params", "tokens")
+)  # fmt: skip
+#: At most this many panel rows (emergence) or panels (performance curves) per
+#: figure: graph shapes beyond are left out of the figure, with a warning.
+MAX_PANEL_ROWS = 12
+_SCALE = ("compute", "params", "tokens", "theta")
 
 
-def group_means(rows: list[dict], keys: tuple[str, ...]) -> dict[tuple, tuple[float, float, int]]:
-    """Mean, standard error and count of ``value`` over rows grouped by ``keys``."""
-    groups: dict[tuple, list[float]] = defaultdict(list)
-    for row in rows:
-        value = row.get("value")
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            continue
-        groups[tuple(row.get(k) for k in keys)].append(float(value))
-    out = {}
-    for key, values in groups.items():
-        n = len(values)
-        mean = sum(values) / n
-        var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
-        out[key] = (mean, math.sqrt(var / n), n)
-    return out
+def _finite(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def _varying(rows: list[dict], keys) -> tuple[str, ...]:
     return tuple(k for k in keys if len({r.get(k) for r in rows}) > 1)
 
 
-def _label(keys, values) -> str:
-    return ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True)) or "all"
+def _groups(rows: list[dict], keys: tuple) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        if _finite(row.get("value")):
+            groups[tuple(row.get(k) for k in keys)].append(row)
+    return groups
+
+
+def _means(rows: list[dict], keys: tuple) -> dict[tuple, float]:
+    """Mean ``value`` of the rows grouped by ``keys``."""
+    return {key: float(np.mean([r["value"] for r in group]))
+            for key, group in _groups(rows, keys).items()}  # fmt: skip
+
+
+def _summaries(rows: list[dict], keys: tuple, *, complement: bool) -> list[dict]:
+    """One row per group: ``keys``, then the mean value (``1 -`` it) and its interval."""
+    out = []
+    for key, group in _groups(rows, keys).items():
+        values = np.array([r["value"] for r in group], dtype=float)
+        if complement:
+            values = 1.0 - values
+        n_eff = [r.get("n_effective") for r in group]
+        n_eff = np.array(n_eff, dtype=float) if all(_finite(v) for v in n_eff) else None
+        low, high = replicate_interval(values, n_eff)
+        summary = dict(zip(keys, key, strict=True))
+        summary.update(value=float(values.mean()), ci_low=low, ci_high=high,
+                       n_replicates=len(group))  # fmt: skip
+        out.append(summary)
+    return out
+
+
+def _panel_label(row: dict, keys: tuple) -> str:
+    """``k=2, skill_measure=zipf`` (unset parameters left out), two per line."""
+    items = [f"{k}={row[k]}" for k in keys if row.get(k) is not None]
+    return "\n".join(", ".join(items[i : i + 2]) for i in range(0, len(items), 2))
+
+
+def _keep_panels(table: list[dict], keep: int, figure: str) -> list[dict]:
+    """Keep the first ``keep`` graph shapes (``panel`` values) of ``table``, warning if any go."""
+    panels = list(dict.fromkeys(r["panel"] for r in table))
+    keep = max(1, keep)
+    if len(panels) <= keep:
+        return table
+    warnings.warn(
+        f"{figure}: the sweep has {len(panels)} graph shapes; the figure shows the first "
+        f"{keep} ({', '.join(panels[keep:])} left out; every number is in results.csv)",
+        UserWarning,
+        stacklevel=3,
+    )
+    kept = set(panels[:keep])
+    return [r for r in table if r["panel"] in kept]
+
+
+def emergence_table(rows: list[dict]) -> tuple[list[dict], str] | None:
+    """The sweep's rows as ``tuple_fraction`` rows of :func:`~.figures.emergence_figure`.
+
+    Single skills (``bad_fraction``, ``t = 1``) and tuples (``tensor`` mode,
+    or ``cooccur`` when the sweep has no tensor tuples) per failure model
+    (``source``) and graph shape (``panel``), beside ``1 - alpha_star`` (KL
+    form, ``source = "bound"``).
+
+    Returns
+    -------
+    (list of dict, str) or None
+        The table and the scale column (``compute`` or ``theta``); ``None``
+        when the sweep measured no bad fractions.
+    """
+    tuples = [r for r in rows if r["quantity"] == "tuple_bad_fraction"]
+    mode = "tensor" if any(r.get("tuple_mode") == "tensor" for r in tuples) else "cooccur"
+    empirical = [r for r in rows if r["quantity"] == "bad_fraction"]
+    empirical += [r for r in tuples if r.get("tuple_mode") == mode]
+    if not empirical:
+        return None
+    x = "compute" if all(_finite(r.get("compute")) for r in empirical) else "theta"
+    facets = _varying(empirical, FACET_KEYS)
+    scale = _SCALE if x == "compute" else ("theta",)
+    table = []
+    for s in _summaries(empirical, ("failure", *facets, "beta", "t", *scale), complement=True):
+        table.append({**s, "quantity": "tuple_fraction", "source": s["failure"], "form": mode,
+                      "panel": _panel_label(s, facets)})  # fmt: skip
+    ts = {row["t"] for row in table}
+    bound = [r for r in rows if r["quantity"] == "alpha_star" and r.get("form") == "kl"]
+    keys = (*facets, "beta", "t", *scale)
+    for key, mean in _means(bound, keys).items():
+        row = dict(zip(keys, key, strict=True))
+        if row["t"] in ts:
+            table.append({**row, "quantity": "tuple_fraction", "source": "bound", "form": "kl",
+                          "value": 1.0 - mean, "panel": _panel_label(row, facets)})  # fmt: skip
+    n_sources = len({r["source"] for r in table if r["source"] != "bound"})
+    return _keep_panels(table, MAX_PANEL_ROWS // max(1, n_sources), "emergence"), x
+
+
+def _guaranteed_curves(table: list[dict]) -> list[dict]:
+    """``1 - alpha_star(theta, beta, k)`` (KL form) at the ``beta`` of each simulated curve."""
+    from skillgraph.theory.bounds import performance_curve_bound
+
+    out = []
+    curves = dict.fromkeys((r["panel"], r["k"], r["theta"], r.get("compute")) for r in table)
+    for panel, k, theta, compute in curves:
+        betas = sorted({r["beta"] for r in table if r["panel"] == panel and 0 < r["beta"] < 1})
+        if not 0 < theta < 1 or not betas:
+            continue
+        guaranteed = np.atleast_1d(performance_curve_bound(theta, k, betas))
+        out += [
+            {"quantity": "performance_curve", "source": "bound", "form": "kl", "k": k,
+             "theta": theta, "compute": compute, "beta": beta, "competence_level": 1.0 - beta,
+             "value": float(g), "panel": panel}
+            for beta, g in zip(betas, guaranteed, strict=True)
+        ]  # fmt: skip
+    return out
+
+
+def performance_table(rows: list[dict]) -> list[dict] | None:
+    """The sweep's ``competent`` rows as ``performance_curve`` rows, with the guaranteed curves.
+
+    One panel per failure model and graph shape that vary; the guaranteed
+    curve ``1 - alpha_star(theta, beta, k)`` (KL form) at the sweep's ``beta``.
+    ``None`` when the sweep measured no performance curves.
+    """
+    curve = [r for r in rows if r["quantity"] == "competent"]
+    if not curve:
+        return None
+    facets = _varying(curve, (*FACET_KEYS, "failure"))
+    # the scale of each theta, when the sweep has one (legends then give it)
+    scale = ("compute",) if all(_finite(r.get("compute")) for r in curve) else ()
+    keys = tuple(dict.fromkeys(("failure", *facets, "k", "theta", *scale, "beta")))
+    table = [
+        {**s, "quantity": "performance_curve", "source": s["failure"],
+         "competence_level": 1.0 - s["beta"], "panel": _panel_label(s, facets)}
+        for s in _summaries(curve, keys, complement=False)
+    ]  # fmt: skip
+    return _keep_panels(table + _guaranteed_curves(table), MAX_PANEL_ROWS, "performance_curves")
+
+
+def bound_table(rows: list[dict]) -> list[dict] | None:
+    """Each simulated bad fraction (mean over replicates) beside its bounds.
+
+    Rows for :func:`~.figures.bound_vs_empirical_figure` with ``x="bound"``:
+    ``value`` the simulated mean, ``bound`` the ``alpha_star`` (KL form) or
+    certified alpha of the same item, ``bound_name`` which.  ``None`` when
+    the sweep has no simulated bad fractions or no bounds.
+    """
+    keys = (*FACET_KEYS, "failure", "theta", "beta", "t")
+    simulated = _means(
+        [r for r in rows if r["quantity"] == "bad_fraction"
+         or (r["quantity"] == "tuple_bad_fraction" and r.get("tuple_mode") == "tensor")],
+        keys,
+    )  # fmt: skip
+    bounds = {
+        "alpha_star": _means(
+            [r for r in rows if r["quantity"] == "alpha_star" and r.get("form") == "kl"], keys
+        ),
+        "certified_alpha": _means([r for r in rows if r["quantity"] == "certified_alpha"], keys),
+    }
+    table = []
+    for name, bound in bounds.items():
+        for key, value in simulated.items():
+            if key in bound:
+                row = dict(zip(keys, key, strict=True))
+                table.append({**row, "quantity": "bad_fraction", "source": row["failure"],
+                              "value": value, "bound": bound[key], "bound_name": name})  # fmt: skip
+    return table or None
 
 
 def plot_store(path, out=None, fmt: str = "png") -> list[str]:
@@ -70,286 +232,54 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
     path : path-like
         A sweep store (``skillgraph sweep --out DIR``), finished or partial.
     out : path-like, optional
-        Output directory; default ``path/figures``.
+        Output directory; default ``path/figures``.  Created before any
+        figure is drawn.
     fmt : {"png", "pdf", "svg"}
+
+    Returns
+    -------
+    list of str
+        The files written (none when the store holds no finished item).
 
     Raises
     ------
     StoreError
         ``path`` is not a sweep store.
+    ValueError
+        ``fmt`` is not a known format.
+    OSError
+        ``out`` is a file or cannot be created (checked before drawing; the
+        command line checks that it is writable before it calls this).
+
+    Warns
+    -----
+    UserWarning
+        When a figure leaves out graph shapes (more than :data:`MAX_PANEL_ROWS`
+        rows of panels).
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    from skillgraph.plotting import figures
+    from skillgraph.plotting.style import save_figure
     from skillgraph.sweep.store import SweepStore
 
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"fmt must be one of 'png', 'pdf', 'svg', got {fmt!r}")
     store = SweepStore.open(path)
     rows = store.rows()
     if not rows:
         return []
-    out = Path(out) if out is not None else store.path / "figures"
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    table = _scale_table(rows)
-    if table is not None:
-        # a scale sweep: the project's publication figure (skillgraph.plots)
-        from skillgraph.plotting import figures as plots
-
-        fig = plots.emergence_figure(table, x="compute")
-        written += [str(p) for p in plots.save_figure(fig, out / "emergence", formats=(fmt,))]
-    for name, fn in (
-        ("emergence", _emergence),
-        ("performance_curves", _performance_curves),
-        ("bound_vs_empirical", _bound_vs_empirical),
-    ):
-        if name == "emergence" and table is not None:
-            continue
-        fig = fn(rows, plt)
-        if fig is None:
-            continue
-        target = out / f"{name}.{fmt}"
-        fig.savefig(target, dpi=150, bbox_inches="tight")
-        plt.close(fig)
-        written.append(str(target))
-    return written
-
-
-def _scale_table(rows: list[dict]) -> list[dict] | None:
-    """Rows in the layout of :func:`skillgraph.plots.emergence_figure`, or None.
-
-    Only for sweeps over model scale (a ``[scale]`` table with ``compute``)
-    with one graph shape (``n_skills``, ``n_texts``, ``k``, skill measure),
-    when ``skillgraph.plots`` is installed: the competent fraction of single
-    skills and of tensor ``t``-tuples, mean over replicates with a normal 95%
-    interval, per failure model (``source``), beside ``1 - alpha_star`` (KL
-    form; ``source = "bound"``).
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("skillgraph.plots") is None:
-        return None
-    if not rows or any(r.get("compute") is None for r in rows):
-        return None
-    shape = ("n_skills", "n_texts", "k", "skill_measure", "zipf_exponent", "replace")
-    if _varying(rows, shape):
-        return None
-    empirical = [
-        r
-        for r in rows
-        if r["measure"] == "bad_fraction"
-        or (r["measure"] == "tuple_bad_fraction" and r.get("tuple_mode") == "tensor")
-    ]
-    bound = [r for r in rows if r["measure"] == "alpha_star" and r.get("form") == "kl"]
-    if not empirical:
-        return None
-    keys = ("failure", "beta", "t", "compute", "params", "tokens", "theta")
-    table = []
-    for (failure, beta, t, compute, params, tokens, theta), (mean, se, n) in group_means(
-        empirical, keys
-    ).items():
-        value = 1.0 - mean
-        table.append(
-            {
-                "quantity": "tuple_fraction",
-                "source": failure,
-                "form": "tensor",
-                "t": t,
-                "beta": beta,
-                "compute": compute,
-                "params": params,
-                "tokens": tokens,
-                "theta": theta,
-                "value": value,
-                "ci_low": max(0.0, value - 1.96 * se),
-                "ci_high": min(1.0, value + 1.96 * se),
-                "n_replicates": n,
-            }
-        )
-    ts = {row["t"] for row in table}
-    for (beta, t, compute, params, tokens, theta), (mean, _, _) in group_means(
-        bound, ("beta", "t", "compute", "params", "tokens", "theta")
-    ).items():
-        if t in ts:
-            table.append(
-                {
-                    "quantity": "tuple_fraction",
-                    "source": "bound",
-                    "form": "kl",
-                    "t": t,
-                    "beta": beta,
-                    "compute": compute,
-                    "params": params,
-                    "tokens": tokens,
-                    "theta": theta,
-                    "value": 1.0 - mean,
-                }
-            )
-    return table
-
-
-def _panels(n: int, plt, width=4.5, height=3.6, ncols_max=4):
-    ncols = min(n, ncols_max)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
-    flat = [ax for row in axes for ax in row]
-    for ax in flat[n:]:
-        ax.set_visible(False)
-    return fig, flat[:n]
-
-
-def _emergence(rows, plt):
-    # single skills and tensor tuples (cooccur only when no tensor rows exist)
-    tuples = [r for r in rows if r["measure"] == "tuple_bad_fraction"]
-    mode = "tensor" if any(r.get("tuple_mode") == "tensor" for r in tuples) else "cooccur"
-    empirical = [r for r in rows if r["measure"] == "bad_fraction"] + [
-        r for r in tuples if r.get("tuple_mode") == mode
-    ]
-    if not empirical:
-        return None
-    scaled = any(r.get("compute") is not None for r in empirical)
-    xkey = "compute" if scaled else "theta"
-    panel_keys = ("failure", "beta")
-    line_keys = tuple(k for k in _varying(empirical, _LINE_KEYS) if k != "failure") + ("t",)
-    panels = sorted({tuple(r.get(k) for k in panel_keys) for r in empirical}, key=str)[:12]
-    bound = group_means(
-        [r for r in rows if r["measure"] == "alpha_star" and r.get("form") == "kl"],
-        ("beta",) + line_keys + (xkey,),
-    )
-    fig, axes = _panels(len(panels), plt)
-    for ax, panel in zip(axes, panels, strict=True):
-        sub = [r for r in empirical if tuple(r.get(k) for k in panel_keys) == panel]
-        means = group_means(sub, line_keys + (xkey,))
-        lines = defaultdict(list)
-        for key, (mean, se, _) in means.items():
-            lines[key[:-1]].append((key[-1], mean, se))
-        for i, (key, pts) in enumerate(sorted(lines.items(), key=lambda kv: str(kv[0]))):
-            pts.sort()
-            xs = [p[0] if scaled else 1.0 / p[0] for p in pts]
-            color = f"C{i % 10}"
-            ax.errorbar(
-                xs,
-                [1.0 - p[1] for p in pts],
-                yerr=[p[2] for p in pts],
-                color=color,
-                marker="o",
-                ms=3,
-                capsize=2,
-                label=_label(line_keys, key),
-            )
-            guaranteed = [
-                (x, bound.get((panel[1],) + key + (p[0],))) for x, p in zip(xs, pts, strict=True)
-            ]
-            guaranteed = [(x, 1.0 - b[0]) for x, b in guaranteed if b is not None]
-            if guaranteed:
-                ax.plot(*zip(*guaranteed, strict=True), color=color, ls="--", lw=1)
-        ax.set_xscale("log")
-        ax.set_xlabel("training compute C (FLOPs)" if scaled else "1 / theta (larger models ->)")
-        ax.set_ylabel("competent fraction")
-        ax.set_title(f"failure={panel[0]}, beta={panel[1]:g} ({mode} tuples)", fontsize=9)
-        ax.set_ylim(-0.02, 1.02)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.suptitle(
-        "emergence: competent fraction of skills (t=1) and t-tuples; "
-        "dashed: guaranteed by Theorem 1 / Corollary 2",
-        fontsize=10,
-    )
-    fig.tight_layout()
-    return fig
-
-
-def _performance_curves(rows, plt):
-    curve = [r for r in rows if r["measure"] == "competent"]
-    if not curve:
-        return None
-    from skillgraph.theory import bounds
-
-    panel_keys = _varying(curve, _LINE_KEYS)
-    panels = sorted({tuple(r.get(k) for k in panel_keys) for r in curve}, key=str)[:12]
-    fig, axes = _panels(len(panels), plt)
-    for ax, panel in zip(axes, panels, strict=True):
-        sub = [r for r in curve if tuple(r.get(k) for k in panel_keys) == panel]
-        means = group_means(sub, ("theta", "beta"))
-        thetas = sorted({key[0] for key in means})
-        for i, theta in enumerate(thetas):
-            pts = sorted((b, m[0], m[1]) for (th, b), m in means.items() if th == theta)
-            color = f"C{i % 10}"
-            ax.errorbar(
-                [p[0] for p in pts],
-                [p[1] for p in pts],
-                yerr=[p[2] for p in pts],
-                color=color,
-                marker="o",
-                ms=3,
-                capsize=2,
-                label=f"theta={theta:.3g}",
-            )
-            ks = {r["k"] for r in sub}
-            guaranteed = [p[0] for p in pts if 0 < p[0] < 1]
-            if len(ks) == 1 and guaranteed:
-                g = bounds.performance_curve_bound(theta, ks.pop(), guaranteed)
-                ax.plot(guaranteed, list(g), color=color, ls="--", lw=1)
-        ax.set_xlabel("beta (bad: fail > beta)")
-        ax.set_ylabel("fraction of skills (1 - beta)-competent")
-        ax.set_title(
-            _label(panel_keys, panel) + "\n(dashed: guaranteed, 1 - alpha_star)", fontsize=8
-        )
-        ax.set_ylim(-0.02, 1.02)
-        ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
-
-
-def _bound_vs_empirical(rows, plt):
-    keys = (
-        "n_skills",
-        "n_texts",
-        "k",
-        "skill_measure",
-        "zipf_exponent",
-        "replace",
-        "failure",
-        "theta",
-        "beta",
-        "t",
-    )
-    emp_rows = [
-        r
-        for r in rows
-        if r["measure"] == "bad_fraction"
-        or (r["measure"] == "tuple_bad_fraction" and r.get("tuple_mode") == "tensor")
-    ]
-    bound_rows = [r for r in rows if r["measure"] == "alpha_star" and r.get("form") == "kl"]
-    cert_rows = [r for r in rows if r["measure"] == "certified_alpha"]
-    if not emp_rows or not (bound_rows or cert_rows):
-        return None
-    empirical = group_means(emp_rows, keys)
-    fig, ax = plt.subplots(figsize=(5, 5))
-    for label, brows, marker in (
-        ("alpha_star (KL form)", bound_rows, "o"),
-        ("certified alpha", cert_rows, "^"),
-    ):
-        bound = group_means(brows, keys)
-        pairs = [(bound[key][0], empirical[key][0], key[-1]) for key in empirical if key in bound]
-        if not pairs:
-            continue
-        for t in sorted({p[2] for p in pairs}):
-            sel = [p for p in pairs if p[2] == t]
-            ax.scatter(
-                [p[0] for p in sel],
-                [p[1] for p in sel],
-                marker=marker,
-                s=14,
-                label=f"{label}, t={t}",
-            )
-    ax.plot([0, 1], [0, 1], color="gray", lw=1, ls=":")
-    ax.set_xlabel("bound on the bad fraction")
-    ax.set_ylabel("empirical bad fraction (mean over replicates)")
-    ax.set_title("bound vs empirical (below the diagonal: bound holds)", fontsize=9)
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    target = Path(out) if out is not None else store.path / "figures"
+    target.mkdir(parents=True, exist_ok=True)  # OSError here, before any figure is drawn
+    drawn = []
+    emergence = emergence_table(rows)
+    if emergence is not None:
+        table, x = emergence
+        facet = "panel" if any(r["panel"] for r in table) else None
+        drawn.append(("emergence", figures.emergence_figure(table, x=x, facet=facet)))
+    curves = performance_table(rows)
+    if curves is not None:
+        drawn.append(("performance_curves", figures.performance_curves_figure(
+            curves, facet="panel" if any(r["panel"] for r in curves) else None)))  # fmt: skip
+    bounds = bound_table(rows)
+    if bounds is not None:
+        drawn.append(("bound_vs_empirical", figures.bound_vs_empirical_figure(bounds, x="bound")))
+    return [str(p) for name, fig in drawn for p in save_figure(fig, target / name, (fmt,))]

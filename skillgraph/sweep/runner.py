@@ -1,52 +1,67 @@
 """Monte Carlo sweeps: run a spec's work items on an executor into a resumable store.
 
-A sweep (spec format: ``sims/README.md``; validation: :mod:`skillgraph.sweep_spec`)
-is a list of work items.  Each item samples one skill graph (theory.md §1),
-one failure set (§6) and takes every requested measurement on them: bad
-fractions (§1), performance curves (§1), tuple fractions (§5), the emergence
-bounds (§3, §5) and finite-size certificates (§4).  The driver
-:func:`run_sweep` hands the items not yet stored to an executor
-(:mod:`skillgraph.executors`), stores each result as it arrives
-(:mod:`skillgraph.store`) and gathers the tidy table at the end.
+A sweep (spec format: ``sims/README.md``; validation: :mod:`skillgraph.sweep.spec`)
+is a list of work items.  Each item samples one skill graph, or streams its
+per-skill counts (:func:`skillgraph.sweep.context.item_context`), fails some of
+its text pieces and takes every requested measurement on them
+(:mod:`skillgraph.sweep.measures`, or any measurement registered with
+:func:`skillgraph.sweep.registry.register_measurement`).  The driver
+:func:`run_sweep` checks that the work fits this machine, hands the items not
+yet stored to an executor (:mod:`skillgraph.sweep.executors`), stores each
+result as it arrives (:mod:`skillgraph.sweep.store`) and gathers the tidy table
+at the end.
 
 Reproducibility: item ``i`` draws its graph from ``child_seed(item, 0)``, its
 failure set from ``child_seed(item, 1)`` and each random measurement from a
 child keyed by the measurement, where ``item = child_seed(SeedSequence(seed), i)``.
 Nothing depends on the worker, the executor or the order of completion.
-
-Measurements are looked up in a registry (:func:`register_measure`), so new
-ones (the adversaries of issue 4, streaming graphs of issue 6) plug in without
-touching the driver.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from skillgraph._rng import child_seed
+from skillgraph._progress import progress_bar
+from skillgraph._resources import ResourceLimitError, check_memory, check_time
+from skillgraph.sweep.context import ItemContext, item_context
+from skillgraph.sweep.cost import SweepCost
+from skillgraph.sweep.measures import failure_rate_rows
+from skillgraph.sweep.registry import (
+    get_measurement,
+    register_failure_model,
+    register_measure,
+    register_measurement,
+)
 from skillgraph.sweep.spec import (
-    MEASURES,
+    PARAMETER_COLUMNS,
     SpecError,
     SweepSpec,
+    SweepTooLarge,
     WorkItem,
+    estimate,
     expand,
     load_spec,
     parse_spec,
 )
+from skillgraph.sweep.store import MEASUREMENT_COLUMNS, SweepStore
 
 __all__ = [
     "SweepSummary",
     "SweepAborted",
     "run_sweep",
     "run_item",
+    "compute_item",
+    "check_resources",
+    "table_columns",
+    "ItemContext",
+    "register_measurement",
     "register_measure",
     "register_failure_model",
     "load_spec",
@@ -57,377 +72,53 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# the context a measurement sees
-
-
-@dataclass
-class ItemContext:
-    """What a measurement function receives for one work item.
-
-    Attributes
-    ----------
-    item : WorkItem
-    graph : SkillGraph or None
-        The sampled graph (``None`` in stream mode).
-    failed : ndarray of bool or None
-        The failure set ``Y`` (``None`` in stream mode).
-    seed : numpy.random.SeedSequence
-        The item's seed; measurements derive their own children with
-        :meth:`measure_seed`.
-    counts : skillgraph.stream.StreamResult or None
-        Per-skill counts in stream mode (``options.graph_mode = "stream"``):
-        the graph is never held, only degrees and failed-edge counts.
-    """
-
-    item: WorkItem
-    graph: object
-    failed: np.ndarray | None
-    seed: np.random.SeedSequence
-    counts: object = None
-
-    @property
-    def streamed(self) -> bool:
-        return self.counts is not None
-
-    def require_graph(self, what: str) -> None:
-        if self.graph is None:
-            raise ValueError(f"{what} needs the materialised graph (graph_mode = 'materialize')")
-
-    @property
-    def degrees(self) -> np.ndarray:
-        return self.counts.degrees if self.streamed else self.graph.degrees
-
-    def bad_fraction(self, beta: float):
-        """theory.md §1, on the graph or on the streamed counts (the same number)."""
-        if self.streamed:
-            return self.counts.bad_fraction(beta)
-        from skillgraph.core import competence
-
-        return competence.bad_fraction(self.graph, self.failed, beta)
-
-    def performance_curve(self, betas):
-        if self.streamed:
-            return self.counts.performance_curve(betas)
-        from skillgraph.core import competence
-
-        return competence.performance_curve(self.graph, self.failed, betas)
-
-    def failure_counts(self) -> tuple[int, int]:
-        """(failed text pieces, text pieces)."""
-        if self.streamed:
-            return int(self.counts.n_failed_texts), int(self.counts.n_texts)
-        return int(self.failed.sum()), int(self.failed.size)
-
-    def measure_seed(self, name: str, *key: int) -> np.random.SeedSequence:
-        """A seed for measurement ``name`` (and sub-key), independent of the other measurements."""
-        tag = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
-        return child_seed(self.seed, 2, tag, *key)
-
-    def row(self, measure: str, **values) -> dict:
-        """A table row: the item's parameters, then the measurement's columns."""
-        return {**self.item.params, "measure": measure, **values}
-
-
-MeasureFn = Callable[[ItemContext], list]
-_MEASURE_FUNCTIONS: dict[str, MeasureFn] = {}
-FailureFn = Callable[[object, float, np.random.SeedSequence, dict], np.ndarray]
-_FAILURE_FUNCTIONS: dict[str, FailureFn] = {}
-
-
-def register_measure(name: str, requires: str | None = None):
-    """Decorator: make ``fn(ctx) -> list of rows`` available as ``measures = [name]``.
-
-    Parameters
-    ----------
-    name : str
-        The name used in specs.
-    requires : str, optional
-        The skillgraph submodule it needs (specs asking for it are refused
-        when that module is absent).
-
-    Notes
-    -----
-    Register at import time of a module the workers import too (process pools
-    and Dask workers start fresh interpreters).
-    """
-
-    def decorator(fn: MeasureFn) -> MeasureFn:
-        _MEASURE_FUNCTIONS[name] = fn
-        MEASURES[name] = requires or "sweep.runner"
-        return fn
-
-    return decorator
-
-
-def register_failure_model(name: str):
-    """Decorator: ``fn(graph, theta, seed, settings) -> bool mask`` as ``grid.failure = [name]``."""
-
-    def decorator(fn: FailureFn) -> FailureFn:
-        _FAILURE_FUNCTIONS[name] = fn
-        return fn
-
-    return decorator
-
-
-def _estimate_row(ctx: ItemContext, measure: str, est, **extra) -> dict:
-    d = est.as_dict()
-    return ctx.row(
-        measure,
-        beta=d["beta"],
-        t=d["t"],
-        value=d["value"],
-        ci_low=d["ci_low"],
-        ci_high=d["ci_high"],
-        n_bad=d["n_bad"],
-        n=d["n"],
-        n_undefined=d["n_undefined"],
-        undefined_mass=d["undefined_mass"],
-        n_effective=d["n_effective"],
-        exact=d["exact"],
-        **extra,
-    )
-
-
-@register_failure_model("random")
-def _fail_random(graph, theta, seed, settings):
-    from skillgraph.core import failures
-
-    return failures.random_failures(graph, theta, exact=not settings["bernoulli"], seed=seed)
-
-
-@register_failure_model("deficit")
-def _fail_deficit(graph, theta, seed, settings):
-    from skillgraph.core import failures
-
-    return failures.deficit_failures(graph, theta, seed=seed)
-
-
-@register_measure("bad_fraction", requires="core.competence")
-def _measure_bad_fraction(ctx: ItemContext) -> list:
-    """Fraction (mu1-mass) of skills with fail(s) > beta, for each beta (theory.md §1)."""
-    return [
-        _estimate_row(ctx, "bad_fraction", ctx.bad_fraction(beta))
-        for beta in ctx.item.settings["beta"]
-    ]
-
-
-@register_measure("curve", requires="core.competence")
-def _measure_curve(ctx: ItemContext) -> list:
-    """The performance curve beta -> competent fraction at options.curve_betas (theory.md §1)."""
-    curve = ctx.performance_curve(ctx.item.settings["curve_betas"])
-    return [
-        ctx.row(
-            "competent",
-            beta=float(b),
-            t=1,
-            value=float(c),
-            undefined_mass=float(curve.undefined_mass),
-            exact=True,
-        )
-        for b, c in zip(curve.betas, curve.competent, strict=True)
-    ]
-
-
-@register_measure("tuple", requires="core.competence")
-def _measure_tuple(ctx: ItemContext) -> list:
-    """Bad fraction of t-tuples, per (t, tuple_mode, beta) (theory.md §5)."""
-    from skillgraph.core import competence
-
-    ctx.require_graph("the tuple measure")
-    settings = ctx.item.settings
-    n_tuples = settings["n_tuples"] or None
-    rows = []
-    for ti, t in enumerate(settings["t"]):
-        for mi, mode in enumerate(settings["tuple_mode"]):
-            for bi, beta in enumerate(settings["beta"]):
-                est = competence.tuple_bad_fraction(
-                    ctx.graph,
-                    ctx.failed,
-                    t,
-                    beta,
-                    mode=mode,
-                    n_tuples=n_tuples,
-                    seed=ctx.measure_seed("tuple", ti, mi, bi),
-                )
-                rows.append(_estimate_row(ctx, "tuple_bad_fraction", est, tuple_mode=mode))
-    return rows
-
-
-@register_measure("bound", requires="theory.bounds")
-def _measure_bound(ctx: ItemContext) -> list:
-    """alpha_star (Theorem 1; Corollary 2 for t > 1) and the averaging bound (theory.md §3, §5).
-
-    The bounds depend only on (theta, beta, k, t); they are repeated on every
-    replicate so that each item's rows stand alone.  ``t`` runs over 1 and,
-    when tuples are measured, the grid's tuple sizes.
-    """
-    from skillgraph.theory import bounds
-
-    params, settings = ctx.item.params, ctx.item.settings
-    k = params["k"]
-    ts = sorted({1, *settings["t"]}) if "tuple" in settings["measures"] else [1]
-    rows = []
-    for beta in settings["beta"]:
-        for t in ts:
-            for form in settings["bound_form"]:
-                res = bounds.emergence_bound(params["theta"], beta, k, t=t, form=form)
-                rows.append(
-                    ctx.row(
-                        "alpha_star",
-                        beta=beta,
-                        t=t,
-                        form=form,
-                        value=float(res.value),
-                        vacuous=bool(res.vacuous),
-                    )
-                )
-            rows.append(ctx.row("averaging_bound", beta=beta, t=t, value=float(res.averaging)))
-    return rows
-
-
-@register_measure("certificate", requires="theory.certificates")
-def _measure_certificate(ctx: ItemContext) -> list:
-    """Finite-size certified alpha on this graph's degrees (theory.md §4)."""
-    from skillgraph.theory import certificates
-
-    params, settings = ctx.item.params, ctx.item.settings
-    rows = []
-    for beta in settings["beta"]:
-        cert = certificates.certified_alpha(
-            params["n_skills"],
-            params["n_texts"],
-            params["k"],
-            params["theta"],
-            beta,
-            delta_fail=settings["delta_fail"],
-            degrees=ctx.degrees,
-        )
-        rows.append(
-            ctx.row(
-                "certified_alpha",
-                beta=beta,
-                t=1,
-                method=cert.method,
-                value=float(cert.alpha),
-                n_bad=int(cert.n_bad_max),
-                n=int(params["n_skills"]),
-                vacuous=bool(cert.vacuous),
-                log_fail_prob=float(cert.log_fail_prob),
-            )
-        )
-    return rows
-
-
-@register_measure("adversary", requires="audit.adversary")
-def _measure_adversary(ctx: ItemContext) -> list:
-    """A worst-case failure set per beta, by the greedy search (theory.md §6, ``adversarial``).
-
-    Its failure set depends on ``beta``, so it is a measurement on the item's
-    graph rather than a failure model.  The value is the ``mu1``-mass of bad
-    skills (a lower bound on the true worst case); ``n_bad / n`` is the count
-    fraction a certificate bounds.  Only the greedy search runs here: the exact
-    MILP stops at a wall-clock limit, which would make results machine-dependent.
-    """
-    from skillgraph.audit import adversary
-
-    ctx.require_graph("the adversary measure")
-    params = ctx.item.params
-    rows = []
-    for bi, beta in enumerate(ctx.item.settings["beta"]):
-        res = adversary.greedy(
-            ctx.graph, params["theta"], beta, seed=ctx.measure_seed("adversary", bi)
-        )
-        rows.append(
-            ctx.row(
-                "adversary_bad_fraction",
-                beta=beta,
-                t=1,
-                method=res.method,
-                value=float(res.bad_fraction),
-                n_bad=int(res.n_bad),
-                n=int(res.n_skills),
-            )
-        )
-    return rows
-
-
-def _measure_failure_rate(ctx: ItemContext) -> list:
-    """The realised failure rate mu2(Y) (always recorded: theta is rounded to whole texts)."""
-    n_failed, n = ctx.failure_counts()
-    return [ctx.row("failure_rate", value=n_failed / n, n_bad=n_failed, n=n, exact=True)]
-
-
-# ---------------------------------------------------------------------------
 # one work item
 
 
-def _sample(item: WorkItem, seed: np.random.SeedSequence):
-    """The item's graph.  The hook where a "stream" graph mode (issue 6) plugs in."""
-    from skillgraph.core.sampling import sample_graph
+def table_columns(measurements: Iterable[str]) -> tuple[str, ...]:
+    """The columns of a sweep's table.
 
-    p = item.params
-    return sample_graph(
-        p["n_skills"],
-        p["n_texts"],
-        p["k"],
-        skill_measure=p["skill_measure"],
-        zipf_exponent=p["zipf_exponent"] if p["zipf_exponent"] is not None else 1.0,
-        replace=p["replace"],
-        seed=seed,
-    )
-
-
-def _stream(item: WorkItem, seed: np.random.SeedSequence):
-    """Stream mode: per-skill counts only, O(n_skills) memory (skillgraph.stream, issue 6).
-
-    The skills of each text piece are those ``sample_graph`` draws from the
-    same seed; the failure set is the stream's own (random: i.i.d.
-    Bernoulli(theta); deficit: expected rate theta), so the numbers differ
-    from materialise mode's exact-count failure sets.
+    The item's parameters (the standard ones, then the measurements' own grid
+    axes), the standard measurement columns, then the measurements' own columns.
     """
-    from skillgraph.core.streaming import stream
-
-    p = item.params
-    return stream(
-        p["n_skills"],
-        p["n_texts"],
-        p["k"],
-        p["theta"],
-        failure=p["failure"],
-        skill_measure=p["skill_measure"],
-        zipf_exponent=p["zipf_exponent"] if p["zipf_exponent"] is not None else 1.0,
-        seed=seed,
-    )
-
-
-def _context(item: WorkItem) -> ItemContext:
-    seed = child_seed(np.random.SeedSequence(item.seed), item.index)
-    if item.settings.get("graph_mode") == "stream":
-        return ItemContext(item, None, None, seed, _stream(item, child_seed(seed, 0)))
-    graph = _sample(item, child_seed(seed, 0))
-    failure = item.params["failure"]
-    if failure not in _FAILURE_FUNCTIONS:
-        raise ValueError(f"failure model {failure!r} is not available in this installation")
-    failed = _FAILURE_FUNCTIONS[failure](
-        graph, item.params["theta"], child_seed(seed, 1), item.settings
-    )
-    return ItemContext(item, graph, failed, seed)
-
-
-def compute_item(item: WorkItem) -> list:
-    """The rows of one work item (exceptions propagate; see :func:`run_item`)."""
-    ctx = _context(item)
-    rows = _measure_failure_rate(ctx)
-    for name in item.settings["measures"]:
-        if name not in _MEASURE_FUNCTIONS:
-            raise ValueError(f"measure {name!r} is not available in this installation")
-        rows.extend(_MEASURE_FUNCTIONS[name](ctx))
-    return [_plain(row) for row in rows]
+    measurements = [get_measurement(name) for name in measurements]
+    columns = list(PARAMETER_COLUMNS)
+    for m in measurements:
+        columns += [c for c in m.axes if c not in columns]
+    columns += [c for c in MEASUREMENT_COLUMNS if c not in columns]
+    for m in measurements:
+        columns += [c for c in m.columns if c not in columns]
+    return tuple(columns)
 
 
 def _plain(row: dict) -> dict:
     """numpy scalars -> Python scalars, so that shards are plain JSON."""
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+
+
+def compute_item(item: WorkItem) -> list[dict]:
+    """The rows of one work item (exceptions propagate; see :func:`run_item`).
+
+    Raises
+    ------
+    ValueError
+        A measurement returned a column it did not declare (it would be lost
+        from the table).
+    """
+    ctx = item_context(item)
+    rows = failure_rate_rows(ctx) if ctx.counts is not None else []
+    allowed = set(table_columns(item.settings["measurements"]))
+    for name in item.settings["measurements"]:
+        produced = get_measurement(name).function(ctx)
+        for row in produced:
+            unknown = set(row) - allowed
+            if unknown:
+                raise ValueError(
+                    f"measurement {name!r} returned columns {sorted(unknown)} it did not declare "
+                    "(register_measurement(..., columns=...))"
+                )
+        rows.extend(produced)
+    return [_plain(row) for row in rows]
 
 
 def run_item(item: WorkItem) -> dict:
@@ -467,12 +158,14 @@ class SweepAborted(RuntimeError):
     """The executor itself failed (a worker died, the cluster went away)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class SweepSummary:
     """What a call to :func:`run_sweep` did.
 
     Attributes
     ----------
+    name : str
+        The spec's name.
     n_items : int
         Work items in the spec.
     computed : int
@@ -489,6 +182,8 @@ class SweepSummary:
         Seconds.
     table : str
         Path of ``results.csv``.
+    executor : str
+        The executor's ``repr``.
     """
 
     name: str
@@ -504,9 +199,11 @@ class SweepSummary:
 
     @property
     def ok(self) -> bool:
+        """Whether every item succeeded."""
         return not self.failed
 
     def as_dict(self) -> dict:
+        """Plain-dict form (``summary.json``, ``--json``)."""
         return {
             "name": self.name,
             "n_items": self.n_items,
@@ -522,24 +219,110 @@ class SweepSummary:
 
     def report(self) -> str:
         """A few human-readable lines for the end of a run."""
+        corrupt = (
+            f", {self.recomputed_corrupt} corrupt shards recomputed"
+            if self.recomputed_corrupt
+            else ""
+        )
         lines = [
             f"sweep {self.name!r}: {self.n_items} items ({self.computed} computed, "
-            f"{self.skipped} already stored"
-            + (
-                f", {self.recomputed_corrupt} corrupt shards recomputed"
-                if self.recomputed_corrupt
-                else ""
-            )
-            + f"), {len(self.failed)} failed, {self.elapsed:.1f} s on {self.executor}",
+            f"{self.skipped} already stored{corrupt}), {len(self.failed)} failed, "
+            f"{self.elapsed:.1f} s on {self.executor}",
             f"table: {self.table} ({self.rows} rows)",
         ]
-        for f in self.failed[:10]:
-            lines.append(f"  item {f['item']} failed: {f['error']}")
+        lines += [f"  item {f['item']} failed: {f['error']}" for f in self.failed[:10]]
         if len(self.failed) > 10:
             lines.append(f"  ... and {len(self.failed) - 10} more (see failures.json)")
         if self.failed:
             lines.append("failed items are retried by rerunning with --resume")
         return "\n".join(lines)
+
+
+def _is_local(executor) -> bool:
+    """Whether the executor runs items on this machine (its memory is ours)."""
+    from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
+
+    return isinstance(executor, SerialExecutor | ProcessExecutor)
+
+
+def check_resources(
+    spec: SweepSpec, *, workers: int = 1, local: bool = True, n_todo: int | None = None
+) -> SweepCost:
+    """Refuse, before any work, a sweep that would not fit or not finish here.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+    workers : int
+        Items run at once (each holds its own graph).
+    local : bool
+        The items run on this machine (its memory is checked); ``False`` for
+        a Dask cluster, whose memory is its own.
+    n_todo : int, optional
+        Items still to run (a resumed sweep); default all.
+
+    Returns
+    -------
+    SweepCost
+        The estimate (:func:`skillgraph.sweep.spec.estimate`).
+
+    Raises
+    ------
+    SweepTooLarge
+        ``workers`` items at once would not fit in memory (with the estimate
+        and the options that help), or the items to run would take longer than
+        :func:`skillgraph._resources.max_seconds` on ``workers`` workers.
+    """
+    cost = estimate(spec)
+    workers = max(1, int(workers))
+    if local:
+        stream = spec.engine == "stream"
+        hint = (
+            "Use fewer --workers or fewer skills."
+            if stream
+            else "Use fewer --workers, or options.engine = 'stream' (per-skill counts, "
+            "O(n_skills) memory) for the failure models random and deficit."
+        )
+        try:
+            check_memory(workers * cost.item.nbytes, f"{workers} work item(s) at once", hint)
+        except MemoryError as exc:
+            path = "grid.n_skills" if stream else "grid.n_texts"
+            raise SweepTooLarge([(path, str(exc))]) from None
+    n_todo = cost.n_items if n_todo is None else n_todo
+    seconds = cost.seconds * n_todo / max(cost.n_items, 1) / workers
+    try:
+        check_time(
+            seconds,
+            f"the sweep ({n_todo:,} of {cost.describe(workers)})",
+            "Use more workers (--workers, --dask-local, --scheduler) or split the grid.",
+        )
+    except ResourceLimitError as exc:
+        raise SweepTooLarge([("<sweep>", str(exc))]) from None
+    return cost
+
+
+def _drain(executor, item_fn, todo: list, store: SweepStore, bar) -> int:
+    """Run ``todo`` on ``executor``, storing each result as it arrives; returns how many."""
+    run_id = uuid.uuid4().hex
+    results = iter(executor.map(item_fn, todo))
+    computed = 0
+    while True:
+        try:
+            result = next(results)
+        except StopIteration:
+            return computed
+        except (KeyboardInterrupt, SpecError):
+            raise
+        except Exception as exc:
+            raise SweepAborted(
+                f"the executor failed after {computed} items ({type(exc).__name__}: {exc}); "
+                f"finished items are stored in {str(store.path)!r}: rerun with --resume"
+            ) from exc
+        store.write_shard({**result, "run": run_id})
+        computed += 1
+        bar.update(1)
+        if result["status"] != "ok":
+            bar.write(f"item {result['index']} failed: {result['error']}", file=sys.stderr)
 
 
 def run_sweep(
@@ -560,7 +343,7 @@ def run_sweep(
     out : path-like
         The store directory (created; must be new or empty unless ``resume``).
     executor : object with ``map(fn, items)``, optional
-        Default: :class:`~skillgraph.executors.SerialExecutor`.
+        Default: :class:`~skillgraph.sweep.executors.SerialExecutor`.
     resume : bool
         Continue the sweep stored in ``out``: finished items are kept, items
         whose shard is missing, partial or corrupt, or that failed, are run.
@@ -577,17 +360,20 @@ def run_sweep(
     ------
     SpecError
         Invalid spec, before any work.
+    SweepTooLarge
+        The work would not fit in memory or not finish (:func:`check_resources`).
     StoreError
         ``out`` unusable: not empty without ``resume``, or made by another spec.
     SweepAborted
         The executor failed; stored items are kept for ``resume``.
+    KeyboardInterrupt
+        Ctrl-C (or SIGTERM under the command line); stored items are kept.
 
     Notes
     -----
     Cost: the items' own cost, plus one small JSON file per item.
     """
     from skillgraph.sweep.executors import SerialExecutor
-    from skillgraph.sweep.store import SweepStore
 
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
@@ -596,32 +382,21 @@ def run_sweep(
         raise TypeError(f"executor must have a map(fn, items) method, got {executor!r}")
     start = time.perf_counter()
     items = expand(spec)
-    _check_local_memory(spec, executor)
-    store = SweepStore.create(out, spec, len(items), resume=resume)
+    workers, local = getattr(executor, "workers", 1), _is_local(executor)
+    # memory now; the time of a resumed sweep once the store says what is left
+    check_resources(spec, workers=workers, local=local, n_todo=0 if resume else None)
+    columns = table_columns(spec.data["measurements"])
+    store = SweepStore.create(out, spec, len(items), resume=resume, columns=columns)
     store.remove_stale_temporaries()
     state = store.scan()
     done = set(state["ok"])
     todo = [item for item in items if item.index not in done]
-    run_id = uuid.uuid4().hex
-
-    bar = _progress_bar(len(items), len(done), spec.name, progress)
-    computed = 0
-    try:
-        for result in executor.map(item_fn, todo):
-            store.write_shard({**result, "run": run_id})
-            computed += 1
-            bar.update(1)
-            if result["status"] != "ok":
-                bar.write(f"item {result['index']} failed: {result['error']}", file=sys.stderr)
-    except (KeyboardInterrupt, SpecError):
-        raise
-    except Exception as exc:
-        raise SweepAborted(
-            f"the executor failed after {computed} items ({type(exc).__name__}: {exc}); "
-            f"finished items are stored in {str(store.path)!r}: rerun with --resume"
-        ) from exc
-    finally:
-        bar.close()
+    if resume:  # only what is left counts against the time limit
+        check_resources(spec, workers=workers, local=False, n_todo=len(todo))
+    with progress_bar(
+        len(items), enabled=progress, desc=f"sweep {spec.name}", initial=len(done), unit="item"
+    ) as bar:
+        computed = _drain(executor, item_fn, todo, store, bar)
     gathered = store.gather()
     summary = SweepSummary(
         name=spec.name,
@@ -637,58 +412,3 @@ def run_sweep(
     )
     store.write_summary(summary.as_dict())
     return summary
-
-
-def _check_local_memory(spec: SweepSpec, executor) -> None:
-    """Refuse, before any work, graphs that would not fit when run on this machine.
-
-    Only for local executors (this process or local worker processes, which
-    may hold ``workers`` graphs at once); a Dask cluster's memory is its own.
-    The estimate is the text-side CSR of the largest graph (stream mode holds
-    O(n_skills) only).
-    """
-    from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
-
-    if not isinstance(executor, SerialExecutor | ProcessExecutor):
-        return
-    grid = spec.data["grid"]
-    if spec.data["options"]["graph_mode"] == "stream":
-        nbytes = 8 * 6 * max(grid["n_skills"])
-    else:
-        nbytes = 4 * max(grid["n_texts"]) * max(grid["k"]) + 8 * (max(grid["n_texts"]) + 1)
-    workers = getattr(executor, "workers", 1)
-    from skillgraph._resources import check_memory
-
-    try:
-        check_memory(workers * nbytes, f"{workers} graph(s) of the largest grid point at once")
-    except MemoryError as exc:
-        raise SpecError([("grid.n_texts", str(exc) + "; or use fewer --workers")]) from None
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def write(self, text, file=None):
-        print(text, file=file or sys.stderr)
-
-    def close(self):
-        pass
-
-
-def _progress_bar(total: int, initial: int, name: str, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # tqdm is a dependency, but a bar is never worth failing for
-        return _NoBar()
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=f"sweep {name}",
-        unit="item",
-        file=sys.stderr,
-        dynamic_ncols=True,
-        smoothing=0.1,
-    )

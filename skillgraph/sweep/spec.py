@@ -2,16 +2,26 @@
 
 A sweep is a grid over graph parameters, skill measures, failure models and
 failure rates (given directly or derived from model scale through a scaling
-law, theory.md §2), times a number of replicates.  Each point of that grid and
-each replicate is one :class:`WorkItem`: sample a graph, fail some of its text
-pieces, take every requested measurement.  The thresholds ``beta``, tuple sizes
-``t``, tuple modes and bound forms are *measurement* axes: they are evaluated
-inside a work item on the same graph, so they cost no extra sampling.
+law, :doc:`/theory/loss_to_theta`), times a number of replicates.  Each point
+of that grid and each replicate is one :class:`WorkItem`: sample a graph, fail
+some of its text pieces, take every requested measurement.  The thresholds
+``beta``, tuple sizes ``t``, tuple modes and bound forms are *measurement*
+axes: they are evaluated inside a work item on the same graph, so they cost no
+extra sampling (but they are counted in the cost estimate).
 
 Validation happens before any work.  Every problem found (unknown keys, wrong
 types, out-of-range values, inconsistent combinations) is reported at once, in
 a :class:`SpecError` that names the key's path (``grid.theta[2]``), shows the
-value and says what is allowed.  The format is documented in ``sims/README.md``.
+value and says what is allowed.  A valid spec whose work cannot finish (a work
+item estimated to run longer than the limit of
+:func:`skillgraph._resources.max_seconds`, or a table too large to hold) is
+refused with :class:`SweepTooLarge`, which gives the estimate.  The format is
+documented in ``sims/README.md``.
+
+The names a spec may use come from their one home: measurements and failure
+models from :mod:`skillgraph.sweep.registry`, engines from
+:mod:`skillgraph.core.engine`, laws and mappings from
+:mod:`skillgraph.theory.scaling`, bound forms from :mod:`skillgraph.theory.bounds`.
 
 Seeds: work item ``i`` draws from ``child_seed(SeedSequence(seed), i)``
 (:mod:`skillgraph._rng`), so results do not depend on which worker or executor
@@ -28,8 +38,23 @@ import json
 import math
 import numbers
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from skillgraph._resources import ResourceLimitError, check_time
+from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
+from skillgraph.core.graph import MAX_SKILLS
+from skillgraph.sweep import measures as _builtins  # noqa: F401  (registers the built-ins)
+from skillgraph.sweep.cost import MAX_ROWS, MAX_ROWS_PER_ITEM, SweepCost, engine_cost, sweep_cost
+from skillgraph.sweep.registry import (
+    MEASUREMENTS,
+    failure_model_names,
+    get_measurement,
+    measurement_names,
+)
+from skillgraph.theory.bounds import FORMS
+from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,39 +63,30 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "SpecError",
+    "SweepTooLarge",
     "SweepSpec",
     "WorkItem",
     "load_spec",
     "parse_spec",
     "validate_spec",
+    "spec_hash",
     "expand",
-    "MEASURES",
-    "FAILURE_MODELS",
+    "estimate",
     "PARAMETER_COLUMNS",
+    "MAX_ITEMS",
 ]
 
-#: Measurements a spec may ask for (``measures = [...]``) -> the module each needs.
-MEASURES = {
-    "bad_fraction": "core.competence",
-    "curve": "core.competence",
-    "tuple": "core.competence",
-    "bound": "theory.bounds",
-    "certificate": "theory.certificates",
-    "adversary": "audit.adversary",
-}
-#: Failure models -> the module that implements them.
-#: (Adversarial failure sets depend on beta: they are the "adversary" measure.)
-FAILURE_MODELS = {"random": "core.failures", "deficit": "core.failures"}
+#: skill measures a spec may name (the named forms of ``skill_measure_array``)
 SKILL_MEASURES = ("uniform", "zipf")
+#: tuple modes of ``competence.tuple_bad_fraction``; only ``tensor`` works from counts
 TUPLE_MODES = ("tensor", "cooccur")
-BOUND_FORMS = ("kl", "paper")
-LAW_NAMES = ("chinchilla", "epoch", "kaplan")
-MAPPINGS = ("anchored", "linear", "pinsker")
-GRAPH_MODES = ("materialize", "stream")
+COUNTS_TUPLE_MODES = ("tensor",)
 
-_MAX_SKILLS = 2**31 - 1
-_MAX_ITEMS = 1_000_000
+#: the most work items one sweep may have
+MAX_ITEMS = 1_000_000
 _MAX_T = 16
+_MAX_TEXTS = 10**15
+_MAX_K = 10**6
 
 #: Columns describing a work item, in the order they appear in the results table.
 PARAMETER_COLUMNS = (
@@ -91,37 +107,50 @@ PARAMETER_COLUMNS = (
     "mapping",
 )
 
-_TOP_KEYS = ("name", "description", "seed", "replicates", "measures", "grid", "scale", "options")
+_TOP_KEYS = (
+    "name", "description", "seed", "replicates", "measures", "measurements", "grid", "scale",
+    "options",
+)  # fmt: skip
 _GRID_KEYS = (
-    "n_skills",
-    "n_texts",
-    "k",
-    "skill_measure",
-    "zipf_exponent",
-    "replace",
-    "failure",
-    "theta",
-    "beta",
-    "t",
-    "tuple_mode",
-    "bound_form",
-)
+    "n_skills", "n_texts", "k", "skill_measure", "zipf_exponent", "replace", "failure", "theta",
+    "beta", "t", "tuple_mode", "bound_form",
+)  # fmt: skip
 _SCALE_KEYS = ("law", "compute", "params", "tokens", "mapping", "c", "theta_ref", "reference")
-_OPTION_KEYS = ("curve_betas", "n_tuples", "delta_fail", "bernoulli", "graph_mode")
+_OPTION_KEYS = ("curve_betas", "n_tuples", "delta_fail", "bernoulli", "engine", "graph_mode")
+#: the spelling of each engine in the specs of skillgraph 0.1 (``options.graph_mode``),
+#: which the spec hash keeps so that stores made by 0.1 still resume
+_GRAPH_MODE_OF_ENGINE = {"graph": "materialize", "stream": "stream"}
 
+_DEFAULT_MEASUREMENTS = ["bad_fraction", "bound"]
 _DEFAULT_CURVE_BETAS = [round(0.05 * i, 2) for i in range(1, 20)]
 
 
 class SpecError(ValueError):
-    """An invalid sweep spec.  ``problems`` lists ``(key path, message)`` pairs."""
+    """An invalid sweep spec.  ``problems`` lists ``(key path, message)`` pairs.
+
+    The message is one line (the command line prints it as is): the source,
+    then each problem as ``path: message``, separated by ``"; "``.
+    """
+
+    headline = "invalid sweep spec"
 
     def __init__(self, problems: list[tuple[str, str]], source: str | None = None):
         self.problems = list(problems)
         self.source = source
         where = f" {source}" if source else ""
-        lines = [f"invalid sweep spec{where}:"]
-        lines += [f"  {path}: {message}" for path, message in self.problems]
-        super().__init__("\n".join(lines))
+        listed = "; ".join(f"{path}: {message}" for path, message in self.problems)
+        super().__init__(f"{self.headline}{where}: {listed}")
+
+
+class SweepTooLarge(SpecError, ResourceLimitError):
+    """A valid spec refused before any work: it would not finish, or not fit.
+
+    A :class:`SpecError` (the key responsible and the estimate) and a
+    :class:`skillgraph._resources.ResourceLimitError` (the command line's exit
+    status 3).
+    """
+
+    headline = "sweep refused before any work"
 
 
 @dataclass(frozen=True)
@@ -134,8 +163,8 @@ class SweepSpec:
         The normalised spec: every key present, defaults filled in, scalars
         turned into one-element lists.  Plain JSON-compatible data.
     spec_hash : str
-        SHA-256 of ``data`` in canonical JSON: two specs with the same hash run
-        the same work items with the same seeds.
+        SHA-256 of ``data`` in canonical JSON (:func:`spec_hash`): two specs
+        with the same hash run the same work items with the same seeds.
     source : str or None
         The TOML text the spec came from (kept in the store's manifest).
     """
@@ -146,11 +175,18 @@ class SweepSpec:
 
     @property
     def name(self) -> str:
+        """The spec's label."""
         return self.data["name"]
 
     @property
     def seed(self) -> int:
+        """The master seed."""
         return self.data["seed"]
+
+    @property
+    def engine(self) -> str:
+        """``"graph"`` or ``"stream"``."""
+        return self.data["options"]["engine"]
 
 
 @dataclass(frozen=True)
@@ -159,7 +195,9 @@ class WorkItem:
 
     ``params`` holds the item's value of every column in
     :data:`PARAMETER_COLUMNS`; ``settings`` the measurement axes and options
-    shared by all items.  The item's randomness is
+    shared by all items (``measurements``, ``beta``, ``t``, ``tuple_mode``,
+    ``bound_form``, ``engine``, ``curve_betas``, ``n_tuples``, ``delta_fail``,
+    ``bernoulli`` and the measurements' own tables).  The item's randomness is
     ``child_seed(SeedSequence(seed), index)``.
     """
 
@@ -180,6 +218,8 @@ def load_spec(path) -> SweepSpec:
     ------
     SpecError
         If the file cannot be read, is not valid TOML, or fails validation.
+    SweepTooLarge
+        If the work it describes cannot finish (see :func:`validate_spec`).
     """
     path = Path(path)
     try:
@@ -199,9 +239,23 @@ def parse_spec(text: str, source: str | None = None) -> SweepSpec:
     return SweepSpec(spec.data, spec.spec_hash, text)
 
 
+def _hash_form(data: dict) -> dict:
+    """``data`` in the layout of skillgraph 0.1 (``measures``, ``options.graph_mode``).
+
+    The hash is taken of this form so that an unchanged spec file keeps the
+    hash it had, and stores made by 0.1 still resume.
+    """
+    form = {key: value for key, value in data.items() if key != "measurements"}
+    form["measures"] = data["measurements"]
+    options = {key: value for key, value in data["options"].items() if key != "engine"}
+    options["graph_mode"] = _GRAPH_MODE_OF_ENGINE[data["options"]["engine"]]
+    form["options"] = options
+    return form
+
+
 def spec_hash(data: dict) -> str:
     """SHA-256 of the canonical JSON form of a normalised spec."""
-    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    blob = json.dumps(_hash_form(data), sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -264,6 +318,16 @@ class _Checker:
             return None
         return value
 
+    def own(self, path, value, check_value):
+        """A value of a measurement's own axis, through the measurement's ``check_value``."""
+        try:
+            value = check_value(value)
+            json.dumps(value, allow_nan=False)  # it becomes part of the spec's hash
+        except (ValueError, TypeError) as exc:
+            self.fail(path, str(exc))
+            return None
+        return value
+
     def boolean(self, path, value):
         if not isinstance(value, bool):
             self.fail(path, f"must be true or false, got {_describe(value)}")
@@ -295,10 +359,11 @@ class _Checker:
         if not allow_duplicates:
             seen = set()
             for i, v in enumerate(out):
-                if v in seen:
+                key = json.dumps(v, sort_keys=True)  # values of own axes may be lists
+                if key in seen:
                     self.fail(f"{path}[{i}]", f"duplicate value {v!r} (each value once)")
                     return None
-                seen.add(v)
+                seen.add(key)
         return out
 
 
@@ -349,16 +414,6 @@ def _unknown_key_message(key, allowed) -> str:
     return f"unknown key{_suggest(str(key), allowed)}; allowed keys: {listed}"
 
 
-def _implemented(kind: str, name: str) -> bool:
-    """Whether the sweep engine has a function for this measure / failure model."""
-    from skillgraph.sweep import (
-        runner as sweep,
-    )  # the registries; imported late (sweep imports this module)
-
-    registry = sweep._MEASURE_FUNCTIONS if kind == "measure" else sweep._FAILURE_FUNCTIONS
-    return name in registry
-
-
 def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
     """Validate a spec given as a dict (parsed TOML) and normalise it.
 
@@ -379,13 +434,32 @@ def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
         Listing every problem found, each with its key path, the value and
         what is allowed.  Nothing else escapes: no engine code runs on an
         invalid spec.
+    SweepTooLarge
+        The spec is valid but cannot be run: a work item would produce more
+        than :data:`~skillgraph.sweep.cost.MAX_ROWS_PER_ITEM` rows, the table
+        more than :data:`~skillgraph.sweep.cost.MAX_ROWS`, or an item is
+        estimated to take longer than :func:`skillgraph._resources.max_seconds`
+        (set ``SKILLGRAPH_MAX_HOURS`` to allow longer items).
     """
-    c = _Checker()
     if not isinstance(raw, dict):
         raise SpecError([("<spec>", f"must be a table, got {_describe(raw)}")], source)
-    top = c.table("", raw, _TOP_KEYS)
-    data: dict = {}
+    c = _Checker()
+    data = _validate_top(c, raw)
+    if not c.problems:
+        _cross_checks(c, data)
+    if c.problems:
+        raise SpecError(c.problems, source)
+    too_large = _cost_problems(data)
+    if too_large:
+        raise SweepTooLarge(too_large, source)
+    return SweepSpec(data, spec_hash(data), None)
 
+
+def _validate_top(c: _Checker, raw: dict) -> dict:
+    """Every table of the spec, normalised; problems go to ``c``."""
+    tables = tuple(name for name, m in MEASUREMENTS.items() if m.table is not None)
+    top = c.table("", raw, _TOP_KEYS + tables)
+    data: dict = {}
     data["name"] = c.string("name", top.get("name", "sweep"))
     data["description"] = c.string("description", top.get("description", ""))
     if "seed" not in top:
@@ -393,86 +467,140 @@ def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
     else:
         data["seed"] = c.integer("seed", top["seed"], 0)
     data["replicates"] = c.integer("replicates", top.get("replicates", 1), 1, 100_000)
-    data["measures"] = c.axis(
-        "measures",
-        top.get("measures", ["bad_fraction", "bound"]),
-        lambda p, v: c.choice(p, v, MEASURES),
-    )
-    for i, m in enumerate(data["measures"] or []):
-        if not _implemented("measure", m):
-            c.fail(f"measures[{i}]", f"{m!r} is not supported by sweeps in this version")
-
-    grid = c.table("grid", top.get("grid", {}), _GRID_KEYS) if "grid" in top else None
-    if grid is None:
+    data["measurements"] = _validate_measurements(c, top)
+    measurements = data["measurements"] or []
+    axes, graph = _own_axes(measurements), samples_graph(measurements)
+    has_grid = "grid" in top
+    allowed = (_GRID_KEYS if graph else ()) + tuple(axes)
+    grid = c.table("grid", top["grid"], allowed) if has_grid else {}
+    data["grid"] = {}
+    if graph and not has_grid:
         c.fail("grid", "is required: a [grid] table with n_skills, n_texts, k and theta")
-    data["grid"] = _validate_grid(
-        c, grid or {}, has_scale="scale" in top, report=isinstance(top.get("grid"), dict)
-    )
-
-    if "scale" in top:
+    if graph:
+        data["grid"] = _validate_grid(
+            c, grid, has_scale="scale" in top, report=isinstance(top.get("grid"), dict)
+        )
+    reserved = _GRID_KEYS if graph else ()  # without a graph, an own axis may take any name
+    data["grid"].update(_validate_own_axes(c, grid, axes, reserved=reserved))
+    data["scale"] = None
+    if "scale" in top and not graph:
+        c.fail("scale", f"the measurements {measurements} sample no graph: there is no theta")
+    elif "scale" in top:
         scale = c.table("scale", top["scale"], _SCALE_KEYS)
         data["scale"] = _validate_scale(c, scale) if isinstance(top["scale"], dict) else None
-    else:
-        data["scale"] = None
-
     options = c.table("options", top.get("options", {}), _OPTION_KEYS)
     data["options"] = _validate_options(c, options)
+    data.update(_validate_tables(c, top, data["measurements"] or []))
+    return data
 
-    if not c.problems:
-        _cross_checks(c, data)
-    if c.problems:
-        raise SpecError(c.problems, source)
-    return SweepSpec(data, spec_hash(data), None)
+
+def _validate_measurements(c: _Checker, top: dict) -> list | None:
+    """``measures = [...]`` (the file's key) or its synonym ``measurements``."""
+    key = "measurements" if "measurements" in top else "measures"
+    if "measurements" in top and "measures" in top:
+        c.fail("measurements", "give either measures or measurements (the same list), not both")
+    names = measurement_names()
+    return c.axis(key, top.get(key, _DEFAULT_MEASUREMENTS), lambda p, v: c.choice(p, v, names))
+
+
+def _validate_tables(c: _Checker, top: dict, measurements: list) -> dict:
+    """The measurements' own tables (``[superposition]``...), validated by their owners."""
+    out = {}
+    for name, m in MEASUREMENTS.items():
+        if m.table is None:
+            continue
+        if name not in measurements:
+            if name in top:
+                c.fail(name, f"the table [{name}] is given but {name!r} is not measured")
+            continue
+        raw = top.get(name, {})
+        if not isinstance(raw, dict):
+            c.fail(name, f"must be a table, got {_describe(raw)}")
+            continue
+        try:
+            out[name] = m.table(copy.deepcopy(raw))
+            json.dumps(out[name], allow_nan=False)  # it becomes part of the spec's hash
+        except (ValueError, TypeError) as exc:
+            c.fail(name, str(exc))
+    return out
+
+
+def _own_axes(measurements: list) -> dict:
+    """The grid axes the measurements bring (name -> value check), in their order."""
+    axes: dict = {}
+    for name in measurements:
+        axes.update(get_measurement(name).axes)
+    return axes
+
+
+def samples_graph(measurements) -> bool:
+    """Whether a work item with these measurements samples a skill graph (or its counts)."""
+    return any(get_measurement(name).samples_graph for name in measurements) or not measurements
+
+
+def _validate_own_axes(c: _Checker, grid: dict, axes: dict, *, reserved: tuple) -> dict:
+    """The measurements' own grid axes; an absent one is the single value ``None``."""
+    out = {}
+    for name, check_value in axes.items():
+        path = f"grid.{name}"
+        if name in reserved:
+            c.fail(path, "is a standard grid key: a measurement's own axis cannot reuse it")
+        elif name not in grid:
+            out[name] = [None]
+        else:
+            out[name] = c.axis(path, grid[name], lambda p, v, f=check_value: c.own(p, v, f))
+    return out
 
 
 def _validate_grid(c: _Checker, grid: dict, *, has_scale: bool, report: bool = True) -> dict:
-    """``report=False``: the table is missing altogether (already reported once)."""
+    """The ``[grid]`` table; ``report=False``: it is missing altogether (reported once)."""
     out: dict = {}
     for key in ("n_skills", "n_texts", "k"):
         if report and key not in grid:
             c.fail(f"grid.{key}", "is required (an integer >= 1, or a list of them)")
-    out["n_skills"] = c.axis(
-        "grid.n_skills", grid.get("n_skills", 1), lambda p, v: c.integer(p, v, 1, _MAX_SKILLS)
-    )
-    out["n_texts"] = c.axis(
-        "grid.n_texts", grid.get("n_texts", 1), lambda p, v: c.integer(p, v, 1, 10**15)
-    )
-    out["k"] = c.axis("grid.k", grid.get("k", 1), lambda p, v: c.integer(p, v, 1, 10**6))
+    limits = {"n_skills": MAX_SKILLS, "n_texts": _MAX_TEXTS, "k": _MAX_K}
+    for key, high in limits.items():
+        out[key] = c.axis(
+            f"grid.{key}", grid.get(key, 1), lambda p, v, high=high: c.integer(p, v, 1, high)
+        )
     out["skill_measure"] = c.axis(
         "grid.skill_measure",
         grid.get("skill_measure", "uniform"),
         lambda p, v: c.choice(p, v, SKILL_MEASURES),
     )
     out["zipf_exponent"] = c.axis(
-        "grid.zipf_exponent",
-        grid.get("zipf_exponent", 1.0),
-        lambda p, v: c.real(p, v, 0.0, 20.0),
+        "grid.zipf_exponent", grid.get("zipf_exponent", 1.0), lambda p, v: c.real(p, v, 0.0, 20.0)
     )
     out["replace"] = c.axis("grid.replace", grid.get("replace", True), c.boolean)
+    models = failure_model_names()
     out["failure"] = c.axis(
-        "grid.failure", grid.get("failure", "random"), lambda p, v: c.choice(p, v, FAILURE_MODELS)
+        "grid.failure", grid.get("failure", "random"), lambda p, v: c.choice(p, v, models)
     )
-    failures = grid.get("failure", "random")
-    for i, f in enumerate(out["failure"] or []):
-        if not _implemented("failure", f):
-            path = f"grid.failure[{i}]" if isinstance(failures, list) else "grid.failure"
-            c.fail(path, f"{f!r} is not supported by sweeps in this version")
-    if "theta" in grid:
-        if has_scale:
-            c.fail("grid.theta", "give either grid.theta or a [scale] table, not both")
-        out["theta"] = c.axis(
-            "grid.theta",
-            grid["theta"],
-            lambda p, v: c.real(p, v, 0.0, 1.0, open_low=True, open_high=True),
-        )
-    else:
+    out["theta"] = _validate_theta(c, grid, has_scale=has_scale, report=report)
+    _validate_measurement_axes(c, grid, out)
+    return out
+
+
+def _validate_theta(c: _Checker, grid: dict, *, has_scale: bool, report: bool) -> list | None:
+    """``grid.theta``, or ``None`` when a ``[scale]`` table derives it."""
+    if "theta" not in grid:
         if not has_scale and report:
             c.fail(
                 "grid.theta",
                 "is required unless a [scale] table derives theta from model scale "
                 "(a number in (0, 1) or a list of them)",
             )
-        out["theta"] = None
+        return None
+    if has_scale:
+        c.fail("grid.theta", "give either grid.theta or a [scale] table, not both")
+    return c.axis(
+        "grid.theta", grid["theta"], lambda p, v: c.real(p, v, 0.0, 1.0, open_low=True,
+                                                         open_high=True)  # fmt: skip
+    )
+
+
+def _validate_measurement_axes(c: _Checker, grid: dict, out: dict) -> None:
+    """``beta``, ``t``, ``tuple_mode``, ``bound_form``: evaluated inside each work item."""
     out["beta"] = c.axis(
         "grid.beta",
         grid.get("beta", 0.5),
@@ -485,14 +613,14 @@ def _validate_grid(c: _Checker, grid: dict, *, has_scale: bool, report: bool = T
         lambda p, v: c.choice(p, v, TUPLE_MODES),
     )
     out["bound_form"] = c.axis(
-        "grid.bound_form", grid.get("bound_form", "kl"), lambda p, v: c.choice(p, v, BOUND_FORMS)
+        "grid.bound_form", grid.get("bound_form", "kl"), lambda p, v: c.choice(p, v, FORMS)
     )
-    return out
 
 
 def _validate_scale(c: _Checker, scale: dict) -> dict:
+    """The ``[scale]`` table: theta from model scale through a scaling law."""
     out: dict = {}
-    out["law"] = c.choice("scale.law", scale.get("law", "chinchilla"), LAW_NAMES)
+    out["law"] = c.choice("scale.law", scale.get("law", "chinchilla"), tuple(LAWS))
     out["mapping"] = c.choice("scale.mapping", scale.get("mapping", "anchored"), MAPPINGS)
     out["c"] = c.real("scale.c", scale.get("c", 1.0), 0.0, None, open_low=True)
     out["theta_ref"] = c.real(
@@ -510,6 +638,12 @@ def _validate_scale(c: _Checker, scale: dict) -> dict:
             c.real(f"scale.reference[{i}]", v, 0.0, 1e40, open_low=True)
             for i, v in enumerate(reference)
         ]
+    out.update(_validate_scale_points(c, scale))
+    return out
+
+
+def _validate_scale_points(c: _Checker, scale: dict) -> dict:
+    """``compute`` (compute-optimal models) or paired ``params`` and ``tokens``."""
 
     def positive(p, v):
         return c.real(p, v, 0.0, 1e40, open_low=True)
@@ -523,33 +657,35 @@ def _validate_scale(c: _Checker, scale: dict) -> dict:
             "scale.compute",
             "is required: training compute in FLOPs (a list), or params and tokens (paired lists)",
         )
-    out["compute"] = c.axis("scale.compute", scale["compute"], positive) if has_compute else None
-    out["params"] = out["tokens"] = None
-    if has_nd:
-        for key in ("params", "tokens"):
-            if key not in scale:
-                c.fail(f"scale.{key}", "is required with scale.params/scale.tokens (paired lists)")
-            else:
-                out[key] = c.axis(f"scale.{key}", scale[key], positive, allow_duplicates=True)
-        if out["params"] is not None and out["tokens"] is not None:
-            if len(out["params"]) != len(out["tokens"]):
-                c.fail(
-                    "scale.tokens",
-                    f"must have as many entries as scale.params ({len(out['params'])}), "
-                    f"got {len(out['tokens'])}",
-                )
+    out = {"compute": None, "params": None, "tokens": None}
+    if has_compute:
+        out["compute"] = c.axis("scale.compute", scale["compute"], positive)
+    if not has_nd:
+        return out
+    for key in ("params", "tokens"):
+        if key not in scale:
+            c.fail(f"scale.{key}", "is required with scale.params/scale.tokens (paired lists)")
+        else:
+            out[key] = c.axis(f"scale.{key}", scale[key], positive, allow_duplicates=True)
+    if out["params"] is not None and out["tokens"] is not None:
+        if len(out["params"]) != len(out["tokens"]):
+            c.fail(
+                "scale.tokens",
+                f"must have as many entries as scale.params ({len(out['params'])}), "
+                f"got {len(out['tokens'])}",
+            )
     return out
 
 
 def _validate_options(c: _Checker, options: dict) -> dict:
+    """The ``[options]`` table; ``engine`` also answers to its old name ``graph_mode``."""
     out: dict = {}
     out["curve_betas"] = c.axis(
         "options.curve_betas",
         options.get("curve_betas", _DEFAULT_CURVE_BETAS),
         lambda p, v: c.real(p, v, 0.0, 1.0),
     )
-    n_tuples = options.get("n_tuples", 0)
-    out["n_tuples"] = c.integer("options.n_tuples", n_tuples, 0, 10**8)
+    out["n_tuples"] = c.integer("options.n_tuples", options.get("n_tuples", 0), 0, 10**8)
     out["delta_fail"] = c.real(
         "options.delta_fail",
         options.get("delta_fail", 1e-6),
@@ -559,27 +695,45 @@ def _validate_options(c: _Checker, options: dict) -> dict:
         open_high=True,
     )
     out["bernoulli"] = c.boolean("options.bernoulli", options.get("bernoulli", False))
-    out["graph_mode"] = c.choice(
-        "options.graph_mode", options.get("graph_mode", "materialize"), GRAPH_MODES
-    )
+    out["engine"] = _validate_engine(c, options)
     return out
 
 
-_GRAPH_ONLY_MEASURES = ("tuple", "adversary")
+def _validate_engine(c: _Checker, options: dict) -> str | None:
+    """``options.engine`` (``"graph"``/``"stream"``), or the 0.1 spelling ``options.graph_mode``."""
+    if "engine" in options and "graph_mode" in options:
+        c.fail("options.graph_mode", "is the old name of options.engine: give only one of them")
+        return None
+    key = "graph_mode" if "graph_mode" in options else "engine"
+    value = c.choice(f"options.{key}", options.get(key, "graph"), ENGINES + tuple(ENGINE_ALIASES))
+    return ENGINE_ALIASES.get(value, value) if value is not None else None
+
+
+# ---------------------------------------------------------------------------
+# checks across keys, and the cost
 
 
 def _cross_checks(c: _Checker, data: dict) -> None:
+    if samples_graph(data["measurements"]):
+        _graph_checks(c, data)
+    for name in data["measurements"]:
+        check = get_measurement(name).check
+        for path, message in check(data) if check is not None else ():
+            c.fail(path, message)
+    n_items = _n_items(data)
+    if n_items > MAX_ITEMS:
+        c.fail(
+            "replicates",
+            f"the grid has {n_items:,} work items, more than the {MAX_ITEMS:,} one sweep holds; "
+            "split it into several specs",
+        )
+
+
+def _graph_checks(c: _Checker, data: dict) -> None:
+    """The graph's keys together: engine, ``replace`` against ``k``, the scale points."""
     grid = data["grid"]
-    if data["options"]["graph_mode"] == "stream":
-        for i, m in enumerate(data["measures"]):
-            if m in _GRAPH_ONLY_MEASURES:
-                c.fail(
-                    f"measures[{i}]",
-                    f"{m!r} needs the materialised graph; with options.graph_mode = 'stream' "
-                    "only per-skill counts exist (bad_fraction, curve, bound, certificate)",
-                )
-        if False in grid["replace"]:
-            c.fail("grid.replace", "stream mode draws skills with replacement only (true)")
+    if data["options"]["engine"] == "stream":
+        _stream_checks(c, data)
     if False in grid["replace"]:
         for i, k in enumerate(grid["k"]):
             if k > min(grid["n_skills"]):
@@ -588,24 +742,141 @@ def _cross_checks(c: _Checker, data: dict) -> None:
                     f"must be <= n_skills ({min(grid['n_skills'])}) when grid.replace includes "
                     f"false (k distinct skills per text piece), got {k}",
                 )
-    if "adversary" in data["measures"] and max(grid["n_texts"]) * max(grid["k"]) > 10**7:
-        c.fail("grid.n_texts", "the adversary measure needs graphs with n_texts * k <= 1e7")
     if data["scale"] is not None:
         _derive_thetas(c, data["scale"])
-    n_points = 1
+
+
+def _stream_checks(c: _Checker, data: dict) -> None:
+    """What the streaming engine cannot do: graph-only measurements and failure models."""
+    grid = data["grid"]
+    for i, name in enumerate(data["measurements"]):
+        if get_measurement(name).needs_graph:
+            c.fail(
+                f"measures[{i}]",
+                f"{name!r} needs the materialised graph; with options.engine = 'stream' only "
+                "per-skill counts exist (use engine 'graph', or drop it)",
+            )
+    if "tuple" in data["measurements"]:
+        for i, mode in enumerate(grid["tuple_mode"]):
+            if mode not in COUNTS_TUPLE_MODES:
+                c.fail(
+                    f"grid.tuple_mode[{i}]",
+                    f"{mode!r} needs the materialised graph; with options.engine = 'stream' "
+                    f"the tuple measurement has mode {', '.join(COUNTS_TUPLE_MODES)} only",
+                )
+    for i, failure in enumerate(grid["failure"]):
+        if failure not in STREAM_FAILURES:
+            c.fail(
+                f"grid.failure[{i}]",
+                f"{failure!r} needs the materialised graph; the streaming engine implements "
+                f"{', '.join(STREAM_FAILURES)}",
+            )
+    if False in grid["replace"]:
+        c.fail("grid.replace", "stream mode draws skills with replacement only (true)")
+
+
+def _own_points(data: dict) -> list[dict]:
+    """Every combination of the measurements' own axes (``[{}]`` when there are none)."""
+    grid = data["grid"]
+    graph = samples_graph(data["measurements"])
+    names = [key for key in grid if not graph or key not in _GRID_KEYS]
+    return [dict(zip(names, values, strict=True))
+            for values in itertools.product(*(grid[name] for name in names))]  # fmt: skip
+
+
+def _n_items(data: dict) -> int:
+    grid = data["grid"]
+    n_points = len(_own_points(data))
+    if not samples_graph(data["measurements"]):
+        return n_points * data["replicates"]
+    n_points *= len(_skill_measure_points(grid))
     for key in ("n_skills", "n_texts", "k", "replace", "failure"):
         n_points *= len(grid[key])
-    n_points *= len(_measure_points(grid))
-    n_points *= (
-        len(grid["theta"]) if grid["theta"] is not None else len(_scale_points(data["scale"]))
-    )
-    n_items = n_points * data["replicates"]
-    if n_items > _MAX_ITEMS:
-        c.fail(
-            "replicates",
-            f"the grid has {n_items:,} work items, more than the {_MAX_ITEMS:,} one sweep holds; "
-            "split it into several specs",
+    if grid["theta"] is not None:
+        n_points *= len(grid["theta"])
+    else:
+        n_points *= len(_scale_points(data["scale"]))
+    return n_points * data["replicates"]
+
+
+def _settings(data: dict) -> dict:
+    """What every work item shares: measurement axes, options, measurement tables."""
+    grid = data["grid"]
+    tables = {name: copy.deepcopy(data[name]) for name in data["measurements"] if name in data}
+    return {
+        "measurements": list(data["measurements"]),
+        "samples_graph": samples_graph(data["measurements"]),
+        **{key: list(grid.get(key, [])) for key in ("beta", "t", "tuple_mode", "bound_form")},
+        **copy.deepcopy(data["options"]),
+        **tables,
+    }
+
+
+_SHAPE_KEYS = ("n_skills", "n_texts", "k", "skill_measure", "zipf_exponent")
+
+
+def _cost_points(data: dict) -> list[tuple[dict, int]]:
+    """The distinct points that set an item's cost (graph shape, own axes) and their counts."""
+    grid = data["grid"]
+    shapes = [dict.fromkeys(_SHAPE_KEYS)]
+    if samples_graph(data["measurements"]):
+        product = itertools.product(
+            grid["n_skills"], grid["n_texts"], grid["k"], _skill_measure_points(grid)
         )
+        shapes = [dict(zip(_SHAPE_KEYS, (*shape[:3], *shape[3]), strict=True))
+                  for shape in product]  # fmt: skip
+    own = _own_points(data)
+    per_point = _n_items(data) // (len(shapes) * len(own))
+    return [({**shape, **point}, per_point) for shape in shapes for point in own]
+
+
+def estimate(spec: SweepSpec) -> SweepCost:
+    """The estimated cost of ``spec``: items, rows, seconds, the largest item.
+
+    See :mod:`skillgraph.sweep.cost` for the model and its rates.
+    """
+    return sweep_cost(_cost_points(spec.data), _settings(spec.data))
+
+
+def _cost_problems(data: dict) -> list[tuple[str, str]]:
+    """Why a valid spec cannot run: too many rows, or an item that cannot finish."""
+    settings = _settings(data)
+    cost = sweep_cost(_cost_points(data), settings)
+    axes = {f"grid.{key}": len(settings[key]) for key in ("beta", "t", "tuple_mode", "bound_form")}
+    axes["options.curve_betas"] = len(settings["curve_betas"])
+    widest = max(axes, key=axes.get)
+    if cost.item.rows > MAX_ROWS_PER_ITEM:
+        return [(widest, f"a work item would write {cost.item.rows:,} table rows, more than the "
+                 f"{MAX_ROWS_PER_ITEM:,} one item may hold (the measurement axes multiply: "
+                 f"{widest} has {axes[widest]:,} values); use fewer values")]  # fmt: skip
+    if cost.rows > MAX_ROWS:
+        return [("replicates", f"the sweep would write {cost.rows:,} table rows, more than the "
+                 f"{MAX_ROWS:,} one table holds; split it into several specs")]  # fmt: skip
+    sampling = settings["samples_graph"] and (
+        engine_cost(cost.item_params, settings).seconds >= cost.item.seconds / 2
+    )
+    hint = (
+        "Use fewer text pieces or a smaller k (the time grows with n_texts * k)."
+        if sampling
+        else "Use fewer values of the measurement axes (beta, t, ...) or cheaper measurements."
+    )
+    try:
+        check_time(cost.item.seconds, _item_label(cost), hint)
+    except ResourceLimitError as exc:
+        return [("grid.n_texts" if sampling else widest, str(exc))]
+    return []
+
+
+def _item_label(cost: SweepCost) -> str:
+    p = cost.item_params
+    if p["n_texts"] is None:  # no graph: the measurements' own axes
+        own = ", ".join(f"{key} = {value!r}" for key, value in p.items() if key not in _SHAPE_KEYS)
+        return f"a work item ({own or 'no parameters'})"
+    edges = float(p["n_texts"]) * float(p["k"])
+    return (
+        f"a work item with n_skills = {p['n_skills']:,}, n_texts = {p['n_texts']:,}, "
+        f"k = {p['k']:,} ({edges:.3g} edge slots) and its measurements"
+    )
 
 
 def _scale_points(scale: dict) -> list[dict]:
@@ -618,14 +889,9 @@ def _scale_points(scale: dict) -> list[dict]:
     ]
 
 
-def _derive_thetas(c: _Checker, scale: dict) -> list[dict] | None:
+def _derive_thetas(c: _Checker, scale: dict) -> list[dict]:
     """Theta of every scale point; a problem is recorded for a theta outside (0, 1)."""
-    try:
-        from skillgraph.theory import scaling
-    except ImportError:  # pragma: no cover - scaling is part of the core
-        c.fail("scale", "needs skillgraph.scaling, which is not available")
-        return None
-    law = scaling.LAWS[scale["law"]]
+    law = LAWS[scale["law"]]
     points = []
     key = "compute" if scale["compute"] is not None else "params"
     for i, point in enumerate(_scale_points(scale)):
@@ -635,13 +901,9 @@ def _derive_thetas(c: _Checker, scale: dict) -> list[dict] | None:
             else:
                 n, d = point["params"], point["tokens"]
             theta = law.theta(
-                n,
-                d,
-                mapping=scale["mapping"],
-                c=scale["c"],
-                theta_ref=scale["theta_ref"],
+                n, d, mapping=scale["mapping"], c=scale["c"], theta_ref=scale["theta_ref"],
                 reference=tuple(scale["reference"]),
-            )
+            )  # fmt: skip
         except (ValueError, TypeError, ArithmeticError) as exc:
             c.fail(f"scale.{key}[{i}]", f"cannot derive theta: {exc}")
             continue
@@ -658,11 +920,11 @@ def _derive_thetas(c: _Checker, scale: dict) -> list[dict] | None:
     return points
 
 
-def _measure_points(grid: dict) -> list[tuple[str, float | None]]:
+def _skill_measure_points(grid: dict) -> list[tuple[str, float | None]]:
     """(skill_measure, zipf_exponent) pairs; the exponent only varies for Zipf."""
     points = []
-    for measure in grid["skill_measure"]:
-        if measure == "uniform":
+    for name in grid["skill_measure"]:
+        if name == "uniform":
             points.append(("uniform", None))
         else:
             points.extend(("zipf", a) for a in grid["zipf_exponent"])
@@ -673,71 +935,73 @@ def _measure_points(grid: dict) -> list[tuple[str, float | None]]:
 # expansion
 
 
+def _theta_points(data: dict) -> list[dict]:
+    """Theta with its scale columns: from ``grid.theta`` or derived from ``[scale]``."""
+    grid = data["grid"]
+    if grid["theta"] is not None:
+        none = dict.fromkeys(("law", "compute", "params", "tokens", "mapping"))
+        return [{"theta": theta, **none} for theta in grid["theta"]]
+    scale = data["scale"]
+    c = _Checker()
+    points = _derive_thetas(c, scale)
+    if c.problems:  # validated specs never get here
+        raise SpecError(c.problems)
+    return [{**p, "law": scale["law"], "mapping": scale["mapping"]} for p in points]
+
+
+def _graph_points(data: dict) -> list[dict]:
+    """The graph's grid points, as parameter dicts (all ``None`` when no graph is sampled)."""
+    if not samples_graph(data["measurements"]):
+        return [dict.fromkeys(PARAMETER_COLUMNS[2:])]
+    grid = data["grid"]
+    product = itertools.product(
+        grid["n_skills"], grid["n_texts"], grid["k"], _skill_measure_points(grid),
+        grid["replace"], grid["failure"], _theta_points(data),
+    )  # fmt: skip
+    points = []
+    for n_skills, n_texts, k, (skill_measure, exponent), replace, failure, th in product:
+        points.append({
+            "n_skills": n_skills, "n_texts": n_texts, "k": k, "skill_measure": skill_measure,
+            "zipf_exponent": exponent, "replace": replace, "failure": failure, **th,
+        })  # fmt: skip
+    return points
+
+
 def expand(spec: SweepSpec) -> list[WorkItem]:
     """The work items of ``spec``, in a fixed order (their index is their seed key).
 
     Order: ``n_skills``, ``n_texts``, ``k``, skill measure, ``replace``,
-    failure model, theta (or scale point), replicate, the last varying fastest.
+    failure model, theta (or scale point), the measurements' own axes,
+    replicate, the last varying fastest.
     """
     data = spec.data
-    grid = data["grid"]
-    if grid["theta"] is not None:
-        thetas = [
-            {
-                "theta": th,
-                "law": None,
-                "compute": None,
-                "params": None,
-                "tokens": None,
-                "mapping": None,
-            }
-            for th in grid["theta"]
-        ]
-    else:
-        scale = data["scale"]
-        c = _Checker()
-        points = _derive_thetas(c, scale)
-        if c.problems:  # validated specs never get here
-            raise SpecError(c.problems)
-        thetas = [{**p, "law": scale["law"], "mapping": scale["mapping"]} for p in points]
-    settings = {
-        "measures": list(data["measures"]),
-        "beta": list(grid["beta"]),
-        "t": list(grid["t"]),
-        "tuple_mode": list(grid["tuple_mode"]),
-        "bound_form": list(grid["bound_form"]),
-        **copy.deepcopy(data["options"]),
-    }
-    items = []
+    settings = _settings(data)
     product = itertools.product(
-        grid["n_skills"],
-        grid["n_texts"],
-        grid["k"],
-        _measure_points(grid),
-        grid["replace"],
-        grid["failure"],
-        thetas,
-        range(data["replicates"]),
+        _graph_points(data), _own_points(data), range(data["replicates"])
     )
-    for index, (n_skills, n_texts, k, (measure, exponent), replace, failure, th, rep) in enumerate(
-        product
-    ):
-        params = {
-            "item": index,
-            "replicate": rep,
-            "n_skills": n_skills,
-            "n_texts": n_texts,
-            "k": k,
-            "skill_measure": measure,
-            "zipf_exponent": exponent,
-            "replace": replace,
-            "failure": failure,
-            "theta": th["theta"],
-            "law": th["law"],
-            "compute": th["compute"],
-            "params": th["params"],
-            "tokens": th["tokens"],
-            "mapping": th["mapping"],
-        }
+    items = []
+    for index, (graph, own, replicate) in enumerate(product):
+        params = {"item": index, "replicate": replicate, **graph, **own}
         items.append(WorkItem(index, data["seed"], params, settings))
     return items
+
+
+# ---------------------------------------------------------------------------
+# names of skillgraph 0.1
+
+
+def __getattr__(name: str):
+    old = {
+        "MEASURES": ("skillgraph.sweep.registry.MEASUREMENTS", lambda: MEASUREMENTS),
+        "FAILURE_MODELS": ("skillgraph.sweep.registry.failure_model_names()", failure_model_names),
+        "GRAPH_MODES": ("skillgraph.core.engine.ENGINES", lambda: ENGINES),
+    }
+    if name in old:
+        new, value = old[name]
+        warnings.warn(
+            f"skillgraph.sweep.spec.{name} is now {new}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return value()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

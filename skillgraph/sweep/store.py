@@ -4,39 +4,40 @@ Layout of a store ``DIR``::
 
     DIR/manifest.json        the spec (normalised and as written), its hash, the item count
     DIR/shards/item-000017.json   one file per finished work item (its rows, or its error)
-    DIR/results.csv          the gathered tidy table: one row per measurement
+    DIR/results.csv          the gathered tidy table: one row per measured number
     DIR/failures.json        the work items that raised, with their errors
     DIR/summary.json         counts and timings of the last run
 
-Every file is written atomically: to a temporary file in the same directory,
-flushed and fsynced, then renamed over its final name (``os.replace`` is
-atomic on POSIX and Windows).  A killed run therefore leaves only complete
-shards plus, possibly, stray temporary files, which are ignored and removed.
-Each shard also carries a SHA-256 checksum of its content, so a shard damaged
-in any other way (a truncated copy, a disk error) is detected and recomputed.
+Every file is written atomically (:func:`skillgraph.tables.atomic_write`): to a
+temporary file in the same directory, fsynced, then renamed over its final
+name.  A killed run therefore leaves only complete shards plus, possibly,
+stray temporary files, which are ignored and removed.  Each shard also
+carries a SHA-256 checksum of its content, so a shard damaged in any other way
+(a truncated copy, a disk error, a shard of another sweep copied in) is
+detected and recomputed by ``--resume``, and reported by ``skillgraph plot``.
 
 Numbers are stored in JSON with Python's shortest round-trip ``repr``, so the
 gathered table is identical, digit for digit, whichever process computed an
-item and whenever it was resumed.
+item and whenever it was resumed.  ``results.csv`` is a tidy table in the one
+cell format of :mod:`skillgraph.tables`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import math
-import os
-import tempfile
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from skillgraph.sweep.spec import PARAMETER_COLUMNS, SweepSpec
+from skillgraph.sweep.spec import MAX_ITEMS, PARAMETER_COLUMNS, SweepSpec
+from skillgraph.tables import atomic_write, read_table, write_table
 
 __all__ = [
     "STORE_FORMAT",
     "MEASUREMENT_COLUMNS",
     "COLUMNS",
+    "RENAMED_COLUMNS",
     "StoreError",
     "SweepStore",
     "atomic_write",
@@ -45,17 +46,18 @@ __all__ = [
 
 STORE_FORMAT = 1
 
-#: Columns describing a measurement (after the work item's parameters).
+#: Columns of a row after the work item's parameters: the measurement axes, then the
+#: tidy ``quantity, value, ci_low, ci_high``, then the counts behind the value.
 MEASUREMENT_COLUMNS = (
-    "measure",
     "beta",
     "t",
     "tuple_mode",
     "form",
-    "method",
+    "quantity",
     "value",
     "ci_low",
     "ci_high",
+    "method",
     "n_bad",
     "n",
     "n_undefined",
@@ -65,40 +67,48 @@ MEASUREMENT_COLUMNS = (
     "vacuous",
     "log_fail_prob",
 )
-#: All columns of ``results.csv``, in order.
+#: All standard columns of ``results.csv``, in order (measurements may add their own).
 COLUMNS = PARAMETER_COLUMNS + MEASUREMENT_COLUMNS
+#: Row keys renamed since stores were first written: old name -> new name.
+RENAMED_COLUMNS = {"measure": "quantity"}
+
+_SHARD_NAME = re.compile(r"item-(\d+)\.json")
+_REQUIRED = {"format": int, "name": str, "spec_hash": str, "n_items": int, "spec": dict}
 
 
 class StoreError(ValueError):
     """A store that cannot be used as asked (another spec's directory, not a store...)."""
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The temporary file lives in the same directory (a rename across file
-    systems is not atomic) and is fsynced before the rename, so that a power
-    loss cannot leave a renamed but empty file.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _checksum(payload: dict) -> str:
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _upgrade_rows(rows: list) -> list:
+    """Rows as the current version names their keys (``measure`` -> ``quantity``)."""
+    return [{RENAMED_COLUMNS.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def _check_manifest(manifest, where: str) -> dict:
+    """A manifest's fields and their types, and an item count a sweep can have."""
+    if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
+        raise StoreError(f"{where} is not a skillgraph sweep manifest (format {STORE_FORMAT})")
+    for key, kind in _REQUIRED.items():
+        value = manifest.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise StoreError(
+                f"{where} is damaged: field {key!r} must be a {kind.__name__}, got {value!r}"
+            )
+    n_items = manifest["n_items"]
+    if not 1 <= n_items <= MAX_ITEMS:
+        raise StoreError(
+            f"{where} is damaged: n_items = {n_items:,} is not a sweep's item count "
+            f"(1 to {MAX_ITEMS:,})"
+        )
+    if not re.fullmatch(r"[0-9a-f]{64}", manifest["spec_hash"]):
+        raise StoreError(f"{where} is damaged: spec_hash {manifest['spec_hash']!r} is not SHA-256")
+    return manifest
 
 
 class SweepStore:
@@ -117,10 +127,27 @@ class SweepStore:
         self.manifest = manifest
         self.shard_dir = self.path / "shards"
 
+    def __repr__(self) -> str:
+        return f"SweepStore({str(self.path)!r}, name={self.name!r}, n_items={self.n_items})"
+
     # -- opening ---------------------------------------------------------------
     @classmethod
-    def create(cls, path, spec: SweepSpec, n_items: int, *, resume: bool = False) -> SweepStore:
+    def create(
+        cls, path, spec: SweepSpec, n_items: int, *, resume: bool = False, columns=COLUMNS
+    ) -> SweepStore:
         """Start a store for ``spec`` in ``path``, or reopen it with ``resume=True``.
+
+        Parameters
+        ----------
+        path : path-like
+            The directory (created with its parents).
+        spec : SweepSpec
+        n_items : int
+            Work items of ``spec``.
+        resume : bool
+            Reopen a store of the same spec.
+        columns : sequence of str
+            Columns of ``results.csv`` (the standard ones and the measurements' own).
 
         Raises
         ------
@@ -128,33 +155,19 @@ class SweepStore:
             ``path`` exists and is not empty without ``resume``; ``path`` holds
             a store made by a different spec (its hash differs); ``path`` is
             not a store.
+        OSError
+            ``path`` cannot be created or written.
         """
         path = Path(path)
-        manifest_path = path / "manifest.json"
         if path.exists() and not path.is_dir():
             raise StoreError(f"--out {str(path)!r} exists and is not a directory")
-        if manifest_path.exists():
-            if not resume:
-                raise StoreError(
-                    f"{str(path)!r} already holds a sweep; rerun with --resume to continue it, "
-                    "or choose a new --out directory"
-                )
-            store = cls.open(path)
-            old = store.manifest.get("spec_hash")
-            if old != spec.spec_hash:
-                raise StoreError(
-                    f"{str(path)!r} holds a sweep of a different spec (hash {str(old)[:12]}..., "
-                    f"this spec {spec.spec_hash[:12]}...; spec {store.manifest.get('name')!r}); "
-                    "--resume only continues the same spec; use a new --out directory"
-                )
-            store.shard_dir.mkdir(exist_ok=True)
-            return store
+        if (path / "manifest.json").exists():
+            return cls._reopen(path, spec, resume)
         if path.is_dir() and any(path.iterdir()):
             raise StoreError(
                 f"--out {str(path)!r} is a non-empty directory without a sweep manifest; "
                 "choose a new or empty directory"
             )
-        path.mkdir(parents=True, exist_ok=True)
         from skillgraph import __version__
 
         manifest = {
@@ -165,15 +178,39 @@ class SweepStore:
             "spec": spec.data,
             "source": spec.source,
             "skillgraph_version": __version__,
-            "columns": list(COLUMNS),
+            "columns": list(columns),
         }
-        (path / "shards").mkdir(exist_ok=True)
-        atomic_write(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        (path / "shards").mkdir(parents=True, exist_ok=True)
+        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        atomic_write(path / "manifest.json", text)
         return cls(path, manifest)
 
     @classmethod
+    def _reopen(cls, path: Path, spec: SweepSpec, resume: bool) -> SweepStore:
+        if not resume:
+            raise StoreError(
+                f"{str(path)!r} already holds a sweep; rerun with --resume to continue it, "
+                "or choose a new --out directory"
+            )
+        store = cls.open(path)
+        if store.spec_hash != spec.spec_hash:
+            raise StoreError(
+                f"{str(path)!r} holds a sweep of a different spec (hash {store.spec_hash[:12]}..., "
+                f"this spec {spec.spec_hash[:12]}...; spec {store.name!r}); "
+                "--resume only continues the same spec; use a new --out directory"
+            )
+        store.shard_dir.mkdir(exist_ok=True)
+        return store
+
+    @classmethod
     def open(cls, path) -> SweepStore:
-        """Open an existing store for reading (plots, inspection)."""
+        """Open an existing store for reading (plots, inspection).
+
+        Raises
+        ------
+        StoreError
+            No manifest, an unreadable one, or one with a missing or wrong field.
+        """
         path = Path(path)
         manifest_path = path / "manifest.json"
         try:
@@ -182,20 +219,32 @@ class SweepStore:
             raise StoreError(f"{str(path)!r} is not a sweep directory (no manifest.json)") from None
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot read {str(manifest_path)!r}: {exc}") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
-            raise StoreError(f"{str(manifest_path)!r} is not a skillgraph sweep manifest")
-        return cls(path, manifest)
+        return cls(path, _check_manifest(manifest, repr(str(manifest_path))))
+
+    @property
+    def name(self) -> str:
+        """The spec's name."""
+        return self.manifest["name"]
 
     @property
     def spec_hash(self) -> str:
+        """The hash of the spec this store belongs to."""
         return self.manifest["spec_hash"]
 
     @property
     def n_items(self) -> int:
+        """Work items of the spec."""
         return int(self.manifest["n_items"])
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Columns of ``results.csv`` (stores of 0.1 named ``quantity`` ``measure``)."""
+        stored = self.manifest.get("columns", COLUMNS)
+        return tuple(RENAMED_COLUMNS.get(c, c) for c in stored)
 
     # -- shards ----------------------------------------------------------------
     def shard_path(self, index: int) -> Path:
+        """Where item ``index``'s shard lives."""
         return self.shard_dir / f"item-{index:07d}.json"
 
     def write_shard(self, result: dict) -> None:
@@ -203,12 +252,14 @@ class SweepStore:
         payload = {**result, "spec_hash": self.spec_hash}
         payload.pop("checksum", None)
         record = {**payload, "checksum": _checksum(payload)}
-        # allow_nan: NaN values (e.g. an undefined competence) round-trip through Python's json
+        # NaN values (e.g. an undefined competence) round-trip through Python's json
         text = json.dumps(record, sort_keys=True, separators=(",", ":"))
         atomic_write(self.shard_path(int(result["index"])), text + "\n")
 
     def read_shard(self, index: int) -> dict | None:
         """The stored result of item ``index``; ``None`` if absent.
+
+        Rows written by older versions come back with today's column names.
 
         Raises
         ------
@@ -234,37 +285,54 @@ class SweepStore:
             raise StoreError(f"shard {path.name}: checksum mismatch")
         if record.get("spec_hash") != self.spec_hash or record.get("index") != index:
             raise StoreError(f"shard {path.name}: belongs to another spec or item")
-        if record.get("status") not in ("ok", "error"):
+        if record.get("status") not in ("ok", "error") or not isinstance(record.get("rows"), list):
             raise StoreError(f"shard {path.name}: unknown status {record.get('status')!r}")
+        record["rows"] = _upgrade_rows(record["rows"])
         return record
 
-    def scan(self) -> dict[str, list[int]]:
+    def _shard_files(self) -> tuple[set[int], list[str]]:
+        """Indices of the shard files present, and names of files that are no shard of ours."""
+        present, foreign = set(), []
+        if not self.shard_dir.is_dir():
+            return present, foreign
+        for entry in self.shard_dir.iterdir():
+            name = entry.name
+            if name.startswith(".") and name.endswith(".tmp"):
+                continue  # a killed writer's temporary file
+            match = _SHARD_NAME.fullmatch(name)
+            index = int(match.group(1)) if match else -1
+            if 0 <= index < self.n_items and name == self.shard_path(index).name:
+                present.add(index)
+            else:
+                foreign.append(name)
+        return present, sorted(foreign)
+
+    def scan(self) -> dict[str, list]:
         """Sort the items by the state of their shard.
 
         Returns
         -------
         dict
-            ``{"ok": [...], "error": [...], "corrupt": [...], "missing": [...]}``,
-            item indices in increasing order.
+            ``{"ok": [...], "error": [...], "corrupt": [...], "missing": [...]}``:
+            item indices in increasing order; ``"problems"``: one message per
+            corrupt shard; ``"foreign"``: names of files in ``shards/`` that
+            belong to no item of this sweep.
         """
-        state: dict[str, list[int]] = {"ok": [], "error": [], "corrupt": [], "missing": []}
-        present = set()
-        if self.shard_dir.is_dir():
-            for entry in self.shard_dir.iterdir():
-                name = entry.name
-                if name.startswith("item-") and name.endswith(".json"):
-                    try:
-                        present.add(int(name[5:-5]))
-                    except ValueError:
-                        pass
+        state: dict[str, list] = {key: [] for key in ("ok", "error", "corrupt", "missing")}
+        present, state["foreign"] = self._shard_files()
+        state["problems"] = []
         for index in range(self.n_items):
             if index not in present:
                 state["missing"].append(index)
                 continue
             try:
                 record = self.read_shard(index)
-            except StoreError:
+            except StoreError as exc:
                 state["corrupt"].append(index)
+                state["problems"].append(str(exc))
+                continue
+            if record is None:  # removed since the listing
+                state["missing"].append(index)
                 continue
             state["ok" if record["status"] == "ok" else "error"].append(index)
         return state
@@ -285,92 +353,52 @@ class SweepStore:
         return removed
 
     # -- the table -------------------------------------------------------------
-    def records(self) -> list[dict]:
-        """Every readable shard's record, by item index (corrupt shards are skipped)."""
-        out = []
+    def records(self) -> Iterator[dict]:
+        """Every intact shard's record, by item index (corrupt shards are skipped).
+
+        :meth:`scan` says which shards were skipped and why.
+        """
         for index in range(self.n_items):
             try:
                 record = self.read_shard(index)
             except StoreError:
                 continue
             if record is not None:
-                out.append(record)
-        return out
+                yield record
 
     def rows(self) -> list[dict]:
         """The tidy rows of all finished items, in item order."""
-        rows = []
-        for record in self.records():
-            if record["status"] == "ok":
-                rows.extend(record["rows"])
-        return rows
+        return [row for record in self.records() if record["status"] == "ok"
+                for row in record["rows"]]  # fmt: skip
 
     def gather(self) -> dict:
         """Write ``results.csv`` and ``failures.json`` from the shards present.
+
+        Shards are read one at a time: memory holds the table's text, not
+        every record.
 
         Returns
         -------
         dict
             ``{"rows": int, "items_ok": int, "items_failed": int, "failures": [...]}``.
         """
-        records = self.records()
-        ok = [r for r in records if r["status"] == "ok"]
-        failed = [r for r in records if r["status"] == "error"]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        n_rows = 0
-        for record in ok:
-            for row in record["rows"]:
-                writer.writerow([_cell(row.get(col)) for col in COLUMNS])
-                n_rows += 1
-        atomic_write(self.path / "results.csv", buffer.getvalue())
-        failures = [
-            {"item": r["index"], "params": r.get("params"), "error": r.get("error")} for r in failed
-        ]
+        counts = {"rows": 0, "items_ok": 0}
+        failures = []
+
+        def ok_rows():
+            for record in self.records():
+                if record["status"] != "ok":
+                    failures.append({"item": record["index"], "params": record.get("params"),
+                                     "error": record.get("error")})  # fmt: skip
+                    continue
+                counts["items_ok"] += 1
+                counts["rows"] += len(record["rows"])
+                yield from record["rows"]
+
+        write_table(self.path / "results.csv", ok_rows(), self.columns)
         atomic_write(self.path / "failures.json", json.dumps(failures, indent=2) + "\n")
-        return {
-            "rows": n_rows,
-            "items_ok": len(ok),
-            "items_failed": len(failed),
-            "failures": failures,
-        }
+        return {**counts, "items_failed": len(failures), "failures": failures}
 
     def write_summary(self, summary: dict) -> None:
+        """Write ``summary.json`` (what the last run did)."""
         atomic_write(self.path / "summary.json", json.dumps(summary, indent=2) + "\n")
-
-
-def _cell(value) -> str:
-    """One CSV cell: exact round-trip reprs for floats, empty for missing values."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return repr(value)
-    return str(value)
-
-
-def _parse_cell(text: str):
-    if text == "":
-        return None
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def read_table(path) -> list[dict]:
-    """Read a ``results.csv`` back into a list of row dicts (types restored)."""
-    with open(path, newline="", encoding="utf-8") as f:
-        return [{k: _parse_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]

@@ -1,8 +1,8 @@
 """Analytical emergence bounds: entropy, KL, ``alpha_star`` and the tuple bound.
 
-Implements theory.md §3 (Theorem 1 in its KL form and the paper's form, the
-averaging bound), §5 (Corollary 2, the tuple bound by tensorization) and the
-checkable facts of §7.  Pure numpy/scipy: importing this module never imports
+Implements Theorem 1 in its KL form and the paper's form and the averaging
+bound (:doc:`/theory/theorem1`), and Corollary 2, the tuple bound by
+tensorization (:doc:`/theory/tuples`).  Pure numpy/scipy: importing this module never imports
 numba, so users can property-test their own bounds without the simulator.
 
 All logarithms are natural (nats).
@@ -28,7 +28,8 @@ bound is vacuous in both forms and ``alpha_star`` returns
 ``min(theta / beta, 1) = 1``.  The paper's form never holds there anyway (it
 is weaker than the KL form and ``k theta H(q) >= k beta alpha log(1/alpha)``
 when ``q <= alpha``), so this only removes a spurious result from the KL form,
-matching the requirement ``q > p`` of theory.md §4.
+matching the requirement ``q > p`` of the certificates
+(:ref:`theory-certificate-beta-theta`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ __all__ = [
     "tuple_alpha_star",
 ]
 
-#: The two forms of Theorem 1 (theory.md §3).
+#: The two forms of Theorem 1 (:ref:`theory-theorem1-kl`, :ref:`theory-theorem1-paper`).
 FORMS = ("kl", "paper")
 
 # brentq's stopping rule is |interval| < xtol + rtol |x|; a negligible xtol
@@ -160,8 +161,9 @@ def entropy(p):
 
     Notes
     -----
-    theory.md §3.  Uses ``xlogy``/``xlog1py`` so the endpoints are exact and
-    small ``p`` keeps full relative accuracy.  O(size of ``p``).
+    Conventions: :doc:`/theory/index`.  Uses ``xlogy``/``xlog1py`` so the
+    endpoints are exact and small ``p`` keeps full relative accuracy.
+    O(size of ``p``).
 
     Examples
     --------
@@ -199,7 +201,7 @@ def kl(q, p):
 
     Notes
     -----
-    theory.md §3 (Chernoff: ``P[Bin(n, p) >= q n] <= exp(-n KL(q || p))`` for
+    :ref:`theory-theorem1-derivation` (Chernoff: ``P[Bin(n, p) >= q n] <= exp(-n KL(q || p))`` for
     ``q >= p``).  Written with ``xlogy`` and ``xlog1py`` so that ``0 log 0 = 0``
     and small arguments keep their relative accuracy.  O(broadcast size).
 
@@ -234,8 +236,8 @@ def kl(q, p):
 #
 # (the paper form expands H(q) and log(1/alpha) = L - log x; the -x log x terms
 # cancel exactly, which also avoids a cancellation in floating point).  The two
-# differ by k (1-x) log(1/(1-alpha)) >= 0, the term theory.md §3 says the paper
-# drops.  Working with x and L avoids overflow in beta/theta and keeps the
+# differ by k (1-x) log(1/(1-alpha)) >= 0, the term the paper drops
+# (docs/theory/theorem1.rst).  Working with x and L avoids overflow in beta/theta and keeps the
 # relative precision of alpha_star for tiny theta (down to the normal range).
 
 
@@ -374,7 +376,7 @@ def alpha_star(theta, beta, k, *, form: str = "kl"):
 
     Notes
     -----
-    theory.md §3.  On ``(0, theta/beta]`` the set of ``alpha`` where the
+    :ref:`theory-alpha-star`.  On ``(0, theta/beta]`` the set of ``alpha`` where the
     condition holds is an up-interval (for the KL form the margin is increasing;
     for the paper form it is convex and negative at 0; both are also checked by
     the tests), so ``alpha_star`` is its unique sign change, bracketed by halving
@@ -430,7 +432,7 @@ def is_vacuous(theta, beta, k, *, form: str = "kl"):
 
     Notes
     -----
-    theory.md §3.  At ``alpha = theta/beta`` both forms coincide, so the answer
+    :ref:`theory-vacuous`.  At ``alpha = theta/beta`` both forms coincide, so the answer
     does not depend on ``form`` (it is still validated).  O(broadcast size),
     no root finding.
 
@@ -464,7 +466,7 @@ def averaging_bound(theta, beta):
 
     Notes
     -----
-    theory.md §3.  O(broadcast size).
+    :ref:`theory-averaging`.  O(broadcast size).
 
     Examples
     --------
@@ -504,7 +506,7 @@ def tuple_alpha_star(theta, beta, k, t, *, form: str = "kl"):
 
     Notes
     -----
-    theory.md §5 (tensorization): ``t`` glued text pieces form a uniform skill
+    :ref:`theory-tensorization`: ``t`` glued text pieces form a uniform skill
     cluster of degree ``k`` over the tuples, failing at rate at most
     ``min(t theta, 1)``.  Cost as for :func:`alpha_star`.
 
@@ -560,7 +562,7 @@ def performance_curve_bound(theta, k, betas, *, form: str = "kl"):
 
     Notes
     -----
-    theory.md §1 (performance curve) and §3.  Cost as for :func:`alpha_star`.
+    :ref:`theory-performance-curve-bound`.  Cost as for :func:`alpha_star`.
 
     Examples
     --------
@@ -659,8 +661,8 @@ def emergence_bound(theta, beta, k, *, t: int = 1, form: str = "kl") -> BoundRes
 
     Notes
     -----
-    theory.md §3 and §5.  Scalar inputs only; use :func:`alpha_star` for
-    arrays.  Cost of one :func:`alpha_star` solve.
+    :doc:`/theory/theorem1`, :ref:`theory-corollary2`.  Scalar inputs only;
+    use :func:`alpha_star` for arrays.  Cost of one :func:`alpha_star` solve.
 
     Examples
     --------

@@ -1,9 +1,9 @@
-"""Rigorous finite-size certificates for the emergence bound (theory.md §4).
+"""Rigorous finite-size certificates for the emergence bound (:doc:`/theory/certificates`).
 
-Theorem 1 of theory.md §3 is asymptotic.  For the actual ``n_skills``,
+Theorem 1 (:doc:`/theory/theorem1`) is asymptotic.  For the actual ``n_skills``,
 ``n_texts`` and ``k`` of a simulation, :func:`certified_alpha` returns a value
 ``alpha`` and a failure probability ``delta_fail`` such that, over the random
-skill graph,
+skill graph::
 
     P[ some Y with |Y| = m leaves MORE than alpha * n_skills skills bad ] <= delta_fail,
 
@@ -24,9 +24,12 @@ Notes
 This module never imports numba (it is re-exported by ``skillgraph.bounds``)
 and works in log space throughout (``gammaln``, ``xlogy``, ``log1p``,
 ``logaddexp``), so ``n_texts`` up to 1e12 and beyond neither overflow nor
-underflow.  Both certificates assume the paper's sampling model: each text
+underflow.  Certificates A and B assume the paper's sampling model: each text
 draws its ``k`` skills i.i.d. (with replacement); certificate B also assumes
-the uniform skill measure.
+the uniform skill measure.  Certificate C (``method="sharp"``, in
+:mod:`skillgraph.theory.sharp`, :doc:`/theory/sharp`) takes no union over
+``Y`` and tends to the sharp limit ``alpha_sharp``; it too assumes the uniform
+skill measure.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from skillgraph._validation import check_choice, check_int, check_probability
 
 __all__ = ["Certificate", "certified_alpha", "certified_alpha_ragged"]
 
-_METHODS = ("best", "conditional", "unconditional")
+_METHODS = ("best", "conditional", "unconditional", "sharp")
 # Relative slack added to each computed log bound before it is compared with
 # log(delta_fail): the terms reach ~1e13 at n_texts = 1e12, where float
 # round-off (~1e-16 relative per operation) could otherwise decide the
@@ -51,7 +54,7 @@ _ROUNDING_SLACK = 1e-12
 
 @dataclass(frozen=True)
 class Certificate:
-    """A finite-size certificate (theory.md §4), returned by :func:`certified_alpha`.
+    """A finite-size certificate (:doc:`/theory/certificates`), returned by :func:`certified_alpha`.
 
     Attributes
     ----------
@@ -60,8 +63,9 @@ class Certificate:
         random graph, no failure set of size ``n_failed`` leaves more than
         ``alpha * n_skills`` skills bad.
     method : str
-        ``"conditional"`` (certificate A, given the skill degrees) or
-        ``"unconditional"`` (certificate B).
+        ``"conditional"`` (certificate A, given the skill degrees),
+        ``"unconditional"`` (certificate B) or ``"sharp"`` (certificate C,
+        :func:`skillgraph.theory.sharp.certified_sharp`).
     log_fail_prob : float
         Natural log of the union bound on ``P[#bad > alpha * n_skills]``; at
         most ``log(delta_fail)``; ``-inf`` when exceeding ``alpha`` is impossible
@@ -175,7 +179,7 @@ def conditional_log_bounds(
 
     Notes
     -----
-    theory.md §4, certificate A.  Given the degrees the slots are a uniform
+    :ref:`theory-certificate-a`.  Given the degrees the slots are a uniform
     arrangement, so ``edges(Y, Z)`` is hypergeometric (``n_draws`` draws from
     ``n_slots`` slots of which ``deg(Z)`` are in ``Z``); Hoeffding (1963, Thm 4)
     bounds its upper tail by the binomial Chernoff bound
@@ -205,7 +209,7 @@ def conditional_log_bounds(
 
 
 def _log_mgf_terms(lam, logit_p, log1m_p, a, b, beta):
-    """``log M(lam)`` and its derivative (theory.md §4, certificate B), elementwise."""
+    """``log M(lam)`` and its derivative (:ref:`theory-certificate-b`), elementwise."""
     x1 = lam * (1.0 - beta)
     x2 = -lam * beta
     log_p = logit_p + log1m_p
@@ -222,7 +226,7 @@ def unconditional_log_bounds(
 
     Notes
     -----
-    theory.md §4, certificate B: ``X = edges(Y, Z) ~ Bin(k m, p)`` and
+    :ref:`theory-certificate-b`: ``X = edges(Y, Z) ~ Bin(k m, p)`` and
     ``W = edges(V2 \\ Y, Z) ~ Bin(k (n_texts - m), p)`` are independent with
     ``p = j / n_skills`` (uniform skill measure); ``Z`` all bad implies
     ``(1 - beta) X - beta W >= 0``, whose probability is at most
@@ -311,7 +315,9 @@ def certified_alpha(
     degrees=None,
     method: str = "best",
 ) -> Certificate:
-    """Certified bound on the bad fraction for a finite random skill graph (theory.md §4).
+    """Certified bound on the bad fraction for a finite random skill graph.
+
+    The mathematics is on the documentation page :doc:`/theory/certificates`.
 
     Parameters
     ----------
@@ -330,9 +336,12 @@ def certified_alpha(
     degrees : array of int, optional
         Realised skill degrees (length ``n_skills``, summing to ``k * n_texts``);
         enables certificate A (conditional on the degrees).
-    method : {"best", "conditional", "unconditional"}
-        ``"best"`` returns the smaller of the certificates that apply
-        (A only with ``degrees``; B always).
+    method : {"best", "conditional", "unconditional", "sharp"}
+        ``"best"`` returns the smaller of the union-bound certificates that
+        apply (A only with ``degrees``; B always) and names it in ``method``;
+        ``"sharp"`` returns certificate C, which is far smaller once
+        ``n_texts >> n_skills`` (:func:`skillgraph.audit.report.check` reports
+        the best of all three).  B and C assume the uniform skill measure.
 
     Returns
     -------
@@ -349,20 +358,24 @@ def certified_alpha(
 
     Notes
     -----
-    theory.md §4.  With ``m' = m / n_texts``:
+    :doc:`/theory/certificates`.  With ``m' = m / n_texts``:
 
     * A: ``log P <= log C(n_texts, m) + log C(n_pos, j)
       - k m KL(beta p_min(j) / m' || p_min(j))`` with ``p_min(j)`` the degree
       share of the ``j`` lowest positive-degree skills (``n_pos`` of them);
       a ``Z`` with ``beta p_min(j) >= m'`` cannot be all bad.  We use
-      ``C(n_pos, j)`` rather than theory.md's ``C(n_skills, j)``: degree-0
-      skills are never bad, so this is the exact count of candidate sets.
+      ``C(n_pos, j)`` rather than ``C(n_skills, j)``: degree-0 skills are
+      never bad, so this is the exact count of candidate sets.
     * B: ``log P <= log C(n_texts, m) + log C(n_skills, j) + min_lam log M(lam)``.
+    * C (:ref:`theory-certificate-c`): ``log P <= log C(n_skills, j) +
+      min_tau min_lam [lam m tau + n_texts log E exp(lam ((X - tau)_+ - beta X))]``
+      with ``X ~ Binomial(k, j / n_skills)``: no union over ``Y``.
 
-    Both bound the probability that a given size ``j = z + 1`` of bad set
+    Each bounds the probability that a given size ``j = z + 1`` of bad set
     occurs, which is all ``#bad > z`` needs (see the module docstring).
     The Chernoff steps need ``beta > m'``; otherwise only the trivial value
-    is returned (``vacuous=True``).  Cost ``O(n_skills log n_skills)``.
+    is returned (``vacuous=True``).  Cost ``O(n_skills log n_skills)`` for A
+    and B; C stops at its first certified size (well under a second).
 
     Examples
     --------
@@ -374,6 +387,8 @@ def certified_alpha(
     >>> cert = certified_alpha(1000, 10**6, 8, 0.1, 0.5, degrees=degrees)
     >>> cert.method, cert.alpha, bool(cert.log_fail_prob < np.log(1e-6))
     ('conditional', 0.083, True)
+    >>> certified_alpha(1000, 10**6, 8, 0.1, 0.5, method="sharp").alpha
+    0.033
     """
     n_skills = check_int("n_skills", n_skills, 1)
     n_texts = check_int("n_texts", n_texts, 1)
@@ -408,7 +423,7 @@ def certified_alpha(
     results = {}
     if m == 0:
         # An empty failure set leaves no skill bad.
-        for name in ("conditional", "unconditional"):
+        for name in ("conditional", "unconditional", *(("sharp",) if method == "sharp" else ())):
             results[name] = (0, -math.inf, n_skills)
     else:
         if degrees is not None and method in ("best", "conditional"):
@@ -420,6 +435,11 @@ def certified_alpha(
             bounds_b = unconditional_log_bounds(n_skills, n_texts, k, m, beta, log_choose_y)
             z, lp = _smallest_certified(bounds_b, log_delta, n_skills)
             results["unconditional"] = (z, lp, n_skills)
+        if method == "sharp":
+            from skillgraph.theory.sharp import certified_sharp  # it imports this module
+
+            c = certified_sharp(n_skills, n_texts, k, theta, beta, delta_fail=delta_fail)
+            results["sharp"] = (c.n_bad_max, c.log_fail_prob, n_skills)
 
     if method == "best":
         # The smaller alpha; on a tie prefer the smaller failure probability.
@@ -461,7 +481,7 @@ def certified_alpha_ragged(
 
     Notes
     -----
-    theory.md §4, certificate A, for the model in which the edge slots (each
+    :ref:`theory-certificate-ragged`, for the model in which the edge slots (each
     text keeping its number of slots) are a uniformly random arrangement of
     the skill-degree multiset.  A failure set of ``m`` texts holds at most
     ``n_draws`` = the sum of the ``m`` largest text degrees slots, and the

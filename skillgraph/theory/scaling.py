@@ -1,6 +1,6 @@
 """Scaling laws, compute-optimal allocation and the map from excess loss to ``theta``.
 
-theory.md §2.  A :class:`ScalingLaw` gives the loss ``L(N, D)`` of a model with
+See :doc:`/theory/loss_to_theta`.  A :class:`ScalingLaw` gives the loss ``L(N, D)`` of a model with
 ``N`` parameters trained on ``D`` tokens, its excess loss ``delta = L - E``
 over the irreducible loss ``E``, and the compute-optimal ``(N, D)`` for a
 budget of ``C = 6 N D`` FLOPs.  :func:`theta_from_excess` turns ``delta`` into
@@ -40,7 +40,7 @@ __all__ = [
     "theta_from_excess",
 ]
 
-#: The maps from excess loss to failure rate (theory.md §2).
+#: The maps from excess loss to failure rate (:ref:`theory-maps`).
 MAPPINGS = ("anchored", "linear", "pinsker")
 
 #: Chinchilla's own point ``(N, D) = (70e9, 1.4e12)``, the default anchor.
@@ -73,7 +73,7 @@ def _positive_array(name: str, value, *, allow_zero: bool = False) -> np.ndarray
 class ScalingLaw:
     """A parametric loss law ``L(N, D)``.
 
-    Two functional forms (theory.md §2):
+    Two functional forms (:ref:`theory-laws`):
 
     * ``form="chinchilla"``: ``L = E + A / N**a_exp + B / D**b_exp``
       (Hoffmann et al. 2022, approach 3).
@@ -193,7 +193,7 @@ class ScalingLaw:
 
         Notes
         -----
-        theory.md §2.  O(broadcast size).
+        :ref:`theory-laws`.  O(broadcast size).
         """
         n, d, scalar = self._validated_nd(N, D)
         return scalar_or_array(self.irreducible + self._excess(n, d), scalar)
@@ -201,7 +201,7 @@ class ScalingLaw:
     def excess(self, N, D):
         """Excess loss ``delta = L(N, D) - E``: what a better model can still remove.
 
-        Parameters and errors as in :meth:`loss`.  theory.md §2.
+        Parameters and errors as in :meth:`loss`.  :ref:`theory-excess-loss`.
 
         Examples
         --------
@@ -231,7 +231,7 @@ class ScalingLaw:
 
         Notes
         -----
-        theory.md §2.  Chinchilla form, closed form:
+        :ref:`theory-compute-optimal`.  Chinchilla form, closed form:
         ``N = G (C/6)**(b/(a+b))``, ``D = (C/6)**(a/(a+b)) / G``,
         ``G = (a A / (b B))**(1/(a+b))`` with ``a, b = a_exp, b_exp``.
 
@@ -306,7 +306,7 @@ class ScalingLaw:
 
         Notes
         -----
-        theory.md §2.  O(broadcast size).
+        :ref:`theory-maps`.  O(broadcast size).
 
         Examples
         --------
@@ -336,7 +336,7 @@ CHINCHILLA = ScalingLaw.chinchilla_form(
 )
 """Chinchilla, approach 3: ``L = 1.69 + 406.4 / N**0.34 + 410.7 / D**0.28``.
 
-Hoffmann et al. 2022, arXiv:2203.15556 (theory.md §2).
+Hoffmann et al. 2022, arXiv:2203.15556 (:ref:`theory-law-chinchilla`).
 """
 
 EPOCH = ScalingLaw.chinchilla_form(
@@ -351,7 +351,7 @@ EPOCH = ScalingLaw.chinchilla_form(
 """Epoch AI's refit of Chinchilla approach 3:
 ``L = 1.82 + 482.01 / N**0.3478 + 2085.43 / D**0.3658``.
 
-Besiroglu et al. 2024, arXiv:2404.10102 (theory.md §2).
+Besiroglu et al. 2024, arXiv:2404.10102 (:ref:`theory-law-epoch`).
 """
 
 KAPLAN = ScalingLaw.kaplan_form(
@@ -364,7 +364,7 @@ KAPLAN = ScalingLaw.kaplan_form(
 )
 """Kaplan et al. 2020: ``L = ((8.8e13 / N)**(0.076/0.095) + 5.4e13 / D)**0.095``.
 
-arXiv:2001.08361, eq. 1.5 (theory.md §2).  No irreducible term.
+arXiv:2001.08361, eq. 1.5 (:ref:`theory-law-kaplan`).  No irreducible term.
 """
 
 #: The built-in laws by name.
@@ -417,7 +417,7 @@ def theta_from_excess(
 
     Notes
     -----
-    theory.md §2.  The anchored map uses only ratios of ``delta``, which is all
+    :ref:`theory-maps`.  The anchored map uses only ratios of ``delta``, which is all
     the paper's conclusions use (Corollary 2: ``delta -> delta / t``); the
     absolute calibration of loss to cloze error is unknown.  O(size of ``delta``).
 

@@ -2,8 +2,9 @@
 
 Usage::
 
-    python benchmarks/bench_stream.py [--quick] [--out FILE.json] [--repeats R]
+    python benchmarks/bench_stream.py [--quick] [--repeats R] [--out FILE.json]
                                       [--memory] [--memory-sizes 1e6 1e9]
+    python benchmarks/bench_stream.py --table FILE.json    # README table of a result file
 
 The work: ``n_skills = 1e4`` skills with a uniform or a Zipf(1) measure,
 ``k = 8`` skills per text piece, failure rate ``theta = 0.05`` (each text
@@ -16,26 +17,30 @@ competence of every skill).  Contenders, all timed in this one process:
   streaming design;
 * ``materialised``: :func:`skillgraph.sample_graph` (which counts the skill
   degrees while drawing), a Bernoulli failure mask
-  (:func:`skillgraph.failures.random_failures`, ``exact=False``: the streaming
-  kernel's counter-based rule, in parallel) and
-  :func:`skillgraph.competence.competence` (failed-edge counts in parallel);
+  (``random_failures(exact=False)``: the streaming kernel's counter-based
+  rule, in parallel) and :func:`skillgraph.competence` (failed-edge counts
+  in parallel);
 * ``numpy``: a plain numpy reference: ``rng.integers`` for an ``(n_texts, k)``
   array (``rng.choice(p=mu)`` for Zipf), a Bernoulli mask, two ``bincount``;
 * ``networkx``: build the bipartite (multi)graph with networkx and compute
   each skill's competence from its neighbours, at a smaller size; compared
-  per edge.
+  per edge;
+* ``bits<b>``: prototypes of a uniform sampler spending ``b`` random bits per
+  draw instead of 32 (``64 // b`` draws per SplitMix64 output), with
+  (``stream``) and without (``draws``) the counting; built here only, to
+  measure what a sampler spending fewer bits would gain.  They are not exact
+  (their rare Lemire rejections are flagged, not redrawn) and not the
+  library's sampler: a different random stream would change every user's
+  numbers.
 
-Each contender is warmed up (numba compiled or loaded from cache, pages
-touched), then timed ``--repeats`` times, round-robin (each round times every
-contender once, so that load from other jobs falls on all of them alike); the
-best wall time counts.  CPU time (all threads) is reported beside it.  The script
-prints edges per second and the ratios behind the goals of issue 6, and
-writes everything as JSON.  ``--memory`` also measures the peak resident
-memory of ``stream`` in fresh subprocesses at the given numbers of text
-pieces (``resource.getrusage``; the baseline is the process after imports and
-compilation).
-
-Numbers are only comparable within one run: the machine may be shared.
+Every contender is warmed up (numba compiled or loaded from the cache, pages
+touched), then timed ``--repeats`` times round-robin: each round times every
+contender once, so load from other jobs and the machine's drifting speed fall
+on all of them alike.  The median and the best wall time are reported, with
+CPU time (all threads).  Ratios are the median over the rounds of each
+round's ratio (robust to drift between rounds), beside the ratio of the best
+times.  ``--memory`` also measures the peak resident memory of ``stream`` in
+fresh subprocesses.  Numbers are only comparable within one run.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -58,6 +64,8 @@ K = 8
 THETA = 0.05
 GOAL_SIZE = 10_000_000  # n_texts at which the goals are judged
 NX_TEXTS = 20_000  # networkx is timed at this size and compared per edge
+BITS = (32, 21, 16)  # random bits per draw of the prototype samplers (32: today's)
+MEASURES = ("uniform", "zipf")
 
 
 # ---- contenders -------------------------------------------------------------------------
@@ -68,44 +76,50 @@ def run_stream(n_texts, measure, threads=None):
     return r.competence()
 
 
+def _numba_settings(threads):
+    """Context: ``threads`` numba threads and the dynamic schedule ``stream`` uses."""
+    import contextlib
+
+    import numba
+
+    @contextlib.contextmanager
+    def settings():
+        previous = numba.get_num_threads(), numba.get_parallel_chunksize()
+        numba.set_num_threads(threads or previous[0])
+        numba.set_parallel_chunksize(1)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous[0])
+            numba.set_parallel_chunksize(previous[1])
+
+    return settings()
+
+
 def draws_only_runner(measure):
     """The streaming kernel without the counting, on the plan ``stream`` would use."""
     from skillgraph import _kernels
     from skillgraph.core.streaming import stream_plan
 
     def run(n_texts, threads=None):
-        import numba
-
         plan = stream_plan(N_SKILLS, n_texts, K, THETA, skill_measure=measure, seed=1)
-        previous = numba.get_num_threads(), numba.get_parallel_chunksize()
-        numba.set_num_threads(threads or previous[0])
-        numba.set_parallel_chunksize(1)  # the same dynamic schedule as stream()
-        try:
+        with _numba_settings(threads):
             return _kernels.stream_draws_only(
-                plan.key,
-                plan.failure_key,
-                0,
-                n_texts,
-                K,
-                N_SKILLS,
-                plan.packed_alias,
-                plan.use_alias,
-                THETA,
-            )
-        finally:
-            numba.set_num_threads(previous[0])
-            numba.set_parallel_chunksize(previous[1])
+                plan.key, plan.failure_key, 0, n_texts, K, N_SKILLS, plan.packed_alias,
+                plan.use_alias, THETA,
+            )  # fmt: skip
 
     return run
 
 
 def run_materialised(n_texts, measure):
-    from skillgraph.core import competence, failures
+    from skillgraph.core.competence import competence
+    from skillgraph.core.failures import random_failures
     from skillgraph.core.sampling import sample_graph
 
     g = sample_graph(N_SKILLS, n_texts, K, skill_measure=measure, seed=1)
-    mask = failures.random_failures(g, THETA, exact=False, seed=2)
-    return competence.competence(g, mask)
+    mask = random_failures(g, THETA, exact=False, seed=2)
+    return competence(g, mask)
 
 
 def run_numpy(n_texts, measure):
@@ -113,8 +127,7 @@ def run_numpy(n_texts, measure):
     if measure == "uniform":
         skills = rng.integers(0, N_SKILLS, size=(n_texts, K))
     else:
-        mu = _zipf()
-        skills = rng.choice(N_SKILLS, size=(n_texts, K), p=mu)
+        skills = rng.choice(N_SKILLS, size=(n_texts, K), p=_zipf())
     failed = rng.random(n_texts) < THETA
     degrees = np.bincount(skills.ravel(), minlength=N_SKILLS)
     failed_edges = np.bincount(skills[failed].ravel(), minlength=N_SKILLS)
@@ -162,103 +175,237 @@ def _zipf():
     return _ZIPF
 
 
+# ---- prototypes: samplers spending fewer random bits per draw ----------------------------
+def make_bits_kernel(bits):
+    """A uniform streaming kernel drawing each skill from a ``bits``-bit word.
+
+    The structure of ``skillgraph._kernels`` (work items, blocks, 64-text
+    groups counted as they are drawn, failure masks), but ``64 // bits``
+    Lemire draws per SplitMix64 output.  Returns the number of blocks in
+    which some draw would need Lemire's rejection step (not redrawn here).
+    """
+    import numba as nb
+
+    from skillgraph import _kernels as K_
+
+    per = 64 // bits  # draws per output
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(bits)
+
+    @nb.njit(parallel=True)
+    def kernel(key, fail_key, n_texts, k, n_skills, theta, local, local_failed, count):
+        threads = local.shape[0]
+        n = np.uint64(n_skills)
+        n_out = (k + per - 1) // per
+        for t in range(threads):
+            for s in range(n_skills):
+                local[t, s] = 0
+                local_failed[t, s] = 0
+        scratch = K_._block_scratch(threads, k)
+        skills_all = np.empty((threads, K_._BLOCK * n_out * per), dtype=np.uint32)
+        fail_below = K_._below53(theta)
+        no_status = np.zeros(1, dtype=np.uint8)
+        flagged = np.zeros(threads, dtype=np.int64)
+        for item in nb.prange((n_texts + K_._ITEM - 1) // K_._ITEM):
+            tid = nb.get_thread_id()
+            deg = local[tid]
+            fail = local_failed[tid]
+            start, _, _, _, flags, failed = K_._scratch_rows(scratch, tid)
+            skills = skills_all[tid]
+            lo = item * K_._ITEM
+            hi = min(lo + K_._ITEM, n_texts)
+            for b0 in range(lo, hi, K_._BLOCK):
+                m = min(K_._BLOCK, hi - b0)
+                mu = np.uint64(m)
+                for b in range(m):
+                    start[b] = K_._stream_start(key[0], key[1], b0 + b)
+                low = mask
+                for r in range(n_out):
+                    step = np.uint64(r + 1) * K_._GAMMA
+                    for gi in range(m // 64):
+                        g = np.uint64(gi * 64)
+                        for i in range(64):
+                            b = g + np.uint64(i)
+                            x = K_._mix64(start[b] + step)
+                            for d in range(per):
+                                prod = ((x >> np.uint64(d * bits)) & mask) * n
+                                skills[np.uint64(r * per + d) * mu + b] = np.uint32(prod >> shift)
+                                low = min(low, prod & mask)
+                        if count:
+                            for slot in range(r * per, min(r * per + per, k)):
+                                row = np.uint64(slot) * mu + g
+                                for i in range(64):
+                                    deg[skills[row + np.uint64(i)]] += np.uint32(1)
+                flagged[tid] += low < n
+                K_._decide_failures(
+                    fail_key[0], fail_key[1], b0, m, k, K_.MODE_RANDOM, fail_below, no_status,
+                    0.0, skills, flags, failed,
+                )  # fmt: skip
+                if count:
+                    for w in range((m + 63) // 64):
+                        word = failed[w]
+                        while word:
+                            i, word = K_._next_failed(word)
+                            for j in range(k):
+                                fail[skills[j * m + w * 64 + i]] += np.uint32(1)
+        return flagged.sum()
+
+    return kernel
+
+
+def bits_runner(bits, count):
+    kernel = make_bits_kernel(bits)
+    from skillgraph.core.streaming import stream_plan
+
+    def run(n_texts, threads=None):
+        import numba
+
+        plan = stream_plan(N_SKILLS, n_texts, K, THETA, seed=1)
+        parts = threads or numba.get_num_threads()
+        local = np.empty((parts, N_SKILLS), dtype=np.uint32)
+        local_failed = np.empty_like(local)
+        with _numba_settings(threads):
+            return kernel(
+                plan.key, plan.failure_key, n_texts, K, N_SKILLS, THETA, local, local_failed,
+                count,
+            )  # fmt: skip
+
+    return run
+
+
 # ---- timing -----------------------------------------------------------------------------
-def best_time(fn, repeats):
-    fn()  # warm: compile or load kernels, touch pages
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), times
-
-
 class Bench:
     """Contenders timed round-robin: every round times each contender once.
 
-    Other jobs on a shared machine come and go; interleaving gives every
-    contender the same chances, so the ratios (the point of the benchmark)
-    are fairer than timing one contender after another.  Wall time (best of
-    the rounds) is what the goals use; CPU time (all threads) is kept too.
+    Other jobs on a shared machine come and go, and a VM's speed drifts;
+    interleaving gives every contender the same chances, so the ratios (the
+    point of the benchmark) are fairer than timing one contender after another.
     """
 
     def __init__(self):
-        self.tasks = []
+        self.tasks = {}
 
-    def add(self, key, name, measure, n_texts, fn, repeats, threads=None):
-        self.tasks.append(
-            dict(key=key, name=name, measure=measure, n_texts=n_texts, fn=fn, repeats=repeats,
-                 threads=threads, times=[], cpu=[])
+    def add(self, key, name, measure, n_texts, fn, repeats, threads=None, group="main"):
+        self.tasks[key] = dict(
+            name=name, measure=measure, n_texts=n_texts, fn=fn, repeats=repeats,
+            threads=threads, group=group, times=[], cpu=[],
         )  # fmt: skip
 
     def run(self):
-        for task in self.tasks:  # warm: compile or load kernels, touch pages
+        for task in self.tasks.values():  # warm: compile or load kernels, touch pages
             task["fn"]()
-        for r in range(max(task["repeats"] for task in self.tasks)):
-            for task in self.tasks:
+        for r in range(max(task["repeats"] for task in self.tasks.values())):
+            for task in self.tasks.values():
                 if r < task["repeats"]:
                     c0, t0 = time.process_time(), time.perf_counter()
                     task["fn"]()
                     task["times"].append(time.perf_counter() - t0)
                     task["cpu"].append(time.process_time() - c0)
         rows = {}
-        results = []
-        for task in self.tasks:
-            best = min(task["times"])
+        for key, task in self.tasks.items():
             edges = task["n_texts"] * K
-            row = dict(
+            median, best = float(np.median(task["times"])), min(task["times"])
+            rows[key] = dict(
+                key=list(key) if isinstance(key, tuple) else key,
                 contender=task["name"],
                 measure=task["measure"],
                 n_texts=task["n_texts"],
                 edges=edges,
                 threads=task["threads"],
+                group=task["group"],
+                median_s=median,
                 best_s=best,
                 times_s=task["times"],
                 cpu_s=task["cpu"],
-                edges_per_s=edges / best,
-                edges_per_cpu_s=edges / min(task["cpu"]),
+                edges_per_s=edges / median,
+                best_edges_per_s=edges / best,
+                edges_per_cpu_s=edges / float(np.median(task["cpu"])),
             )
-            results.append(row)
-            rows[task["key"]] = row
             thr = f" threads={task['threads']}" if task["threads"] else ""
             print(
                 f"  {task['name']:13s} {task['measure']:8s} n_texts={task['n_texts']:>11,d}"
-                f"{thr:10s} best {best:8.4f} s  {edges / best:10.3e} edges/s  "
-                f"({row['edges_per_cpu_s']:9.3e} per CPU-s)",
+                f"{thr:10s} median {median:8.4f} s  best {best:8.4f} s  "
+                f"{edges / median:9.3e} edges/s ({rows[key]['edges_per_cpu_s']:9.3e} per CPU-s)",
                 flush=True,
             )
-        return rows, results
+        return rows
 
 
-def memory_bandwidth(repeats):
-    """Single-thread copy bandwidth, bytes read + written per second (256 MiB arrays)."""
-    src = np.ones(2**25, dtype=np.float64)
-    dst = np.empty_like(src)
-    best, _ = best_time(lambda: np.copyto(dst, src), repeats)
-    return 2 * src.nbytes / best
+def ratio(a, b):
+    """``a`` against ``b`` in edges per second: the median over rounds, and of the best times."""
+    per_round = [
+        (a["edges"] / ta) / (b["edges"] / tb)
+        for ta, tb in zip(a["times_s"], b["times_s"], strict=False)
+    ]
+    return float(np.median(per_round)), a["best_edges_per_s"] / b["best_edges_per_s"]
 
 
 def machine_info():
+    import llvmlite
     import numba
 
-    cpu = platform.processor()
+    info = dict(cpu=platform.processor(), flags=[], cores=os.cpu_count())
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    flags = line.split(":", 1)[1].split()
+                    info["flags"] = [x for x in ("avx2", "avx512f", "avx512dq") if x in flags]
                     break
     except OSError:
         pass
-    return dict(
-        cpu=cpu,
-        cores=os.cpu_count(),
+    versions = dict(
+        python=platform.python_version(), numpy=np.__version__, numba=numba.__version__,
+        llvmlite=llvmlite.__version__,
+    )  # fmt: skip
+    for name in ("scipy", "networkx", "skillgraph"):
+        try:
+            versions[name] = __import__(name).__version__
+        except (ImportError, AttributeError):
+            versions[name] = None
+    info.update(
+        versions=versions,
+        commit=_git_commit(),
         numba_threads=numba.get_num_threads(),
-        python=platform.python_version(),
-        numpy=np.__version__,
-        numba=numba.__version__,
+        threading_layer=_threading_layer(),
+        transparent_hugepages=_read("/sys/kernel/mm/transparent_hugepage/enabled"),
         load_average=os.getloadavg(),
     )
+    return info
+
+
+def _git_commit():
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(Path(__file__).resolve().parent), "status", "--porcelain",
+             "--untracked-files=no"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        return out.stdout.strip() + ("+uncommitted changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _threading_layer():
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet
+        return None
+
+
+def _read(path):
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
 
 
 # ---- memory -----------------------------------------------------------------------------
@@ -330,113 +477,204 @@ def measure_memory(sizes):
     return rows
 
 
+# ---- goals and the README table ---------------------------------------------------------
+def evaluate(rows, goal_size):
+    """The ratios behind the goals of issue 17 (and the earlier ones), as dicts."""
+    goals = []
+
+    def goal(name, a, b, target=None):
+        median, best = ratio(rows[a], rows[b])
+        met = None if target is None else bool(median >= target)
+        goals.append(dict(goal=name, median=median, best=best, target=target, met=met))
+        status = "    " if target is None else ("MET " if met else "MISS")
+        aim = "" if target is None else f" (goal >= {target})"
+        print(f"  {status} {name}: median {median:.3g}, best {best:.3g}{aim}")
+
+    print(f"ratios (edges/s; median over rounds, and of the best times) at n_texts={goal_size:,d}:")
+    targets = dict(
+        stream_numpy=dict(uniform=12, zipf=None),
+        stream_draws=dict(uniform=0.8, zipf=0.85),
+        materialised_numpy=dict(uniform=5, zipf=None),
+    )
+    for m in MEASURES:
+        s = ("stream", m, goal_size)
+        goal(f"stream / numpy [{m}]", s, ("numpy", m), targets["stream_numpy"][m])
+        goal(f"stream / draws_only [{m}]", s, ("draws_only", m), targets["stream_draws"][m])
+        goal(f"materialised / numpy [{m}]", ("materialised", m), ("numpy", m),
+             targets["materialised_numpy"][m])  # fmt: skip
+        goal(f"stream / networkx per edge [{m}]", s, ("networkx", m), 1000)
+        goal(f"materialised / networkx per edge [{m}]", ("materialised", m), ("networkx", m), 1000)
+    goal("stream zipf / stream uniform", ("stream", "zipf", goal_size),
+         ("stream", "uniform", goal_size))  # fmt: skip
+    for m in MEASURES:
+        for threads in (1, 2):
+            goal(f"stream / draws_only, {threads} thread(s) [{m}]", ("stream_t", m, threads),
+                 ("draws_t", m, threads))  # fmt: skip
+    for bits in BITS[1:]:
+        goal(f"bits{bits} draws / bits32 draws", ("bits", bits, "draws"), ("bits", 32, "draws"))
+        goal(f"bits{bits} stream / bits32 stream", ("bits", bits, "stream"),
+             ("bits", 32, "stream"))  # fmt: skip
+    return goals
+
+
+def markdown_table(report):
+    """The README's table, from a result file's contents."""
+    rows = {tuple(r["key"]): r for r in report["results"]}
+    goal_size = report["work"]["goal_n_texts"]
+
+    def rate(key):
+        r = rows.get(key)
+        return "—" if r is None else f"{r['edges_per_s']:.2e} ({r['best_edges_per_s']:.2e})"
+
+    def against(key, base):
+        if key not in rows or base not in rows:
+            return "—"
+        median, best = ratio(rows[key], rows[base])
+        return f"{median:.3g} ({best:.3g})"
+
+    lines = [
+        f"| contender, n_texts = {goal_size:.0e} | uniform: edges/s | uniform: / numpy "
+        "| Zipf(1): edges/s | Zipf(1): / numpy |",
+        "|---|---|---|---|---|",
+    ]
+    named = [
+        ("`stream` (2 threads)", "stream", (goal_size,)),
+        ("the same kernel, counting stripped (`draws_only`)", "draws_only", ()),
+        ("`sample_graph` + `random_failures` + `competence`", "materialised", ()),
+        ("plain numpy", "numpy", ()),
+    ]
+    for label, name, extra in named:
+        cells = []
+        for m in MEASURES:
+            key = (name, m, *extra)
+            cells += [rate(key), against(key, ("numpy", m))]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = []
+    for m in MEASURES:
+        key = ("networkx", m)
+        cells += [rate(key), against(key, ("numpy", m))]
+    lines.append(f"| networkx (at {report['work']['nx_texts']:.0e} texts, per edge) | "
+                 + " | ".join(cells) + " |")  # fmt: skip
+    lines.append("")
+    lines.append("| ratio (median over rounds, best) | uniform | Zipf(1) |")
+    lines.append("|---|---|---|")
+    for label, a, b in (
+        ("`stream` / `draws_only`", "stream", "draws_only"),
+        ("`stream` / `draws_only`, 1 thread", "stream_t1", "draws_t1"),
+        ("`stream` / numpy", "stream", "numpy"),
+        ("materialised / numpy", "materialised", "numpy"),
+    ):
+        cells = []
+        for m in MEASURES:
+            ka = ("stream", m, goal_size) if a == "stream" else (
+                ("stream_t", m, 1) if a == "stream_t1" else (a, m))
+            kb = ("draws_t", m, 1) if b == "draws_t1" else (b, m)
+            cells.append(against(ka, kb))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| Zipf / uniform `stream` | "
+        + against(("stream", "zipf", goal_size), ("stream", "uniform", goal_size))
+        + " | |"
+    )
+    lines.append("")
+    lines.append("| uniform sampler spending b bits per draw (prototype) | draws only, edges/s "
+                 "| with counting, edges/s |")  # fmt: skip
+    lines.append("|---|---|---|")
+    for bits in BITS:
+        label = f"b = {bits}" + (" (today's sampler's layout)" if bits == 32 else "")
+        lines.append(
+            f"| {label} | {rate(('bits', bits, 'draws'))} | {rate(('bits', bits, 'stream'))} |"
+        )
+    m = report["machine"]
+    lines.append("")
+    lines.append(
+        f"Machine: {m['cpu']} ({m['cores']} cores, {', '.join(m.get('flags', []))}), "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v)
+        + f"; {report['repeats']} round-robin repeats, median (best) shown."
+    )
+    return "\n".join(lines)
+
+
 # ---- main -------------------------------------------------------------------------------
-def ratio(a, b):
-    return a["edges_per_s"] / b["edges_per_s"]
+def build(bench, goal_size, stream_sizes, nx_texts, repeats):
+    for measure in MEASURES:
+        draws = draws_only_runner(measure)
+        for n in stream_sizes:
+            bench.add(("stream", measure, n), "stream", measure, n,
+                      lambda n=n, m=measure: run_stream(n, m), repeats)  # fmt: skip
+        n = goal_size
+        bench.add(("draws_only", measure), "draws_only", measure, n,
+                  lambda n=n, d=draws: d(n), repeats)  # fmt: skip
+        for threads in (1, 2):
+            bench.add(("stream_t", measure, threads), "stream", measure, n,
+                      lambda n=n, t=threads, m=measure: run_stream(n, m, threads=t), repeats,
+                      threads=threads, group="threads")  # fmt: skip
+            bench.add(("draws_t", measure, threads), "draws_only", measure, n,
+                      lambda n=n, t=threads, d=draws: d(n, threads=t), repeats,
+                      threads=threads, group="threads")  # fmt: skip
+        bench.add(("materialised", measure), "materialised", measure, n,
+                  lambda n=n, m=measure: run_materialised(n, m), repeats)  # fmt: skip
+        bench.add(("numpy", measure), "numpy", measure, n,
+                  lambda n=n, m=measure: run_numpy(n, m), repeats)  # fmt: skip
+        bench.add(("networkx", measure), "networkx", measure, nx_texts,
+                  lambda m=measure: run_networkx(nx_texts, m), max(1, repeats // 3))  # fmt: skip
+    for bits in BITS:
+        for mode in ("draws", "stream"):
+            run = bits_runner(bits, mode == "stream")
+            bench.add(("bits", bits, mode), f"bits{bits}_{mode}", "uniform", goal_size,
+                      lambda run=run: run(goal_size), repeats, group="bits")  # fmt: skip
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--out", help="write the results as JSON to this file")
-    parser.add_argument("--repeats", type=int, default=None, help="timed calls per contender")
+    parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9, quick 3)")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
     parser.add_argument(
         "--memory-sizes", type=float, nargs="+", default=[1e6, 1e9], help="n_texts for --memory"
     )
+    parser.add_argument("--table", metavar="FILE.json", help="print the README table of a result")
     parser.add_argument("--memory-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(int(args.memory_child))
         return
-    repeats = args.repeats or (2 if args.quick else 5)
+    if args.table:
+        print(markdown_table(json.loads(Path(args.table).read_text())))
+        return
+    repeats = args.repeats or (3 if args.quick else 9)
     stream_sizes = [10**5, 10**6, 10**7] + ([] if args.quick else [10**8])
     goal_size = 10**6 if args.quick else GOAL_SIZE
     nx_texts = 2_000 if args.quick else NX_TEXTS
+    started = time.time()
     info = machine_info()
     print(f"machine: {info}")
-    print(f"work: n_skills={N_SKILLS}, k={K}, theta={THETA}; best of {repeats} after a warm-up")
-    started = time.time()
-    bandwidth = memory_bandwidth(repeats)
-    print(f"  memory bandwidth (1 thread, copy, read+write): {bandwidth / 1e9:.1f} GB/s")
+    print(f"work: n_skills={N_SKILLS}, k={K}, theta={THETA}; {repeats} round-robin repeats")
     bench = Bench()
-    for measure in ("uniform", "zipf"):
-        draws = draws_only_runner(measure)
-        for n in stream_sizes:
-            bench.add(("stream", measure, n), "stream", measure, n,
-                      lambda n=n, m=measure: run_stream(n, m), repeats)  # fmt: skip
-        n = goal_size
-        bench.add(("draws_only", measure, n), "draws_only", measure, n,
-                  lambda n=n, d=draws: d(n), repeats)  # fmt: skip
-        for threads in (1, 2):
-            bench.add(("stream_t", measure, threads), "stream", measure, n,
-                      lambda n=n, t=threads, m=measure: run_stream(n, m, threads=t), repeats,
-                      threads=threads)  # fmt: skip
-            bench.add(("draws_t", measure, threads), "draws_only", measure, n,
-                      lambda n=n, t=threads, d=draws: d(n, threads=t), repeats,
-                      threads=threads)  # fmt: skip
-        bench.add(("materialised", measure), "materialised", measure, n,
-                  lambda n=n, m=measure: run_materialised(n, m), repeats)  # fmt: skip
-        bench.add(("numpy", measure), "numpy", measure, n,
-                  lambda n=n, m=measure: run_numpy(n, m), repeats)  # fmt: skip
-        bench.add(("networkx", measure), "networkx", measure, nx_texts,
-                  lambda m=measure: run_networkx(nx_texts, m), max(1, repeats // 2))  # fmt: skip
-    rows, results = bench.run()
-
-    goals = []
-
-    def goal(name, value, target):
-        goals.append(dict(goal=name, measured=value, target=target, met=bool(value >= target)))
-        print(f"  {'MET ' if value >= target else 'MISS'} {name}: {value:.3g} (goal >= {target})")
-
-    print(f"ratios (edges/s) at n_texts={goal_size:,d}:")
-    for measure in ("uniform", "zipf"):
-        s = rows["stream", measure, goal_size]
-        goal(f"stream / numpy [{measure}]", ratio(s, rows["numpy", measure]), 10)
-        goal(
-            f"stream / draws_only [{measure}]",
-            ratio(s, rows["draws_only", measure, goal_size]),
-            0.5,
-        )
-        goal(
-            f"materialised / numpy [{measure}]",
-            ratio(rows["materialised", measure], rows["numpy", measure]),
-            4,
-        )
-        goal(f"stream / networkx per edge [{measure}]", ratio(s, rows["networkx", measure]), 1000)
-        goal(
-            f"materialised / networkx per edge [{measure}]",
-            ratio(rows["materialised", measure], rows["networkx", measure]),
-            1000,
-        )
-    goal(
-        "stream zipf / stream uniform",
-        ratio(rows["stream", "zipf", goal_size], rows["stream", "uniform", goal_size]),
-        0.5,
-    )
-    for measure in ("uniform", "zipf"):
-        one, two = rows["draws_t", measure, 1], rows["draws_t", measure, 2]
-        print(
-            f"  hardware limit [{measure}]: draws_only {one['edges_per_s']:.3e} draws/s on 1 "
-            f"thread, {two['edges_per_s']:.3e} on 2; stream reaches "
-            f"{ratio(rows['stream_t', measure, 1], one):.2f} (1 thread) and "
-            f"{ratio(rows['stream_t', measure, 2], two):.2f} (2 threads) of it"
-        )
+    build(bench, goal_size, stream_sizes, nx_texts, repeats)
+    rows = bench.run()
+    goals = evaluate(rows, goal_size)
     memory = measure_memory([int(x) for x in args.memory_sizes]) if args.memory else []
+    info["threading_layer"] = _threading_layer()
     info["load_average_end"] = os.getloadavg()
     report = dict(
         machine=info,
         work=dict(n_skills=N_SKILLS, k=K, theta=THETA, goal_n_texts=goal_size, nx_texts=nx_texts),
         repeats=repeats,
-        memory_bandwidth_bytes_per_s=bandwidth,
-        results=results,
+        command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        results=list(rows.values()),
         goals=goals,
         memory=memory,
         wall_s=time.time() - started,
     )
+    print()
+    print(markdown_table(report))
     if args.out:
-        with open(args.out, "w") as f:
-            json.dump(report, f, indent=1)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(args.out).with_suffix(".tmp")
+        tmp.write_text(json.dumps(report, indent=1))
+        os.replace(tmp, args.out)
         print(f"wrote {args.out}")
 
 

@@ -34,7 +34,15 @@ def _current_umask() -> int:
 
 _UMASK = _current_umask()
 
-__all__ = ["atomic_write", "format_cell", "parse_cell", "table_text", "write_table", "read_table"]
+__all__ = [
+    "atomic_write",
+    "format_cell",
+    "parse_cell",
+    "prepare_output_dir",
+    "read_table",
+    "table_text",
+    "write_table",
+]
 
 
 def atomic_write(path, text: str | bytes) -> None:
@@ -115,3 +123,33 @@ def read_table(path) -> list[dict]:
     """Read a table written by :func:`write_table` back into row dicts (types restored)."""
     with open(path, newline="", encoding="utf-8") as f:
         return [{k: parse_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def prepare_output_dir(out_dir: str | os.PathLike) -> Path:
+    """Create ``out_dir`` if needed and check that files can be written in it.
+
+    Called before any work, so that a run is never lost for want of a place
+    to write it.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    NotADirectoryError
+        ``out_dir`` is an existing file.
+    OSError
+        ``out_dir`` cannot be created (it lies under a file, in a read-only
+        place...) or written to.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"out_dir must be a directory, got the file {str(out)!r}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:  # same class (PermissionError...), a message without the errno
+        raise type(exc)(f"out_dir {str(out)!r} cannot be used: {exc.strerror or exc}") from None
+    return out

@@ -37,7 +37,7 @@ def test_report_contents_and_rendering():
     graph = sample_graph(20, 80, 3, seed=1)
     report = check(graph, 0.1, 0.5, seed=0)
     assert isinstance(report, CheckReport)
-    assert set(report.adversaries) == {"exact", "greedy", "deficit", "random"}  # small: exact
+    assert set(report.adversaries) == {"exact", "greedy", "targeted", "deficit", "random"}
     assert report.adversaries["exact"].optimal
     assert report.adversaries["greedy"].n_bad <= report.adversaries["exact"].n_bad
     assert report.best == max(report.adversaries, key=lambda n: report.adversaries[n].n_bad)

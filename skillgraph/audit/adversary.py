@@ -55,7 +55,7 @@ class AdversaryResult:
     theta, beta : float
         The inputs.
     method : str
-        ``"greedy"`` or ``"exact"``.
+        ``"greedy"``, ``"exact"`` or ``"targeted"`` (:mod:`skillgraph.audit.targeted`).
     optimal : bool
         ``True`` only for :func:`exact` when HiGHS proved optimality.
     upper_bound : float or None

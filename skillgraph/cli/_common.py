@@ -80,25 +80,20 @@ class CommandError(Exception):
 def check_output_dir(path, option: str = "--out") -> None:
     """Refuse, before any work, an output directory that cannot be created or written.
 
+    The command-line face of :func:`skillgraph.tables.prepare_output_dir`.
+
     Raises
     ------
     CommandError
         With :data:`EXIT_OUTPUT` when ``path`` is a file, lies under a file, or
         cannot be created or written to.
     """
-    import os
-    import tempfile
+    from skillgraph.tables import prepare_output_dir
 
-    path = os.fspath(path)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise CommandError(f"{option} must be a directory, got the file {path!r}", EXIT_OUTPUT)
     try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
+        prepare_output_dir(path)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise CommandError(f"{option} {path!r} cannot be used: {reason}", EXIT_OUTPUT) from None
+        raise CommandError(f"{option}: {exc}", EXIT_OUTPUT) from None
 
 
 def print_json(payload: dict) -> None:

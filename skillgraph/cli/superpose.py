@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from skillgraph.cli._common import CommandError, print_json
+from skillgraph.cli._common import CommandError, check_output_dir, print_json
 
 __all__ = ["add_parser", "run"]
 
@@ -78,14 +78,13 @@ def run(args: argparse.Namespace) -> int:
     """Run ``skillgraph superpose``; returns the exit status (0)."""
     from skillgraph.mechanisms.superposition_report import (
         SuperposeConfig,
-        prepare_out_dir,
         run_superpose,
         write_report,
     )
 
     # every parameter and the output directory are checked before the work
     config = SuperposeConfig(lam=_proportions(args), n_examples=args.examples, seed=args.seed)
-    prepare_out_dir(args.out)
+    check_output_dir(args.out)
     result = run_superpose(config, progress=not args.no_progress)
     written = write_report(result, args.out)
     if args.json:

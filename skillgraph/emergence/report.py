@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import tempfile
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.scales import decades
 from skillgraph.emergence.table import COLUMNS, REPLICATE_COLUMNS
-from skillgraph.tables import atomic_write, write_table
+from skillgraph.tables import atomic_write, prepare_output_dir, write_table
 
 if TYPE_CHECKING:
     from skillgraph.emergence.run import EmergeResult
@@ -34,7 +33,6 @@ __all__ = [
     "headline",
     "summary_table",
     "summary_markdown",
-    "prepare_output_dir",
     "write_outputs",
 ]
 
@@ -385,36 +383,6 @@ def summary_markdown(result: EmergeResult, files: list[str]) -> str:
 # ----------------------------------------------------------------- files
 
 
-def prepare_output_dir(out_dir: str | os.PathLike) -> Path:
-    """Create ``out_dir`` if needed and check that files can be written in it.
-
-    Called before any work, so that a run is never lost for want of a place
-    to write it.
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    NotADirectoryError
-        ``out_dir`` is an existing file.
-    OSError
-        ``out_dir`` cannot be created (it lies under a file, in a read-only
-        place...) or written to.
-    """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"out_dir must be a directory, got the file {str(out)!r}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:  # same class (PermissionError...), a message without the errno
-        raise type(exc)(f"out_dir {str(out)!r} cannot be used: {exc.strerror or exc}") from None
-    return out
-
-
 def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path]:
     """Write the figures, tables and ``summary.md`` of a run into ``out_dir``.
 
@@ -433,7 +401,7 @@ def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path
     Raises
     ------
     OSError
-        As :func:`prepare_output_dir`.
+        As :func:`skillgraph.tables.prepare_output_dir`.
     """
     from skillgraph.plotting import figures, style
 

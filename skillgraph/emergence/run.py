@@ -52,6 +52,7 @@ from skillgraph.emergence.guarantees import (
 )
 from skillgraph.emergence.scales import scale_grid
 from skillgraph.emergence.table import new_row
+from skillgraph.tables import prepare_output_dir
 
 __all__ = ["EmergeResult", "INTERVAL_RULE", "run_emerge", "emerge", "nested_failure_sets"]
 
@@ -389,7 +390,7 @@ def emerge(out_dir: str | os.PathLike | None = None, *, progress: bool = False, 
     """
     config = EmergeConfig(**params)
     if out_dir is not None:
-        report.prepare_output_dir(out_dir)
+        prepare_output_dir(out_dir)
     result = run_emerge(config, progress=progress)
     if out_dir is not None:
         report.write_outputs(result, out_dir)

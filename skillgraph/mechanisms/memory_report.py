@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +45,8 @@ from skillgraph._progress import progress_bar
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int, check_real
 from skillgraph.mechanisms import memory as mem
+from skillgraph.plotting.style import save_figure
+from skillgraph.tables import prepare_output_dir
 
 __all__ = [
     "MemoryConfig",
@@ -544,7 +544,7 @@ def run_memory(
     cfg = MemoryConfig() if config is None else config
     if not isinstance(cfg, MemoryConfig):
         raise TypeError(f"config must be a MemoryConfig, got {type(cfg).__name__}")
-    out = None if out_dir is None else _prepare_out_dir(out_dir)
+    out = None if out_dir is None else prepare_output_dir(out_dir)
     start = time.perf_counter()
     root = as_seed_sequence(cfg.seed)
     steps = len(mem.SCHEMES) + len(cfg.T) + len(cfg.emergence_d) * cfg.replicates
@@ -666,43 +666,6 @@ def _summary_md(report: MemoryReport) -> str:
 # ---- files ------------------------------------------------------------------------------------
 
 
-def _prepare_out_dir(out_dir) -> Path:
-    """Create ``out_dir`` if needed and check that it is a writable directory."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out_dir must be a directory, got the file {str(out)!r}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"out_dir {str(out)!r} cannot be created: {exc.strerror}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ValueError(f"out_dir {str(out)!r} is not writable")
-    return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)  # the only portable way to read it is to set it and set it back
-    os.umask(mask)
-    return mask
-
-
-def _save_png(fig, path: Path) -> Path:
-    """Save ``fig`` as a PNG atomically (a temporary file in the same directory, renamed)."""
-    from skillgraph.plotting.figures import DPI, style
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        with style():
-            fig.savefig(tmp, dpi=DPI, metadata={"Software": "skillgraph"})
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_outputs(report: MemoryReport, out_dir) -> list[Path]:
     """Write the figures, ``results.csv``, ``summary.json`` and ``summary.md`` atomically.
 
@@ -711,11 +674,11 @@ def write_outputs(report: MemoryReport, out_dir) -> list[Path]:
     from skillgraph.mechanisms import memory_figures as figs
     from skillgraph.tables import atomic_write, write_table
 
-    out = _prepare_out_dir(out_dir)
+    out = prepare_output_dir(out_dir)
     paths = [
-        _save_png(figs.error_vs_d_figure(report.rows), out / FILES[0]),
-        _save_png(figs.error_vs_T_figure(report.rows), out / FILES[1]),
-        _save_png(figs.emergence_figure(report.rows), out / FILES[2]),
+        save_figure(figs.error_vs_d_figure(report.rows), (out / FILES[0]).with_suffix(""))[0],
+        save_figure(figs.error_vs_T_figure(report.rows), (out / FILES[1]).with_suffix(""))[0],
+        save_figure(figs.emergence_figure(report.rows), (out / FILES[2]).with_suffix(""))[0],
         write_table(out / FILES[3], report.rows, COLUMNS),
     ]
     text = json.dumps(report.summary_json(), indent=2, allow_nan=False) + "\n"

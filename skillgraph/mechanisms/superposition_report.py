@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +34,8 @@ from skillgraph._progress import progress_bar
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int
 from skillgraph.mechanisms import superposition as sp
+from skillgraph.plotting.style import save_figure
+from skillgraph.tables import prepare_output_dir
 
 __all__ = [
     "COLUMNS",
@@ -44,7 +44,6 @@ __all__ = [
     "SuperposeConfig",
     "SuperposeResult",
     "run_superpose",
-    "prepare_out_dir",
     "shows_signature",
     "SIGNATURE_KL_FACTOR",
     "SIGNATURE_TASKS_MARGIN",
@@ -524,44 +523,6 @@ def _headline(result: SuperposeResult) -> str:
 # files
 
 
-def prepare_out_dir(out_dir) -> Path:
-    """Create ``out_dir`` if needed and check that it is a writable directory.
-
-    Call it before the work, so that a bad ``--out`` fails at once.
-
-    Raises
-    ------
-    ValueError
-        If ``out_dir`` is a file, cannot be created, or is not writable.
-    """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out_dir must be a directory, got the file {str(out)!r}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"out_dir {str(out)!r} cannot be created: {exc.strerror}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ValueError(f"out_dir {str(out)!r} is not writable")
-    return out
-
-
-def _save_png(fig, path: Path) -> Path:
-    """Save ``fig`` as a PNG atomically (a temporary file in the same directory, renamed)."""
-    from skillgraph.plotting.figures import DPI, style
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        with style():
-            fig.savefig(tmp, dpi=DPI, metadata={"Software": "skillgraph"})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _sorted_table(result: SuperposeResult) -> list[str]:
     k = result.config.n_tasks
     header = "| readout | scale | " + " | ".join(f"rank {j}" for j in range(1, k + 1))
@@ -631,10 +592,10 @@ def write_report(result: SuperposeResult, out_dir) -> list[Path]:
 
     if not isinstance(result, SuperposeResult):
         raise TypeError(f"result must be a SuperposeResult, got {type(result).__name__}")
-    out = prepare_out_dir(out_dir)
+    out = prepare_output_dir(out_dir)
     written = [
-        _save_png(scale_figure(result), out / "superposition_scale.png"),
-        _save_png(sorted_probs_figure(result), out / "sorted_probs.png"),
+        save_figure(scale_figure(result), out / "superposition_scale")[0],
+        save_figure(sorted_probs_figure(result), out / "sorted_probs")[0],
         write_table(out / "results.csv", result.rows, COLUMNS),
     ]
     atomic_write(out / "summary.json", json.dumps(result.summary_json(), indent=2) + "\n")

@@ -60,6 +60,8 @@ SOURCE_LABELS = {
 }
 _FORM_NAMES = {"kl": "KL form (Thm 1)", "paper": "paper form (Thm 1')"}
 _FORM_DASHES = {"kl": "-", "paper": "--"}
+# the sharp worst case: a dashed line in the colour of its t
+_SHARP = dict(linestyle="--", linewidth=1.0)
 # the simulated series: a marker per point, joined by a thin dotted line
 _SIMULATED = dict(linestyle=":", linewidth=0.8, markerfacecolor="white", markeredgewidth=0.9)
 
@@ -170,6 +172,9 @@ def _draw_emergence_panel(ax, cols, x, panel: _Panel, tuples) -> None:
         b = select(cols, source="bound", t=t, beta=panel.beta, **where)
         if b.any():
             ax.plot(*_sorted_by(cols, b, x, x, "value"), color=colour, zorder=3)
+        sharp = select(cols, source="sharp", t=t, beta=panel.beta, **where)
+        if sharp.any():  # the sharp worst case (single skills only, docs/theory/sharp.rst)
+            ax.plot(*_sorted_by(cols, sharp, x, x, "value"), color=colour, zorder=3, **_SHARP)
         if panel.source is None:
             continue
         e = select(cols, source=panel.source, t=t, beta=panel.beta, **where)
@@ -240,12 +245,14 @@ def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, theta_axi
             _theta_axis(ax, cols[x][b], cols["theta"][b])
 
 
-def _emergence_legend(fig, tuples, simulated: bool, n_columns: int) -> None:
+def _emergence_legend(fig, tuples, simulated: bool, n_columns: int, sharp: bool) -> None:
     handles = [
         _legend_line(color=PALETTE[ci % len(PALETTE)], label=f"$t = {t}$")
         for ci, t in enumerate(tuples)
     ]
     handles.append(_legend_line(color="0.3", label="guaranteed (bound)"))
+    if sharp:
+        handles.append(_legend_line(color="0.3", label="sharp worst case ($t = 1$)", **_SHARP))
     if simulated:
         handles.append(_simulated_handle())
     fig.legend(
@@ -310,7 +317,7 @@ def emergence_figure(
     if facet:
         cols["_facet"] = cols[facet]
     if sources is None:
-        sources = [s for s in unique(cols["source"]) if s != "bound"]
+        sources = [s for s in unique(cols["source"]) if s not in ("bound", "sharp")]
     betas = unique(cols["beta"]) if betas is None else [float(b) for b in betas]
     tuples = [int(t) for t in unique(cols["t"])]
     panels, shape = _emergence_grid(cols, sources, betas, facet)
@@ -320,7 +327,8 @@ def emergence_figure(
             ax = axes[panel.row, panel.col]
             _draw_emergence_panel(ax, cols, x, panel, tuples)
             _label_emergence_panel(ax, cols, x, panel, shape, len(betas), theta_axis)
-        _emergence_legend(fig, tuples, bool(sources), shape[1])
+        has_sharp = bool(select(cols, source="sharp").any())
+        _emergence_legend(fig, tuples, bool(sources), shape[1], has_sharp)
     return fig
 
 

@@ -11,10 +11,12 @@ servers and worker processes.  matplotlib is imported inside the functions
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from skillgraph.tables import atomic_write
 
 __all__ = [
     "OKABE_ITO",
@@ -168,17 +170,9 @@ def save_figure(
 
 
 def _save_atomically(fig, path: Path, fmt: str, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    atomic_write(path, buffer.getvalue())
 
 
 def _metadata(fmt: str) -> dict | None:

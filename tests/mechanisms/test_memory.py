@@ -431,7 +431,7 @@ def test_pipeline_refuses_a_bad_output_directory_before_any_work(tmp_path):
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(ValueError, match="directory"):
+    with pytest.raises(OSError, match="directory"):
         run_memory(_small_config(trials=10**5), out_dir=blocker)
 
 

@@ -115,3 +115,63 @@ def broadcast_named(**arrays):
     except ValueError:
         shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
         raise ValueError(f"shapes do not broadcast: {shapes}") from None
+
+
+def real_array(name: str, value, low: float, high: float, open_low: bool, open_high: bool):
+    """``value`` as a float64 array of reals in the interval, or a named error."""
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise TypeError(f"{name} must be a real number or array of reals, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a real number or a regular array: {exc}") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real number or array of reals, got dtype {arr.dtype} ({value!r})"
+        )
+    arr = arr.astype(np.float64)
+    left = "(" if open_low else "["
+    right = ")" if open_high else "]"
+    interval = f"{left}{low:g}, {high:g}{right}"
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must be in {interval}, got NaN")
+    bad = (arr < low) | (arr > high)
+    if open_low:
+        bad |= arr == low
+    if open_high:
+        bad |= arr == high
+    if bad.any():
+        raise ValueError(f"{name} must be in {interval}, got {arr[bad].flat[0]!r}")
+    return arr
+
+
+def int_array(name: str, value, minimum: int):
+    """``value`` as an int64 array with entries ``>= minimum``, or a named error.
+
+    Integral floats (``8.0``) are accepted, as in ``_validation.check_int``.
+    """
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise TypeError(f"{name} must be an integer or array of integers, got {value!r}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be an integer or a regular array: {exc}") from None
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
+            bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]
+            raise TypeError(f"{name} must be an integer (>= {minimum}), got {bad!r}")
+    elif arr.dtype == object and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in arr.flat
+    ):  # Python integers too large for int64
+        raise ValueError(f"{name} must be <= {np.iinfo(np.int64).max}, got {max(arr.flat)}")
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be an integer or array of integers, got dtype {arr.dtype} ({value!r})"
+        )
+    if arr.dtype.kind == "u" or arr.dtype.kind == "f":
+        if (arr > np.iinfo(np.int64).max).any():
+            raise ValueError(f"{name} must be <= {np.iinfo(np.int64).max}")
+    arr = arr.astype(np.int64)
+    if (arr < minimum).any():
+        raise ValueError(f"{name} must be >= {minimum}, got {arr[arr < minimum].flat[0]}")
+    return arr

@@ -44,7 +44,7 @@ def skill_graphs(
     skill_measure=None,
     replace: bool = True,
 ):
-    """Strategy for :class:`~skillgraph.graph.SkillGraph` objects with arbitrary edges.
+    """Strategy for :class:`~skillgraph.core.graph.SkillGraph` objects with arbitrary edges.
 
     The graphs are *any* regular graphs of the given sizes, not only typical
     samples of the random model: hypothesis searches the edge sets directly,

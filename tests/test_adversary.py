@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from skillgraph.audit import adversary
+from skillgraph.core.competence import bad_fraction as sg_bad_fraction
 from skillgraph.core.graph import SkillGraph
 from skillgraph.core.sampling import sample_graph
 from skillgraph.theory.certificates import certified_alpha
@@ -155,7 +156,7 @@ def test_greedy_beats_random_and_respects_certificate_on_large_random_graphs(see
     graph = sample_graph(100, 20_000, 8, seed=seed)
     for theta, beta in [(0.1, 0.5), (0.05, 0.3)]:
         gr = adversary.greedy(graph, theta, beta, seed=seed)
-        rnd = adversary.bad_fraction(graph, failures.random_failures(graph, theta, seed=seed), beta)
+        rnd = sg_bad_fraction(graph, failures.random_failures(graph, theta, seed=seed), beta)
         cert = certified_alpha(100, 20_000, 8, theta, beta, degrees=graph.degrees)
         assert gr.n_bad > rnd.n_bad
         assert gr.n_bad <= cert.n_bad_max

@@ -12,7 +12,7 @@ The theorems hold for *every* failure set ``Y`` of measure ``theta``; a random
   when optimality is proven, otherwise a solution and an upper bound.
 
 Both return an :class:`AdversaryResult` whose bad fraction is measured by
-:func:`skillgraph.competence.bad_fraction` (bad: ``fail(s) > beta``
+:func:`skillgraph.core.competence.bad_fraction` (bad: ``fail(s) > beta``
 strictly, edgeless skills never bad).  Failure sets have exactly
 ``round(theta * n_texts)`` text pieces: adding a text to ``Y`` never makes a
 bad skill good, so "at most" and "exactly" give the same worst case.
@@ -23,203 +23,38 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_real
-from skillgraph.core.competence import bad_fraction, failed_edge_counts
+from skillgraph.audit.search import (
+    AdversaryResult,
+    SearchContext,
+    make_result,
+    need_counts,
+    pad_failures,
+    target_order,
+    top_indices,
+    validate_inputs,
+)
+from skillgraph.core.competence import failed_edge_counts
 from skillgraph.core.failures import failure_count
 from skillgraph.core.graph import SkillGraph
 
-__all__ = ["AdversaryResult", "greedy", "exact", "need_counts"]
+# AdversaryResult and need_counts live in skillgraph.audit.search (imported above for
+# compatibility: `from skillgraph.audit.adversary import AdversaryResult` keeps working)
+__all__ = ["greedy", "exact"]
 
-_UNREACHABLE = np.iinfo(np.int64).max // 4
-
-
-@dataclass(frozen=True)
-class AdversaryResult:
-    """A failure set found by an adversary, and what it does.
-
-    Attributes
-    ----------
-    failed : ndarray of bool, shape (n_texts,)
-        The failure set ``Y`` (exactly ``n_failed`` entries True; read-only).
-    bad_fraction : float
-        ``mu1``-mass of bad skills under ``Y`` (as :func:`skillgraph.competence.bad_fraction`).
-    n_bad : int
-        Number of bad skills.
-    n_skills, n_failed : int
-        Graph size and ``|Y| = round(theta * n_texts)``.
-    theta, beta : float
-        The inputs.
-    method : str
-        ``"greedy"``, ``"exact"`` or ``"targeted"`` (:mod:`skillgraph.audit.targeted`).
-    optimal : bool
-        ``True`` only for :func:`exact` when HiGHS proved optimality.
-    upper_bound : float or None
-        :func:`exact`: HiGHS's bound on the best achievable objective
-        (``mu1``-mass of bad skills); ``None`` for :func:`greedy`.
-    details : dict
-        Search statistics (``greedy``: target sizes tried, seconds;
-        ``exact``: solver status and message).
-    """
-
-    failed: np.ndarray
-    bad_fraction: float
-    n_bad: int
-    n_skills: int
-    n_failed: int
-    theta: float
-    beta: float
-    method: str
-    optimal: bool = False
-    upper_bound: float | None = None
-    details: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def alpha(self) -> float:
-        """``n_bad / n_skills``: the fraction of skills (by count) left bad.
-
-        This is what a certificate (:doc:`/theory/certificates`) bounds; it equals
-        :attr:`bad_fraction` under the uniform skill measure.
-        """
-        return self.n_bad / self.n_skills
-
-    def __repr__(self) -> str:
-        opt = f", optimal={self.optimal}" if self.method == "exact" else ""
-        return (
-            f"AdversaryResult(method={self.method!r}, bad_fraction={self.bad_fraction:.6g}, "
-            f"n_bad={self.n_bad}, n_skills={self.n_skills}, n_failed={self.n_failed}{opt})"
-        )
-
-
-def need_counts(degrees: np.ndarray, beta: float) -> np.ndarray:
-    """Failed edges each skill needs to be bad: the least ``f`` with ``f / deg > beta``.
-
-    Evaluated exactly as :mod:`skillgraph.competence` decides badness (the
-    float comparison ``f / deg > beta``), so that the integer program and the
-    measured bad fraction agree even where ``beta * deg`` is a rounding-error
-    away from an integer.  Skills of degree 0 (never bad) and skills that
-    cannot be bad (``beta >= 1``) get a huge value.
-    """
-    beta = check_real("beta", beta, 0.0, 1.0)
-    d = np.asarray(degrees)
-    if d.dtype.kind not in "iu" or d.ndim != 1:
-        raise TypeError(f"degrees must be a 1-D array of integers, got {d.dtype} {d.shape}")
-    if np.any(d < 0):
-        raise ValueError(f"degrees must be >= 0, got {int(d.min())}")
-    d = d.astype(np.int64)
-    safe = np.maximum(d, 1).astype(np.float64)
-    need = np.floor(beta * d).astype(np.int64) + 1
-    for _ in range(2):  # correct a rounding error of one step either way
-        lower = need - 1
-        need = np.where((lower >= 0) & (lower / safe > beta), lower, need)
-        need = np.where(need / safe <= beta, need + 1, need)
-    need = np.where((d == 0) | (need > d), _UNREACHABLE, need)
-    return need
-
-
-def _validate(graph, theta, beta):
-    if not isinstance(graph, SkillGraph):
-        raise TypeError(f"graph must be a SkillGraph, got {type(graph).__name__}")
-    theta = check_real("theta", theta, 0.0, 1.0)
-    beta = check_real("beta", beta, 0.0, 1.0, open_high=True)
-    return graph, theta, beta
-
-
-def _result(graph, failed, theta, beta, method, **extra) -> AdversaryResult:
-    failed = np.asarray(failed, dtype=bool).copy()
-    failed.setflags(write=False)
-    est = bad_fraction(graph, failed, beta)
-    return AdversaryResult(
-        failed=failed,
-        bad_fraction=float(est.value),
-        n_bad=int(est.n_bad),
-        n_skills=graph.n_skills,
-        n_failed=int(failed.sum()),
-        theta=theta,
-        beta=beta,
-        method=method,
-        **extra,
-    )
-
-
-# ---------------------------------------------------------------------------
-# greedy
-# ---------------------------------------------------------------------------
-
-
-class _Context:
-    """Arrays shared by the greedy passes (built once per call)."""
-
-    def __init__(self, graph: SkillGraph, m: int, beta: float, rng: np.random.Generator):
-        self.graph = graph
-        self.m = m
-        self.n_texts = graph.n_texts
-        self.regular = graph.is_regular and graph.n_edges > 0
-        self.slots = graph.text_skills if self.regular else graph.text_indices
-        # column-major copy of the slots: k contiguous gathers beat one (n, k) gather + row sum
-        self.columns = np.ascontiguousarray(self.slots.T) if self.regular else None
-        self.need = need_counts(graph.degrees, beta)
-        self.reachable = self.need < _UNREACHABLE
-        # Random tie-breaking among texts of equal score, fixed for the call,
-        # below the smallest score increment used (weights are multiples of 1/8).
-        self.noise = rng.random(self.n_texts, dtype=np.float64) * 1e-3
-        self.evaluations = 0
-
-    def text_scores(self, weights: np.ndarray) -> np.ndarray:
-        """``sum`` of ``weights[s]`` over each text's slots (with multiplicity)."""
-        w = weights.astype(np.float32, copy=False)
-        if self.regular:
-            out = w[self.columns[0]].astype(np.float64)
-            for col in self.columns[1:]:
-                out += w[col]
-            return out
-        return np.bincount(
-            self.graph.edge_texts, weights=w[self.slots], minlength=self.n_texts
-        ).astype(np.float64)
-
-    def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
-        if self.regular:
-            k = self.slots.shape[1]
-            return self.slots[texts].ravel(), np.repeat(np.arange(texts.size), k)
-        g = self.graph
-        starts = g.text_indptr[texts]
-        lens = g.text_indptr[texts + 1] - starts
-        owner = np.repeat(np.arange(texts.size), lens)
-        offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
-        return g.text_indices[np.repeat(starts, lens) + offsets], owner
-
-    def hits(self, texts: np.ndarray) -> np.ndarray:
-        """Failed-edge counts added to each skill by the given texts."""
-        skills, _ = self.slots_of(np.asarray(texts, dtype=np.int64))
-        return np.bincount(skills, minlength=self.graph.n_skills)
-
-    def n_bad(self, failed: np.ndarray) -> int:
-        self.evaluations += 1
-        counts = failed_edge_counts(self.graph, failed)
-        return int(np.count_nonzero(counts >= self.need))
-
-
-def _top(scores: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the ``count`` largest scores."""
-    if count >= scores.size:
-        return np.arange(scores.size)
-    return np.argpartition(-scores, count - 1)[:count]
-
-
-def _static_fill(ctx: _Context, targets: np.ndarray) -> np.ndarray:
+def _static_fill(ctx: SearchContext, targets: np.ndarray) -> np.ndarray:
     """``Y`` = the ``m`` texts with the most slots in the target skills."""
     scores = ctx.text_scores(targets.astype(np.float32)) + ctx.noise
     failed = np.zeros(ctx.n_texts, dtype=bool)
-    failed[_top(scores, ctx.m)] = True
+    failed[top_indices(scores, ctx.m)] = True
     return failed
 
 
-def _adaptive_fill(ctx: _Context, targets: np.ndarray, start=None) -> np.ndarray:
+def _adaptive_fill(ctx: SearchContext, targets: np.ndarray, start=None) -> np.ndarray:
     """Fill ``Y`` in rounds, each taking the texts with most slots in unfinished targets.
 
     A target stops attracting texts once it has its ``need`` failed edges, so
@@ -244,7 +79,7 @@ def _adaptive_fill(ctx: _Context, targets: np.ndarray, start=None) -> np.ndarray
         scores = ctx.text_scores(weights) + ctx.noise
         scores[failed] = -np.inf
         batch = min(budget, max(floor, math.ceil(budget / 4)))
-        pick = _top(scores, batch)
+        pick = top_indices(scores, batch)
         pick = pick[np.isfinite(scores[pick]) & (scores[pick] >= 1.0)]
         if pick.size == 0:
             break
@@ -254,32 +89,8 @@ def _adaptive_fill(ctx: _Context, targets: np.ndarray, start=None) -> np.ndarray
     return failed
 
 
-def _pad(ctx: _Context, failed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Top ``Y`` up to exactly ``m`` texts (extra failures never make a skill good)."""
-    missing = ctx.m - int(failed.sum())
-    if missing > 0:
-        # prefer texts touching skills that are close to bad
-        have = failed_edge_counts(ctx.graph, failed)
-        gap = ctx.need - have
-        weights = np.where(ctx.reachable & (gap > 0), 1.0 / np.maximum(gap, 1), 0.0)
-        scores = ctx.text_scores(weights) + ctx.noise
-        scores[failed] = -np.inf
-        failed = failed.copy()
-        failed[_top(scores, missing)] = True
-    return failed
-
-
-def _target_order(ctx: _Context, rng: np.random.Generator) -> np.ndarray:
-    """Reachable skills, cheapest first: by ``need / mu1`` (cost per unit of bad mass)."""
-    idx = np.flatnonzero(ctx.reachable)
-    mu = ctx.graph.skill_measure[idx]
-    cost = ctx.need[idx] / np.maximum(mu, 1e-300)
-    tiebreak = rng.random(idx.size)
-    return idx[np.lexsort((tiebreak, cost))]
-
-
 def _skill_greedy(
-    ctx: _Context, failed: np.ndarray, have: np.ndarray, noise: np.ndarray
+    ctx: SearchContext, failed: np.ndarray, have: np.ndarray, noise: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Make skills bad one at a time, cheapest completion first (partial multicover greedy).
 
@@ -324,7 +135,9 @@ def _skill_greedy(
     return failed, have
 
 
-def _prune(ctx: _Context, failed: np.ndarray, have: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _prune(
+    ctx: SearchContext, failed: np.ndarray, have: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Remove texts of ``Y`` that no bad skill needs (the budget they hold is wasted).
 
     A text can go when every bad skill it touches keeps its ``need`` without
@@ -356,7 +169,7 @@ def _prune(ctx: _Context, failed: np.ndarray, have: np.ndarray) -> tuple[np.ndar
     return failed, have
 
 
-def _skill_greedy_search(ctx: _Context, rng: np.random.Generator, restarts: int):
+def _skill_greedy_search(ctx: SearchContext, rng: np.random.Generator, restarts: int):
     """Skill-by-skill greedy with restarts and prune/refill rounds; best ``Y``.
 
     With ``restarts >=`` the number of skills that can be bad, restart ``i``
@@ -386,7 +199,7 @@ def _skill_greedy_search(ctx: _Context, rng: np.random.Generator, restarts: int)
 
 
 def _ruin_and_recreate(
-    ctx: _Context, failed: np.ndarray, rng: np.random.Generator, iterations: int
+    ctx: SearchContext, failed: np.ndarray, rng: np.random.Generator, iterations: int
 ) -> np.ndarray:
     """Iterated local search: free the texts of one or two bad skills, refill, keep if not worse.
 
@@ -467,7 +280,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
        complete the not-yet-bad skill with the least remaining need per unit
        ``mu1``, using its free texts of highest multiplicity that also carry
        other nearly-bad skills; then prune texts no bad skill needs and refill
-       (:func:`_prune`).  Restarts: on graphs up to 2e4 edges one per skill
+       (``_prune``).  Restarts: on graphs up to 2e4 edges one per skill
        (up to 64), each forcing a different skill to be completed first; 2 up
        to 2e5 edges; and on those graphs iterated local search (ruin the texts
        of one or two bad skills and recreate; 300 resp. 10 moves).
@@ -490,18 +303,18 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     >>> r.n_failed, r.bad_fraction > 0
     (200, True)
     """
-    graph, theta, beta = _validate(graph, theta, beta)
+    graph, theta, beta = validate_inputs(graph, theta, beta)
     started = time.perf_counter()
     rng = as_generator(seed)
     m = failure_count(graph.n_texts, theta)
-    ctx = _Context(graph, m, beta, rng)
-    order = _target_order(ctx, rng)
+    ctx = SearchContext(graph, m, beta, rng)
+    order = target_order(ctx, rng)
     n_pos = order.size
     best_failed = np.zeros(graph.n_texts, dtype=bool)
     best_bad = 0
     tried: dict[int, int] = {}
     if m == 0 or n_pos == 0:
-        return _result(graph, best_failed, theta, beta, "greedy", details={"target_sizes": {}})
+        return make_result(graph, best_failed, theta, beta, "greedy", details={"target_sizes": {}})
 
     def targets_of(z: int) -> np.ndarray:
         t = np.zeros(graph.n_skills, dtype=bool)
@@ -536,7 +349,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
         targets = targets_of(z)
         for _revision in range(2 if large else 4):
             failed = _adaptive_fill(ctx, targets)
-            failed = _pad(ctx, failed, rng)
+            failed = pad_failures(ctx, failed, rng)
             n_bad = ctx.n_bad(failed)
             if n_bad > best_bad:
                 best_bad, best_failed = n_bad, failed
@@ -565,7 +378,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
             targets |= done
     # a static fill may beat the adaptive ones on some structures
     z_static = ranked[0]
-    static_failed = _pad(ctx, _static_fill(ctx, targets_of(z_static)), rng)
+    static_failed = pad_failures(ctx, _static_fill(ctx, targets_of(z_static)), rng)
     n_bad = ctx.n_bad(static_failed)
     if n_bad > best_bad:
         best_bad, best_failed = n_bad, static_failed
@@ -578,7 +391,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     iterations = 300 if small else (10 if medium else 0)
     if iterations:
         sg_failed = _ruin_and_recreate(ctx, sg_failed, rng, iterations)
-    sg_failed = _pad(ctx, sg_failed, rng)
+    sg_failed = pad_failures(ctx, sg_failed, rng)
     n_bad = ctx.n_bad(sg_failed)
     skill_greedy_bad = n_bad
     if n_bad > best_bad:
@@ -591,7 +404,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
         "evaluations": ctx.evaluations,
         "seconds": time.perf_counter() - started,
     }
-    return _result(graph, best_failed, theta, beta, "greedy", details=details)
+    return make_result(graph, best_failed, theta, beta, "greedy", details=details)
 
 
 # ---------------------------------------------------------------------------
@@ -668,7 +481,7 @@ def exact(
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    graph, theta, beta = _validate(graph, theta, beta)
+    graph, theta, beta = validate_inputs(graph, theta, beta)
     time_limit = check_real("time_limit", time_limit, 0.0, None, open_low=True)
     n_texts, n_skills = graph.n_texts, graph.n_skills
     m = failure_count(n_texts, theta)
@@ -678,7 +491,7 @@ def exact(
     if m == 0 or cand.size == 0:
         failed = np.zeros(n_texts, dtype=bool)
         failed[:m] = True
-        return _result(
+        return make_result(
             graph, failed, theta, beta, "exact", optimal=True, upper_bound=0.0,
             details={"status": "trivial", "seconds": 0.0},
         )
@@ -723,7 +536,7 @@ def exact(
     optimal = bool(res.status == 0)
     dual = getattr(res, "mip_dual_bound", None)
     upper = float(-dual) + 0.0 if dual is not None and np.isfinite(dual) else None
-    return _result(
+    return make_result(
         graph,
         failed,
         theta,

@@ -498,7 +498,7 @@ def check(
     graph : SkillGraph or networkx.Graph
         A sampled graph or the user's own (ragged text degrees allowed; a
         networkx graph must be bipartite with ``bipartite`` node attributes 0
-        for skills and 1 for texts, see :meth:`SkillGraph.from_networkx`).
+        for skills and 1 for texts, see :meth:`skillgraph.core.graph.SkillGraph.from_networkx`).
     theta : float
         Failure rate in (0, 1).
     beta : float

@@ -22,14 +22,14 @@ import numpy as np
 
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
-from skillgraph.audit.adversary import (
+from skillgraph.audit.search import (
     AdversaryResult,
-    _Context,
-    _pad,
-    _result,
-    _target_order,
-    _top,
-    _validate,
+    SearchContext,
+    make_result,
+    pad_failures,
+    target_order,
+    top_indices,
+    validate_inputs,
 )
 from skillgraph.core.failures import failure_count
 
@@ -48,12 +48,12 @@ _HOPELESS = 0.9
 # --------------------------------------------------------------------------- one attack
 
 
-def _slot_counts(ctx: _Context, members: np.ndarray) -> np.ndarray:
+def _slot_counts(ctx: SearchContext, members: np.ndarray) -> np.ndarray:
     """``X_i``: slots of each text piece that hold a skill of ``S`` (with multiplicity)."""
     return np.rint(ctx.text_scores(members.astype(np.float32))).astype(np.int64)
 
 
-def _deficits(ctx: _Context, members: np.ndarray, have: np.ndarray) -> np.ndarray:
+def _deficits(ctx: SearchContext, members: np.ndarray, have: np.ndarray) -> np.ndarray:
     """Failed edges each member still lacks to be bad (0 for non-members)."""
     return np.where(members, np.maximum(ctx.need - have, 0), 0)
 
@@ -86,7 +86,7 @@ def _claim(ctx, candidates, deficit, budget) -> np.ndarray:
     return candidates[chosen]
 
 
-def _fill(ctx: _Context, members: np.ndarray, x: np.ndarray):
+def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
     """``Y`` = the ``m`` texts with the most slots in ``S``, ties chosen to cover deficits.
 
     All texts with ``X > tau`` are taken, ``tau`` the ``m``-th largest ``X``;
@@ -160,7 +160,7 @@ def _swap(ctx, members, failed, have, x):
     return failed, have
 
 
-def _attack(ctx: _Context, members: np.ndarray):
+def _attack(ctx: SearchContext, members: np.ndarray):
     """One targeted failure set for the skill set ``members``: ``(failed, have, n_bad)``.
 
     When even the ``m`` texts richest in ``S`` hold far fewer slots of ``S``
@@ -171,7 +171,7 @@ def _attack(ctx: _Context, members: np.ndarray):
     x = _slot_counts(ctx, members)
     if _top_sum(x, ctx.m) < _HOPELESS * int(ctx.need[members].sum()):
         failed = np.zeros(ctx.n_texts, dtype=bool)
-        failed[_top(x + ctx.noise, ctx.m)] = True
+        failed[top_indices(x + ctx.noise, ctx.m)] = True
         have = ctx.hits(np.flatnonzero(failed))
     else:
         failed, have = _fill(ctx, members, x)
@@ -292,19 +292,19 @@ def targeted(
     >>> r.method, r.n_failed, r.n_bad >= 3
     ('targeted', 2000, True)
     """
-    graph, theta, beta = _validate(graph, theta, beta)
+    graph, theta, beta = validate_inputs(graph, theta, beta)
     restarts = check_int("restarts", restarts, 0)
     started = time.perf_counter()
     rng = as_generator(seed)
-    ctx = _Context(graph, failure_count(graph.n_texts, theta), beta, rng)
-    order = _target_order(ctx, rng)
+    ctx = SearchContext(graph, failure_count(graph.n_texts, theta), beta, rng)
+    order = target_order(ctx, rng)
     n_pos = order.size
     sizes = _validated_sizes(sizes, n_pos)
     tried: dict[int, int] = {}
     best = (-1, None, 0)  # (n_bad, failed, size)
     if ctx.m == 0 or n_pos == 0:
-        failed = _pad(ctx, np.zeros(graph.n_texts, dtype=bool), rng)
-        return _result(graph, failed, theta, beta, "targeted", details={"sizes": {}})
+        failed = pad_failures(ctx, np.zeros(graph.n_texts, dtype=bool), rng)
+        return make_result(graph, failed, theta, beta, "targeted", details={"sizes": {}})
 
     def members_of(z: int) -> np.ndarray:
         out = np.zeros(graph.n_skills, dtype=bool)
@@ -337,10 +337,10 @@ def targeted(
         for _ in range(restarts):
             have = attack(members)
             members = _revise(ctx, members, have, rng)
-    failed = _pad(ctx, best[1], rng)
+    failed = pad_failures(ctx, best[1], rng)
     details = {
         "sizes": dict(sorted(tried.items())),
         "best_size": int(best[2]),
         "seconds": time.perf_counter() - started,
     }
-    return _result(graph, failed, theta, beta, "targeted", details=details)
+    return make_result(graph, failed, theta, beta, "targeted", details=details)

@@ -41,6 +41,7 @@ __all__ = [
     "tuple_bad_fraction_from_counts",
     "wilson_interval",
     "DEFAULT_TUPLE_HALF_WIDTH",
+    "default_tuple_count",
 ]
 
 DEFAULT_TUPLE_HALF_WIDTH = 0.002
@@ -480,7 +481,7 @@ def tuple_bad_fraction_from_counts(
     t, beta, n_tuples, seed
         As in :func:`tuple_bad_fraction`: exact for ``t <= 2`` when
         ``n_tuples`` is None, else ``n_tuples`` sampled tuples (default
-        :func:`default_tuple_count`).
+        :func:`skillgraph.core.competence.default_tuple_count`).
     """
     t = check_int("t", t, 1)
     beta = check_real("beta", beta, 0.0, 1.0)

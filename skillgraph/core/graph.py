@@ -79,7 +79,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 class SkillGraph:
     """An immutable text–skill bipartite graph (:ref:`theory-graph-model`).
 
-    Build one with :func:`sample_graph`, :meth:`from_text_skills`,
+    Build one with :func:`skillgraph.core.sampling.sample_graph`, :meth:`from_text_skills`,
     :meth:`from_edges` or :meth:`from_networkx`, not with the constructor.
 
     Attributes

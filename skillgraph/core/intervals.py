@@ -42,7 +42,8 @@ def replicate_interval(
         The fraction on each replicate, each in [0, 1] (up to a rounding error).
     n_effective : array_like of float, shape (n_replicates,), optional
         The effective number of items (skills, sampled tuples) behind each
-        value, as in :attr:`skillgraph.core.competence.FractionEstimate.n_effective`.
+        value, as in the ``n_effective`` attribute of
+        :class:`skillgraph.core.competence.FractionEstimate`.
         Without it only the graph-to-graph part is available.
     rule : {"replicate_t"}
         See :data:`INTERVAL_RULES`.

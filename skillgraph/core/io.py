@@ -42,7 +42,7 @@ def _split(line: str, delimiter: str | None) -> list[str]:
 
 
 def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None):
-    """Read a user's edge list into a :class:`~skillgraph.graph.SkillGraph`.
+    """Read a user's edge list into a :class:`~skillgraph.core.graph.SkillGraph`.
 
     Parameters
     ----------

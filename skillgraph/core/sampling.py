@@ -85,7 +85,7 @@ def sample_graph(
         Skills per text piece, >= 1 (and <= the number of skills of positive
         measure when ``replace=False``).
     skill_measure : {"uniform", "zipf"} or array_like
-        ``mu1``, see :func:`skill_measure_array`.
+        ``mu1``, see :func:`skillgraph.core.graph.skill_measure_array`.
     zipf_exponent : float
         Exponent ``a`` of ``mu1(s) ∝ (s + 1) ** -a`` when ``skill_measure="zipf"``.
     replace : bool

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,9 +53,12 @@ FAILURES = ("random", "deficit")
 _MAX_K = 2**20
 # Per-thread scratch counts are uint32: a kernel call adds at most chunk * k < 2**32 to any.
 _MAX_CHUNK_EDGES = 2**32 - 1
-# text pieces per kernel call: ~0.25 s at k = 8 on 2 cores; long enough that the
-# O(threads n_skills) set-up and sum per call and the thread barrier are negligible
+# text pieces per kernel call: ~0.1 s at k = 8 on 2 cores; long enough that the
+# thread barrier per call is negligible.  Each call also zeroes and sums O(threads
+# n_skills) per-thread counts, serially: a call covers at least _SETUP_SHARE times as
+# many edges, so that this stays under a per cent or so however many skills there are.
 _DEFAULT_CHUNK = 2**25
+_SETUP_SHARE = 256
 # spawn keys of the seed's children (the skill draws use the seed itself, as sample_graph)
 _FAILURE_STREAM = 0
 _DEFICIT_ORDER = 1
@@ -267,8 +268,9 @@ class StreamPlan:
         threads : int, optional
             numba threads (default: numba's setting); the counts do not depend on it.
         chunk_size : int, optional
-            Text pieces per kernel call (default ``2**25``, capped so that
-            ``chunk_size * k < 2**32``); the counts do not depend on it.
+            Text pieces per kernel call (default ``2**25``, more when ``threads *
+            n_skills`` is large; capped so that ``chunk_size * k < 2**32``); the
+            counts do not depend on it.
 
         Returns
         -------
@@ -281,15 +283,24 @@ class StreamPlan:
         start = check_int("start", start, 0, self.n_texts)
         stop = self.n_texts if stop is None else check_int("stop", stop, start, self.n_texts)
         threads = _check_threads(threads)
-        chunk = _chunk(chunk_size, self.k)
+        if chunk_size is not None:
+            chunk_size = check_int("chunk_size", chunk_size, 1)
         degrees = np.zeros(self.n_skills, dtype=np.int64)
         failed_edges = np.zeros(self.n_skills, dtype=np.int64)
         n_failed = 0
         with _numba_threads(threads) as parts:
-            # one scratch row per numba thread (the kernel indexes them by thread id)
-            check_memory(8 * self.n_skills * (parts + 2), "the streaming counts", _FEWER_SKILLS)
-            local_degrees = np.empty((parts, self.n_skills), dtype=np.uint32)
-            local_failed = np.empty((parts, self.n_skills), dtype=np.uint32)
+            chunk = _chunk(chunk_size, self.k, self.n_skills, parts)
+            # one scratch row per numba thread (the kernel indexes them by thread id);
+            # alias draws with random failures are counted per column, in 64-bit pairs
+            # the kernel allocates, and need no uint32 rows
+            per_column = self.use_alias and self.failure == "random"
+            check_memory(
+                _count_bytes(self.n_skills, parts, per_column), "the streaming counts",
+                _FEWER_SKILLS,
+            )  # fmt: skip
+            width = 0 if per_column else self.n_skills
+            local_degrees = np.empty((parts, width), dtype=np.uint32)
+            local_failed = np.empty((parts, width), dtype=np.uint32)
             mode = _kernels.MODE_RANDOM if self.failure == "random" else _kernels.MODE_DEFICIT
             for first in range(start, stop, chunk):
                 n = min(chunk, stop - first)
@@ -343,11 +354,18 @@ def _check_threads(threads) -> int | None:
     return check_int("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
 
 
-def _chunk(chunk_size, k: int) -> int:
+def _chunk(chunk_size, k: int, n_skills: int, threads: int) -> int:
+    """Text pieces per kernel call: ``chunk_size``, or a default from the thread count and
+    ``n_skills``; capped so that ``chunk * k < 2**32`` (the per-thread counts are uint32)."""
     cap = _MAX_CHUNK_EDGES // k
     if chunk_size is None:
-        return min(_DEFAULT_CHUNK, cap)
-    return min(check_int("chunk_size", chunk_size, 1), cap)
+        return min(max(_DEFAULT_CHUNK, _SETUP_SHARE * threads * n_skills // k), cap)
+    return min(chunk_size, cap)
+
+
+def _count_bytes(n_skills: int, threads: int, per_column: bool) -> int:
+    """Memory of the counts of one ``counts`` call: int64 totals and per-thread rows."""
+    return n_skills * (16 + (16 if per_column else 8) * threads)
 
 
 @contextlib.contextmanager
@@ -381,7 +399,7 @@ STREAM_SLOTS_PER_SECOND = 2e8
 def _stream_bytes(n_skills: int, threads: int | None = None) -> int:
     """Memory of a stream plan and its counts: tables, totals and per-thread scratch rows."""
     parts = threads or os.cpu_count() or 1
-    return n_skills * (48 + 16 + 8 * parts)
+    return n_skills * 48 + _count_bytes(n_skills, parts, per_column=True)
 
 
 def stream_plan(
@@ -475,10 +493,10 @@ def stream(
         some skills are unlearned, chosen up front in a random order, and a
         text fails through them with expected rate exactly ``theta`` (see
         :func:`deficit_error_rates`; the materialised
-        :func:`skillgraph.failures.deficit_failures` instead fails exactly
+        :func:`skillgraph.core.failures.deficit_failures` instead fails exactly
         ``round(theta n_texts)`` texts, which needs the whole graph).
     skill_measure : {"uniform", "zipf"} or array_like
-        ``mu1``, see :func:`skillgraph.graph.skill_measure_array`.
+        ``mu1``, see :func:`skillgraph.core.graph.skill_measure_array`.
     zipf_exponent : float
         Exponent of the Zipf measure.
     seed : int, SeedSequence, Generator or None
@@ -535,19 +553,3 @@ def stream(
         seed=seed,
     )
     return plan.counts(threads=threads, chunk_size=chunk_size)
-
-
-class _CallableModule(types.ModuleType):
-    """``skillgraph.stream`` names both this module and :func:`stream`.
-
-    Python binds a package attribute to a submodule once it is imported, so
-    after ``import skillgraph.core.streaming`` the name ``skillgraph.stream`` is this
-    module whatever the package's lazy ``__getattr__`` returns.  Making the
-    module callable keeps ``skillgraph.stream(...)`` working either way.
-    """
-
-    def __call__(self, *args, **kwargs) -> StreamResult:
-        return stream(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

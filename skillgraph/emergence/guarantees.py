@@ -58,8 +58,8 @@ def _tuple_alpha(theta: np.ndarray, beta: float, k: int, t: int, form: str) -> n
 def tuple_bound_rows(config: EmergeConfig, scales: dict) -> list[dict]:
     """``tuple_fraction`` rows of the bound: ``1 - alpha_star(t theta, beta, k)`` at each scale.
 
-    One row per ``beta``, ``t`` and scale of ``scales`` (:func:`scale_grid`),
-    in that order, with ``source = "bound"``.
+    One row per ``beta``, ``t`` and scale of ``scales``
+    (:func:`skillgraph.emergence.scales.scale_grid`), in that order, with ``source = "bound"``.
     """
     rows = []
     for beta, t in itertools.product(config.betas, config.tuples):
@@ -83,7 +83,7 @@ def sharp_rows(config: EmergeConfig, scales: dict) -> list[dict]:
     many text pieces (:ref:`theory-sharp-law`).  Single skills only: the
     sharp law for tuples is not known (:ref:`theory-sharp-tuples`), so the
     tuple curves stay the paper's.  The clipped ends of the theta map are
-    filled in as in :func:`_tuple_alpha`.
+    filled in as in ``_tuple_alpha``.
     """
     theta = np.asarray(scales["theta"], dtype=float)
     inside = (theta > 0.0) & (theta < 1.0)

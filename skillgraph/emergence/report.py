@@ -205,7 +205,7 @@ def headline(result: EmergeResult) -> str:
     """The headline of a run: the median bound factor for ``t -> 2t``, then every pair.
 
     At the first ``beta`` of the run.  The lines after the first give each
-    source's factors; the run's :attr:`~EmergeResult.notes` end it.
+    source's factors; the run's ``notes`` end it.
     """
     cfg = result.config
     beta = cfg.betas[0]

@@ -291,7 +291,9 @@ def _check_resources(config: EmergeConfig) -> None:
 
 
 def run_emerge(config: EmergeConfig | None = None, *, progress: bool = False) -> EmergeResult:
-    """Run the emergence pipeline (no files written; see :func:`write_outputs`).
+    """Run the emergence pipeline; no files are written.
+
+    :func:`skillgraph.emergence.report.write_outputs` writes them.
 
     Parameters
     ----------
@@ -307,7 +309,7 @@ def run_emerge(config: EmergeConfig | None = None, *, progress: bool = False) ->
     Raises
     ------
     TypeError
-        ``config`` is not an :class:`EmergeConfig`.
+        ``config`` is not an :class:`~skillgraph.emergence.config.EmergeConfig`.
     skillgraph._resources.ResourceLimitError
         (a ``MemoryError`` for memory) The simulation would not fit in memory
         or not finish in time; refused before any work, with the estimate.
@@ -316,7 +318,7 @@ def run_emerge(config: EmergeConfig | None = None, *, progress: bool = False) ->
     -----
     UserWarning
         When the bound grid has fewer than two points per decade of scale:
-        the headline's factors then depend on the grid (:attr:`EmergeResult.notes`).
+        the headline's factors then depend on the grid (``EmergeResult.notes``).
 
     Notes
     -----
@@ -368,7 +370,7 @@ def emerge(out_dir: str | os.PathLike | None = None, *, progress: bool = False, 
     progress : bool
         Show a progress bar.
     **params
-        Fields of :class:`EmergeConfig`.
+        Fields of :class:`~skillgraph.emergence.config.EmergeConfig`.
 
     Returns
     -------

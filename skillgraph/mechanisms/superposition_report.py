@@ -2,7 +2,7 @@
 
 Along a range of training compute, a scaling law and a loss-to-theta map give
 the failure rate ``theta`` of compute-optimal models (the scale grid of the
-``emerge`` pipeline, :func:`skillgraph.emergence.run.scale_grid`).  At each
+``emerge`` pipeline, :func:`skillgraph.emergence.scale_grid`).  At each
 scale the task competences of :mod:`skillgraph.mechanisms.superposition` are
 measured on sampled skill graphs, the same prompts are read out by each
 readout, and the paper's metrics are averaged over prompts and graphs:
@@ -182,14 +182,14 @@ class SuperposeConfig:
 
     def scale_config(self):
         """The ``emerge`` configuration whose scale grid this run uses."""
-        from skillgraph.emergence.run import EmergeConfig
+        from skillgraph.emergence import EmergeConfig
 
         return EmergeConfig(
             compute=self.compute,
             law=self.law,
             mapping=self.mapping,
             theta_ref=self.theta_ref,
-            c=self.c,
+            cloze_factor=self.c,
         )
 
     def measure_params(self, theta: float) -> dict:
@@ -404,7 +404,7 @@ def run_superpose(config: SuperposeConfig | None = None, *, progress: bool = Fal
     sets on each (O(k n_texts) each), and O(n_prompts K) per readout and
     scale.  The defaults take a few seconds.
     """
-    from skillgraph.emergence.run import scale_grid
+    from skillgraph.emergence import scale_grid
 
     if config is None:
         config = SuperposeConfig()
@@ -653,7 +653,7 @@ _LINESTYLES = ("-", "--", "-.", ":")
 
 
 def _scale_panel(ax, result: SuperposeResult, quantity: str) -> None:
-    from skillgraph.plotting.figures import MARKERS, PALETTE, _theta_axis
+    from skillgraph.plotting import MARKERS, PALETTE, theta_axis
 
     x = result.scales["compute"]
     for i, ro in enumerate(result.config.readouts):
@@ -662,7 +662,7 @@ def _scale_panel(ax, result: SuperposeResult, quantity: str) -> None:
         ax.fill_between(x, low, high, color=PALETTE[i], alpha=0.25, linewidth=0)
     ax.set_xscale("log")
     ax.set_xlabel("training compute (FLOPs), compute-optimal models")
-    _theta_axis(ax, x, result.scales["theta"])
+    theta_axis(ax, x, result.scales["theta"])
 
 
 def sorted_probs_figure(result: SuperposeResult):

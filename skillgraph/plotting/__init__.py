@@ -13,6 +13,7 @@ from skillgraph.plotting.figures import (
     emergence_figure,
     performance_curves_figure,
     slingshot_figure,
+    theta_axis,
 )
 from skillgraph.plotting.style import (
     COLUMN_WIDTH,
@@ -41,4 +42,5 @@ __all__ = [
     "save_figure",
     "slingshot_figure",
     "table_columns",
+    "theta_axis",
 ]

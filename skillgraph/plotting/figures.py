@@ -43,6 +43,7 @@ __all__ = [
     "bound_vs_empirical_figure",
     "table_columns",
     "SOURCE_LABELS",
+    "theta_axis",
 ]
 
 _X_LABELS = {
@@ -109,8 +110,16 @@ def _sorted_by(cols: dict, mask: np.ndarray, key: str, *names: str) -> list[np.n
 # ----------------------------------------------------------------- emergence
 
 
-def _theta_axis(ax, x: np.ndarray, theta: np.ndarray) -> None:
-    """A top axis giving theta at the scale below (theta falls as scale grows)."""
+def theta_axis(ax, x: np.ndarray, theta: np.ndarray) -> None:
+    """Add a top axis to ``ax`` giving theta at the scale below (theta falls as scale grows).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        An axes with scale ``x`` on a log axis.
+    x, theta : ndarray
+        The scale of each point and its failure rate.
+    """
     order = np.argsort(x)
     lx, th = np.log10(x[order]), theta[order]
     ok = np.isfinite(lx) & np.isfinite(th) & (th > 0)
@@ -242,7 +251,7 @@ def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, theta_axi
     if panel.row == 0 and theta_axis and x != "theta" and "theta" in cols and panel.facet is None:
         b = select(cols, source="bound", beta=panel.beta)
         if b.any():
-            _theta_axis(ax, cols[x][b], cols["theta"][b])
+            theta_axis(ax, cols[x][b], cols["theta"][b])
 
 
 def _emergence_legend(fig, tuples, simulated: bool, n_columns: int, sharp: bool) -> None:

@@ -106,7 +106,7 @@ class ItemContext:
         -----
         With the graph at hand this is
         :func:`skillgraph.core.competence.performance_curve`, whose cumulative
-        sums differ from :meth:`SkillCounts.performance_curve` in the last
+        sums differ from :meth:`skillgraph.core.counts.SkillCounts.performance_curve` in the last
         digit; the branch keeps the pinned tables of graph sweeps unchanged
         until both share one implementation.
         """

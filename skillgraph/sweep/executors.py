@@ -4,7 +4,7 @@ An executor is any object with a method ``map(fn, items)`` returning an
 iterable of ``fn(item)`` (the emcee convention: ``multiprocessing.Pool``,
 ``concurrent.futures`` executors, schwimmbad pools all qualify).  The sweep
 driver accepts results in any order: each result names its work item, and
-each item's randomness is keyed by its index (:mod:`skillgraph._rng`), so the
+each item's randomness is keyed by its index (``skillgraph._rng``), so the
 table never depends on the executor or on the number of workers.  Executors
 that yield results as they complete (all of those defined here) let the driver
 store each finished item at once, which is what makes a killed sweep lose at

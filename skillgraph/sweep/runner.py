@@ -271,7 +271,7 @@ def check_resources(
     SweepTooLarge
         ``workers`` items at once would not fit in memory (with the estimate
         and the options that help), or the items to run would take longer than
-        :func:`skillgraph._resources.max_seconds` on ``workers`` workers.
+        ``skillgraph._resources.max_seconds()`` (``SKILLGRAPH_MAX_HOURS``) on ``workers`` workers.
     """
     cost = estimate(spec)
     workers = max(1, int(workers))

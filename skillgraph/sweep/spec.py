@@ -14,7 +14,7 @@ types, out-of-range values, inconsistent combinations) is reported at once, in
 a :class:`SpecError` that names the key's path (``grid.theta[2]``), shows the
 value and says what is allowed.  A valid spec whose work cannot finish (a work
 item estimated to run longer than the limit of
-:func:`skillgraph._resources.max_seconds`, or a table too large to hold) is
+``skillgraph._resources.max_seconds()``, or a table too large to hold) is
 refused with :class:`SweepTooLarge`, which gives the estimate.  The format is
 documented in ``sims/README.md``.
 
@@ -24,7 +24,7 @@ models from :mod:`skillgraph.sweep.registry`, engines from
 :mod:`skillgraph.theory.scaling`, bound forms from :mod:`skillgraph.theory.bounds`.
 
 Seeds: work item ``i`` draws from ``child_seed(SeedSequence(seed), i)``
-(:mod:`skillgraph._rng`), so results do not depend on which worker or executor
+(``skillgraph._rng``), so results do not depend on which worker or executor
 ran the item, nor on how many there were.
 """
 
@@ -146,7 +146,7 @@ class SweepTooLarge(SpecError, ResourceLimitError):
     """A valid spec refused before any work: it would not finish, or not fit.
 
     A :class:`SpecError` (the key responsible and the estimate) and a
-    :class:`skillgraph._resources.ResourceLimitError` (the command line's exit
+    ``skillgraph._resources.ResourceLimitError`` (the command line's exit
     status 3).
     """
 
@@ -438,7 +438,7 @@ def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
         The spec is valid but cannot be run: a work item would produce more
         than :data:`~skillgraph.sweep.cost.MAX_ROWS_PER_ITEM` rows, the table
         more than :data:`~skillgraph.sweep.cost.MAX_ROWS`, or an item is
-        estimated to take longer than :func:`skillgraph._resources.max_seconds`
+        estimated to take longer than ``skillgraph._resources.max_seconds()``
         (set ``SKILLGRAPH_MAX_HOURS`` to allow longer items).
     """
     if not isinstance(raw, dict):

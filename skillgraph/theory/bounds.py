@@ -35,7 +35,6 @@ matching the requirement ``q > p`` of the certificates
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -48,6 +47,8 @@ from skillgraph._validation import (
     check_choice,
     check_int,
     check_probability,
+    int_array,
+    real_array,
     scalar_or_array,
 )
 
@@ -76,66 +77,6 @@ _SMALLEST_POSITIVE = math.ulp(0.0)
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _real_array(name: str, value, low: float, high: float, open_low: bool, open_high: bool):
-    """``value`` as a float64 array of reals in the interval, or a named error."""
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be a real number or array of reals, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:  # ragged nested sequences
-        raise ValueError(f"{name} must be a real number or a regular array: {exc}") from None
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name} must be a real number or array of reals, got dtype {arr.dtype} ({value!r})"
-        )
-    arr = arr.astype(np.float64)
-    left = "(" if open_low else "["
-    right = ")" if open_high else "]"
-    interval = f"{left}{low:g}, {high:g}{right}"
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} must be in {interval}, got NaN")
-    bad = (arr < low) | (arr > high)
-    if open_low:
-        bad |= arr == low
-    if open_high:
-        bad |= arr == high
-    if bad.any():
-        raise ValueError(f"{name} must be in {interval}, got {arr[bad].flat[0]!r}")
-    return arr
-
-
-def _int_array(name: str, value, minimum: int):
-    """``value`` as an int64 array with entries ``>= minimum``, or a named error.
-
-    Integral floats (``8.0``) are accepted, as in ``_validation.check_int``.
-    """
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be an integer or array of integers, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} must be an integer or a regular array: {exc}") from None
-    if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
-            bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]
-            raise TypeError(f"{name} must be an integer (>= {minimum}), got {bad!r}")
-    elif arr.dtype == object and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in arr.flat
-    ):  # Python integers too large for int64
-        raise ValueError(f"{name} must be <= {np.iinfo(np.int64).max}, got {max(arr.flat)}")
-    elif arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"{name} must be an integer or array of integers, got dtype {arr.dtype} ({value!r})"
-        )
-    if arr.dtype.kind == "u" or arr.dtype.kind == "f":
-        if (arr > np.iinfo(np.int64).max).any():
-            raise ValueError(f"{name} must be <= {np.iinfo(np.int64).max}")
-    arr = arr.astype(np.int64)
-    if (arr < minimum).any():
-        raise ValueError(f"{name} must be >= {minimum}, got {arr[arr < minimum].flat[0]}")
-    return arr
 
 
 # --------------------------------------------------------------------------- entropy, KL
@@ -171,7 +112,7 @@ def entropy(p):
     True
     """
     scalar = all_scalar(p)
-    arr = _real_array("p", p, 0.0, 1.0, False, False)
+    arr = real_array("p", p, 0.0, 1.0, False, False)
     h = -xlogy(arr, arr) - xlog1py(1.0 - arr, -arr)
     # Rounding can make H a hair negative at the endpoints' neighbours; H >= 0.
     return scalar_or_array(np.maximum(h, 0.0), scalar)
@@ -211,8 +152,8 @@ def kl(q, p):
     0.0
     """
     scalar = all_scalar(q, p)
-    qa = _real_array("q", q, 0.0, 1.0, False, False)
-    pa = _real_array("p", p, 0.0, 1.0, False, False)
+    qa = real_array("q", q, 0.0, 1.0, False, False)
+    pa = real_array("p", p, 0.0, 1.0, False, False)
     qa, pa = broadcast_named(q=qa, p=pa)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = (xlogy(qa, qa) - xlogy(qa, pa)) + (xlog1py(1.0 - qa, -qa) - xlog1py(1.0 - qa, -pa))
@@ -333,9 +274,9 @@ def _alpha_star_arrays(theta, beta, k, form):
 
 def _validated(theta, beta, k, form):
     form = check_choice("form", form, FORMS)
-    th = _real_array("theta", theta, 0.0, 1.0, True, True)
-    be = _real_array("beta", beta, 0.0, 1.0, True, True)
-    kk = _int_array("k", k, 1)
+    th = real_array("theta", theta, 0.0, 1.0, True, True)
+    be = real_array("beta", beta, 0.0, 1.0, True, True)
+    kk = int_array("k", k, 1)
     th, be, kk = broadcast_named(theta=th, beta=be, k=kk)
     return th, be, kk, form
 
@@ -474,8 +415,8 @@ def averaging_bound(theta, beta):
     0.1
     """
     scalar = all_scalar(theta, beta)
-    th = _real_array("theta", theta, 0.0, 1.0, True, True)
-    be = _real_array("beta", beta, 0.0, 1.0, True, True)
+    th = real_array("theta", theta, 0.0, 1.0, True, True)
+    be = real_array("beta", beta, 0.0, 1.0, True, True)
     th, be = broadcast_named(theta=th, beta=be)
     with np.errstate(over="ignore"):
         return scalar_or_array(np.minimum(th / be, 1.0), scalar)
@@ -519,10 +460,10 @@ def tuple_alpha_star(theta, beta, k, t, *, form: str = "kl"):
     """
     scalar = all_scalar(theta, beta, k, t)
     form = check_choice("form", form, FORMS)
-    th = _real_array("theta", theta, 0.0, 1.0, True, True)
-    be = _real_array("beta", beta, 0.0, 1.0, True, True)
-    kk = _int_array("k", k, 1)
-    tt = _int_array("t", t, 1)
+    th = real_array("theta", theta, 0.0, 1.0, True, True)
+    be = real_array("beta", beta, 0.0, 1.0, True, True)
+    kk = int_array("k", k, 1)
+    tt = int_array("t", t, 1)
     th, be, kk, tt = broadcast_named(theta=th, beta=be, k=kk, t=tt)
     with np.errstate(over="ignore"):
         theta_t = th * tt

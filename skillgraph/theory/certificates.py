@@ -42,7 +42,13 @@ from scipy.special import expit, gammaln, xlogy
 
 from skillgraph._validation import check_choice, check_int, check_probability
 
-__all__ = ["Certificate", "certified_alpha", "certified_alpha_ragged"]
+__all__ = [
+    "Certificate",
+    "certified_alpha",
+    "certified_alpha_ragged",
+    "log_binomial",
+    "rounding_slack",
+]
 
 _METHODS = ("best", "conditional", "unconditional", "sharp")
 # Relative slack added to each computed log bound before it is compared with
@@ -129,7 +135,7 @@ class Certificate:
         )
 
 
-def _log_binom(n, r):
+def log_binomial(n, r):
     """``log C(n, r)`` elementwise, for real ``0 <= r <= n`` (gammaln, no overflow)."""
     n = np.asarray(n, dtype=np.float64)
     r = np.asarray(r, dtype=np.float64)
@@ -143,8 +149,13 @@ def _kl(q, p):
     return xlogy(q, q) - xlogy(q, p) + xlogy(1.0 - q, 1.0 - q) - (1.0 - q) * np.log1p(-p)
 
 
-def _with_slack(*terms):
-    """A safety margin for round-off: ``_ROUNDING_SLACK`` times the sum of |terms|."""
+def rounding_slack(*terms):
+    """A safety margin for round-off: ``_ROUNDING_SLACK`` times the sum of the ``|terms|``.
+
+    Every certificate adds it to its log bound before comparing with
+    ``log(delta_fail)``, so that float round-off can never decide that
+    comparison in the unsafe direction.
+    """
     total = 0.0
     for t in terms:
         total = total + np.abs(np.where(np.isfinite(t), t, 0.0))
@@ -195,13 +206,13 @@ def conditional_log_bounds(
     deg_z = np.cumsum(d)
     p = deg_z / n_slots
     q = beta * deg_z / n_draws
-    log_choose_z = _log_binom(n_pos, sizes)
+    log_choose_z = log_binomial(n_pos, sizes)
     usable = (q > p) & (q < 1.0)
     # Evaluate KL only where it is used (placeholders elsewhere keep it finite).
     chernoff = np.zeros_like(p)
     chernoff[usable] = -n_draws * _kl(q[usable], p[usable])
     out = log_choose_y + log_choose_z + chernoff
-    out = out + _with_slack(log_choose_y, log_choose_z, chernoff)
+    out = out + rounding_slack(log_choose_y, log_choose_z, chernoff)
     # Chernoff is useless for q <= p: the (true) probability bound is then 1.
     out = np.where(q > p, out, np.maximum(out, 0.0))
     out = np.where(q >= 1.0, -np.inf, out)
@@ -239,7 +250,7 @@ def unconditional_log_bounds(
     sizes = np.arange(1, n_skills + 1, dtype=np.float64)
     a = float(k) * m
     b = float(k) * (n_texts - m)
-    log_choose_z = _log_binom(n_skills, sizes)
+    log_choose_z = log_binomial(n_skills, sizes)
     out = np.empty(n_skills)
     # j = n_skills: p = 1, every slot is in Z; Z all bad iff m/n_texts >= beta.
     out[-1] = -np.inf if (1.0 - beta) * a - beta * b < 0 else 0.0
@@ -268,7 +279,7 @@ def unconditional_log_bounds(
         else:
             log_m = np.zeros_like(p)
         lc = log_choose_z[:-1]
-        out[:-1] = log_choose_y + lc + log_m + _with_slack(log_choose_y, lc, log_m)
+        out[:-1] = log_choose_y + lc + log_m + rounding_slack(log_choose_y, lc, log_m)
     return out
 
 
@@ -408,7 +419,7 @@ def certified_alpha(
 
     m = int(round(theta * n_texts))
     log_delta = math.log(delta_fail)
-    log_choose_y = float(_log_binom(n_texts, m))
+    log_choose_y = float(log_binomial(n_texts, m))
     common = dict(
         delta_fail=delta_fail,
         n_skills=n_skills,
@@ -514,7 +525,7 @@ def certified_alpha_ragged(
         return Certificate(alpha=0.0, log_fail_prob=-math.inf, n_bad_max=0, vacuous=False,
                            candidates={"conditional": 0.0}, **common)
     n_draws = int(np.sort(text_degrees)[::-1][:m].sum())
-    log_choose_y = float(_log_binom(n_texts, m))
+    log_choose_y = float(log_binomial(n_texts, m))
     bounds_a = conditional_log_bounds(degrees, n_draws, n_slots, log_choose_y, beta)
     z, lp = _smallest_certified(bounds_a, math.log(delta_fail), n_pos)
     return Certificate(alpha=z / n_skills, log_fail_prob=lp, n_bad_max=z, vacuous=z >= n_pos,

@@ -4,7 +4,7 @@ See :doc:`/theory/loss_to_theta`.  A :class:`ScalingLaw` gives the loss ``L(N, D
 ``N`` parameters trained on ``D`` tokens, its excess loss ``delta = L - E``
 over the irreducible loss ``E``, and the compute-optimal ``(N, D)`` for a
 budget of ``C = 6 N D`` FLOPs.  :func:`theta_from_excess` turns ``delta`` into
-a failure rate ``theta`` for the emergence bounds of :mod:`skillgraph.bounds`.
+a failure rate ``theta`` for the emergence bounds of :mod:`skillgraph.theory.bounds`.
 
 The exponents of the Chinchilla form are called ``a_exp`` and ``b_exp``; the
 names ``alpha`` and ``beta`` belong to the emergence bound.

@@ -49,10 +49,12 @@ from skillgraph._validation import (
     broadcast_named,
     check_int,
     check_probability,
+    int_array,
+    real_array,
     scalar_or_array,
 )
-from skillgraph.theory.bounds import _int_array, _real_array, alpha_star
-from skillgraph.theory.certificates import Certificate, _log_binom, _with_slack
+from skillgraph.theory.bounds import alpha_star
+from skillgraph.theory.certificates import Certificate, log_binomial, rounding_slack
 
 __all__ = [
     "SharpBound",
@@ -188,9 +190,9 @@ def _validated(replace, n_skills, **named):
     """
     replace = _check_replace(replace)
     arrays = {
-        name: _int_array(name, value, 1)
+        name: int_array(name, value, 1)
         if name == "k"
-        else _real_array(name, value, *_RANGES[name])
+        else real_array(name, value, *_RANGES[name])
         for name, value in named.items()
     }
     if replace:
@@ -205,7 +207,7 @@ def _validated(replace, n_skills, **named):
             "replace=False needs n_skills (the hypergeometric law of the marked slots "
             "depends on it)"
         )
-    arrays["n_skills"] = _int_array("n_skills", n_skills, 1)
+    arrays["n_skills"] = int_array("n_skills", n_skills, 1)
     out = dict(zip(arrays, broadcast_named(**arrays), strict=True))
     kk, nn = out["k"], out["n_skills"]
     if (kk > nn).any():
@@ -406,7 +408,7 @@ def alpha_sharp(theta, beta, k, *, replace: bool = True, n_skills=None):
     :ref:`theory-sharp-law`.  The condition holds on ``(0, a0]``,
     ``a0 = 1 - (1 - theta)^(1/k)`` (share 1), and fails beyond ``theta / beta``
     (``G <= theta k``).  The solver evaluates it on a grid of
-    :data:`SCAN_POINTS` points of ``[a0, theta / beta]``, takes the last grid
+    ``SCAN_POINTS`` points of ``[a0, theta / beta]``, takes the last grid
     point where it holds and bisects the following bracket to one ulp (integer
     bisection without replacement).  It does not assume that the condition set
     is an interval; :func:`sharp_bound` reports whether the scan found it to be
@@ -681,10 +683,10 @@ def sharp_log_bounds(
         first = n_failed * lam * np.tile(taus, rows)
         second = n_texts * (rate - lam * c)
         total = first + second
-        slack = _with_slack(first, second) + n_texts * _MGF_RELATIVE_SLACK
+        slack = rounding_slack(first, second) + n_texts * _MGF_RELATIVE_SLACK
         out[start : start + rows] = np.min((total + slack).reshape(rows, n_tau), axis=1)
-    log_choose = _log_binom(n_skills, sizes)
-    return log_choose + out + _with_slack(log_choose)
+    log_choose = log_binomial(n_skills, sizes)
+    return log_choose + out + rounding_slack(log_choose)
 
 
 def _uniform_measure(skill_measure, n_skills: int) -> bool:

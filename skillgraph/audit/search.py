@@ -1,0 +1,232 @@
+"""What every adversary shares: the result type, the badness arithmetic and the search state.
+
+An adversary chooses a failure set ``Y`` of ``round(theta n_texts)`` text
+pieces to make as many skills bad as it can.  :func:`need_counts` says how
+many failed edges each skill needs; :class:`SearchContext` holds the counts a
+search updates; :func:`make_result` verifies a failure set by recomputing
+competence and wraps it in an :class:`AdversaryResult`.  The greedy and exact
+adversaries (:mod:`skillgraph.audit.adversary`) and the targeted one
+(:mod:`skillgraph.audit.targeted`) are built on these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skillgraph._validation import check_real
+from skillgraph.core.competence import bad_fraction, failed_edge_counts
+from skillgraph.core.graph import SkillGraph
+
+__all__ = [
+    "AdversaryResult",
+    "SearchContext",
+    "need_counts",
+    "validate_inputs",
+    "make_result",
+    "top_indices",
+    "pad_failures",
+    "target_order",
+    "UNREACHABLE",
+]
+
+#: the need of a skill that cannot be made bad (degree 0, or beta >= 1)
+UNREACHABLE = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True)
+class AdversaryResult:
+    """A failure set found by an adversary, and what it does.
+
+    Attributes
+    ----------
+    failed : ndarray of bool, shape (n_texts,)
+        The failure set ``Y`` (exactly ``n_failed`` entries True; read-only).
+    bad_fraction : float
+        ``mu1``-mass of bad skills under ``Y`` (as :func:`skillgraph.core.competence.bad_fraction`).
+    n_bad : int
+        Number of bad skills.
+    n_skills, n_failed : int
+        Graph size and ``|Y| = round(theta * n_texts)``.
+    theta, beta : float
+        The inputs.
+    method : str
+        ``"greedy"``, ``"exact"`` or ``"targeted"`` (:mod:`skillgraph.audit.targeted`).
+    optimal : bool
+        ``True`` only for :func:`exact` when HiGHS proved optimality.
+    upper_bound : float or None
+        :func:`exact`: HiGHS's bound on the best achievable objective
+        (``mu1``-mass of bad skills); ``None`` for :func:`greedy`.
+    details : dict
+        Search statistics (``greedy``: target sizes tried, seconds;
+        ``exact``: solver status and message).
+    """
+
+    failed: np.ndarray
+    bad_fraction: float
+    n_bad: int
+    n_skills: int
+    n_failed: int
+    theta: float
+    beta: float
+    method: str
+    optimal: bool = False
+    upper_bound: float | None = None
+    details: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def alpha(self) -> float:
+        """``n_bad / n_skills``: the fraction of skills (by count) left bad.
+
+        This is what a certificate (:doc:`/theory/certificates`) bounds; it equals
+        ``bad_fraction`` under the uniform skill measure.
+        """
+        return self.n_bad / self.n_skills
+
+    def __repr__(self) -> str:
+        opt = f", optimal={self.optimal}" if self.method == "exact" else ""
+        return (
+            f"AdversaryResult(method={self.method!r}, bad_fraction={self.bad_fraction:.6g}, "
+            f"n_bad={self.n_bad}, n_skills={self.n_skills}, n_failed={self.n_failed}{opt})"
+        )
+
+
+def need_counts(degrees: np.ndarray, beta: float) -> np.ndarray:
+    """Failed edges each skill needs to be bad: the least ``f`` with ``f / deg > beta``.
+
+    Evaluated exactly as :mod:`skillgraph.competence` decides badness (the
+    float comparison ``f / deg > beta``), so that the integer program and the
+    measured bad fraction agree even where ``beta * deg`` is a rounding-error
+    away from an integer.  Skills of degree 0 (never bad) and skills that
+    cannot be bad (``beta >= 1``) get a huge value.
+    """
+    beta = check_real("beta", beta, 0.0, 1.0)
+    d = np.asarray(degrees)
+    if d.dtype.kind not in "iu" or d.ndim != 1:
+        raise TypeError(f"degrees must be a 1-D array of integers, got {d.dtype} {d.shape}")
+    if np.any(d < 0):
+        raise ValueError(f"degrees must be >= 0, got {int(d.min())}")
+    d = d.astype(np.int64)
+    safe = np.maximum(d, 1).astype(np.float64)
+    need = np.floor(beta * d).astype(np.int64) + 1
+    for _ in range(2):  # correct a rounding error of one step either way
+        lower = need - 1
+        need = np.where((lower >= 0) & (lower / safe > beta), lower, need)
+        need = np.where(need / safe <= beta, need + 1, need)
+    need = np.where((d == 0) | (need > d), UNREACHABLE, need)
+    return need
+
+
+def validate_inputs(graph, theta, beta):
+    if not isinstance(graph, SkillGraph):
+        raise TypeError(f"graph must be a SkillGraph, got {type(graph).__name__}")
+    theta = check_real("theta", theta, 0.0, 1.0)
+    beta = check_real("beta", beta, 0.0, 1.0, open_high=True)
+    return graph, theta, beta
+
+
+def make_result(graph, failed, theta, beta, method, **extra) -> AdversaryResult:
+    failed = np.asarray(failed, dtype=bool).copy()
+    failed.setflags(write=False)
+    est = bad_fraction(graph, failed, beta)
+    return AdversaryResult(
+        failed=failed,
+        bad_fraction=float(est.value),
+        n_bad=int(est.n_bad),
+        n_skills=graph.n_skills,
+        n_failed=int(failed.sum()),
+        theta=theta,
+        beta=beta,
+        method=method,
+        **extra,
+    )
+
+
+# ---------------------------------------------------------------------------
+# greedy
+# ---------------------------------------------------------------------------
+
+
+class SearchContext:
+    """Arrays shared by the greedy passes (built once per call)."""
+
+    def __init__(self, graph: SkillGraph, m: int, beta: float, rng: np.random.Generator):
+        self.graph = graph
+        self.m = m
+        self.n_texts = graph.n_texts
+        self.regular = graph.is_regular and graph.n_edges > 0
+        self.slots = graph.text_skills if self.regular else graph.text_indices
+        # column-major copy of the slots: k contiguous gathers beat one (n, k) gather + row sum
+        self.columns = np.ascontiguousarray(self.slots.T) if self.regular else None
+        self.need = need_counts(graph.degrees, beta)
+        self.reachable = self.need < UNREACHABLE
+        # Random tie-breaking among texts of equal score, fixed for the call,
+        # below the smallest score increment used (weights are multiples of 1/8).
+        self.noise = rng.random(self.n_texts, dtype=np.float64) * 1e-3
+        self.evaluations = 0
+
+    def text_scores(self, weights: np.ndarray) -> np.ndarray:
+        """``sum`` of ``weights[s]`` over each text's slots (with multiplicity)."""
+        w = weights.astype(np.float32, copy=False)
+        if self.regular:
+            out = w[self.columns[0]].astype(np.float64)
+            for col in self.columns[1:]:
+                out += w[col]
+            return out
+        return np.bincount(
+            self.graph.edge_texts, weights=w[self.slots], minlength=self.n_texts
+        ).astype(np.float64)
+
+    def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
+        if self.regular:
+            k = self.slots.shape[1]
+            return self.slots[texts].ravel(), np.repeat(np.arange(texts.size), k)
+        g = self.graph
+        starts = g.text_indptr[texts]
+        lens = g.text_indptr[texts + 1] - starts
+        owner = np.repeat(np.arange(texts.size), lens)
+        offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        return g.text_indices[np.repeat(starts, lens) + offsets], owner
+
+    def hits(self, texts: np.ndarray) -> np.ndarray:
+        """Failed-edge counts added to each skill by the given texts."""
+        skills, _ = self.slots_of(np.asarray(texts, dtype=np.int64))
+        return np.bincount(skills, minlength=self.graph.n_skills)
+
+    def n_bad(self, failed: np.ndarray) -> int:
+        self.evaluations += 1
+        counts = failed_edge_counts(self.graph, failed)
+        return int(np.count_nonzero(counts >= self.need))
+
+
+def top_indices(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` largest scores."""
+    if count >= scores.size:
+        return np.arange(scores.size)
+    return np.argpartition(-scores, count - 1)[:count]
+
+
+def pad_failures(ctx: SearchContext, failed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Top ``Y`` up to exactly ``m`` texts (extra failures never make a skill good)."""
+    missing = ctx.m - int(failed.sum())
+    if missing > 0:
+        # prefer texts touching skills that are close to bad
+        have = failed_edge_counts(ctx.graph, failed)
+        gap = ctx.need - have
+        weights = np.where(ctx.reachable & (gap > 0), 1.0 / np.maximum(gap, 1), 0.0)
+        scores = ctx.text_scores(weights) + ctx.noise
+        scores[failed] = -np.inf
+        failed = failed.copy()
+        failed[top_indices(scores, missing)] = True
+    return failed
+
+
+def target_order(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
+    """Reachable skills, cheapest first: by ``need / mu1`` (cost per unit of bad mass)."""
+    idx = np.flatnonzero(ctx.reachable)
+    mu = ctx.graph.skill_measure[idx]
+    cost = ctx.need[idx] / np.maximum(mu, 1e-300)
+    tiebreak = rng.random(idx.size)
+    return idx[np.lexsort((tiebreak, cost))]

@@ -48,7 +48,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from skillgraph.cli._common import print_json
+    from skillgraph.cli._common import check_output_dir, print_json
     from skillgraph.mechanisms.induction import InductionConfig
     from skillgraph.mechanisms.induction_report import induction_report, summary_markdown
 
@@ -59,6 +59,7 @@ def run(args) -> int:
     }
     # the configuration validates every value before the output directory or any work
     config = InductionConfig.from_preset(args.preset, **overrides)
+    check_output_dir(args.out)
     result, written = induction_report(args.out, config, progress=not args.no_progress)
     if args.json:
         print_json(result.summary())

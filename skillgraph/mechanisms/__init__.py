@@ -2,9 +2,11 @@
 
 Small models that can be simulated exactly and produce, from one mechanism,
 both a failure rate ``theta`` and the set of skills a model has not learned:
-associative memories (:mod:`skillgraph.mechanisms.memory`), and the other
-testbeds of this subpackage.  The public names below are imported lazily, so
-importing the subpackage stays cheap.
+associative memories (:mod:`skillgraph.mechanisms.memory`); emergence in
+training time, in a two-layer transformer trained in numpy
+(:mod:`skillgraph.mechanisms.induction`); and a labelled toy of tasks in
+superposition (:mod:`skillgraph.mechanisms.superposition`).  The public
+names below are imported lazily, so importing the subpackage stays cheap.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _LAZY = {
     "tasks_in_top_k": "superposition",
     "sorted_mean": "superposition",
     "run_superpose": "superposition_report",
+    "InductionConfig": "induction",
+    "InductionRun": "induction",
+    "train_induction": "induction",
+    "induction_report": "induction_report",
     "SuperposeConfig": "superposition_report",
 }
 

@@ -57,6 +57,8 @@ __all__ = [
     "memory_probes",
     "evaluate",
     "induction_measurement",
+    "memory_estimate",
+    "SWEEP_QUANTITIES",
 ]
 
 #: the three memories of the induction head, in the order the paper says they form
@@ -176,7 +178,7 @@ class InductionConfig:
             object.__setattr__(self, name, value)
         from skillgraph._resources import check_memory
 
-        check_memory(_memory_estimate(self), "the induction testbed with these sizes")
+        check_memory(memory_estimate(self), "the induction testbed with these sizes")
         # the vocabulary constraints (K <= N, the held-out split) are the task builder's
         self.task()
 
@@ -580,7 +582,7 @@ def _loss_weights(batch: InductionBatch, loss_on: str, dtype) -> np.ndarray:
     return (mask / max(int(mask.sum()), 1)).astype(dtype)
 
 
-def _memory_estimate(config: InductionConfig) -> int:
+def memory_estimate(config: InductionConfig) -> int:
     """Bytes of the largest arrays of a run: statistics, one step, one evaluation.
 
     The attention matrices (``B T^2``), the activations (``B T d``), the logits
@@ -640,7 +642,7 @@ def train_induction(
     --------
     >>> run = train_induction(n_tokens=12, seq_len=16, dim=16, batch=8, n_triggers=2,
     ...                       steps=5, seed=0)
-    >>> run.probe_steps[-1], len(run.steps)
+    >>> int(run.probe_steps[-1]), len(run.steps)
     (5, 2)
     """
     config = dataclasses.replace(config or InductionConfig(), **overrides)

@@ -20,11 +20,9 @@ documentation page *The induction-head testbed* (docs/theory/induction.rst).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 from skillgraph.mechanisms.induction import (
@@ -36,7 +34,8 @@ from skillgraph.mechanisms.induction import (
     InductionRun,
     train_induction,
 )
-from skillgraph.tables import atomic_write, write_table
+from skillgraph.plotting.style import save_figure
+from skillgraph.tables import atomic_write, prepare_output_dir, write_table
 
 __all__ = ["FILES", "induction_report", "induction_figure", "summary_markdown", "write_outputs"]
 
@@ -88,7 +87,7 @@ def induction_report(
     import dataclasses
 
     config = dataclasses.replace(config or InductionConfig(), **overrides)
-    out = prepare_out_dir(out_dir)
+    out = prepare_output_dir(out_dir)
     try:
         run = train_induction(config, progress=progress)
     except InductionDivergedError as exc:
@@ -99,51 +98,16 @@ def induction_report(
     return run, write_outputs(run, out)
 
 
-def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
-    """Create ``out_dir`` if needed and check that files can be written there."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out_dir must be a directory, got the file {str(out)!r}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        raise ValueError(f"out_dir {str(out)!r} is not writable: {exc.strerror}") from None
-    return out
-
-
 def write_outputs(run: InductionRun, out_dir: str | os.PathLike) -> list[Path]:
     """Write :data:`FILES` for ``run`` into ``out_dir`` (created if needed; atomic per file)."""
-    out = prepare_out_dir(out_dir)
+    out = prepare_output_dir(out_dir)
     paths = [write_table(out / "results.csv", run.rows(), run.columns)]
-    fig = induction_figure(run)
-    buffer = io.BytesIO()
-    from skillgraph.plotting.figures import style
-
-    with style():
-        fig.savefig(buffer, format="png", dpi=200, metadata={"Software": "skillgraph"})
-    paths.append(_atomic_write_bytes(out / "induction.png", buffer.getvalue()))
+    paths += save_figure(induction_figure(run), out / "induction", dpi=200)
     atomic_write(out / "summary.md", summary_markdown(run))
     paths.append(out / "summary.md")
     atomic_write(out / "summary.json", json.dumps(run.summary(), indent=2) + "\n")
     paths.append(out / "summary.json")
     return paths
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Binary twin of :func:`skillgraph.tables.atomic_write` (same-directory rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # -- the figure ------------------------------------------------------------------------------
@@ -186,8 +150,7 @@ def _accuracy_panel(ax, run: InductionRun) -> None:
     ax.axhline(const["frequency_baseline_accuracy"], color=PALETTE[2], ls=":",
                label="baseline: most frequent so far")
     ax.set(ylabel="accuracy", ylim=(-0.02, 1.02), title="In-context accuracy")
-    # between the baselines (below 0.5 for the shortcuts) and the learned accuracy
-    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.66))
+    ax.legend(loc="best")
 
 
 def _loss_panel(ax, run: InductionRun) -> None:
@@ -198,8 +161,12 @@ def _loss_panel(ax, run: InductionRun) -> None:
     ax.plot(steps, curves["in_context_loss"], color=PALETTE[1], label="in-context positions")
     ax.axhline(run.constants["bigram_entropy"], color=PALETTE[6], ls=":",
                label="bigram entropy (floor)")
+    bigram = run.bigram_step()
+    if bigram is not None:
+        ax.axvline(bigram, color=PALETTE[0], ls=":", lw=0.9,
+                   label=f"bigram within {BIGRAM_GAP} of floor (step {bigram})")
     ax.set(ylabel="loss (nats)", title="Loss")
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")
 
 
 def _recall_panel(ax, run: InductionRun) -> None:
@@ -209,7 +176,7 @@ def _recall_panel(ax, run: InductionRun) -> None:
         ax.plot(run.probe_steps, run.probes[name], color=PALETTE[i], lw=1.0,
                 label=f"$W_{{{name[2]}}}^{{{name[3]}}}$")
     ax.set(xlabel="training step", ylabel="recall", ylim=(-0.02, 1.02), title="Memory recall")
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
 
 
 def _attention_panel(ax, run: InductionRun) -> None:
@@ -221,7 +188,7 @@ def _attention_panel(ax, run: InductionRun) -> None:
                label="uniform attention")
     ax.set(xlabel="training step", ylabel="attention on position t - 1",
            title="Layer-1 previous-token attention")
-    ax.legend(loc="center right")
+    ax.legend(loc="best")
 
 
 def _mark_transition(axes, step: int | None) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from skillgraph.cli._common import EXIT_OUTPUT, CommandError
 from skillgraph.mechanisms.induction import (
     InductionConfig,
     InductionDivergedError,
@@ -375,8 +376,9 @@ def test_cli_refuses_bad_options_before_work(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     args = _cli_parser().parse_args(["induction", "--out", str(blocker), "--steps", "1"])
-    with pytest.raises(ValueError, match="directory"):
+    with pytest.raises(CommandError, match="directory") as info:
         args.func(args)
+    assert info.value.exit_code == EXIT_OUTPUT
 
 
 def test_sweep_measurement_rows():

@@ -224,7 +224,7 @@ def _theta_ticks(ax, thetas: list[float]) -> None:
     ax.set_xticks([], minor=True)
 
 
-def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, theta_axis) -> None:
+def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, draw_theta_axis) -> None:
     ax.set_xscale("log")
     if x == "theta":  # larger models (smaller theta) to the right, as on a scale axis
         _theta_ticks(ax, unique(cols["theta"]))
@@ -248,7 +248,8 @@ def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, theta_axi
         label = _X_LABELS[x] + (r" (larger models $\rightarrow$)" if x == "theta" else "")
         ax.set_xlabel(label)
     # the theta of a scale, on top (not when a facet's title is there)
-    if panel.row == 0 and theta_axis and x != "theta" and "theta" in cols and panel.facet is None:
+    top_panel = panel.row == 0 and panel.facet is None
+    if top_panel and draw_theta_axis and x != "theta" and "theta" in cols:
         b = select(cols, source="bound", beta=panel.beta)
         if b.any():
             theta_axis(ax, cols[x][b], cols["theta"][b])

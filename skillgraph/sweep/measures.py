@@ -30,6 +30,8 @@ finish are refused before any work.  The spec names them in
     (:doc:`/theory/sharp`).
 ``sharp_certificate``
     Certificate C, the finite-size bound that tends to ``alpha_sharp``.
+``memory``, ``superposition``, ``induction``
+    The mechanisms, registered by :mod:`skillgraph.sweep.mechanism_measures`.
 
 The realised failure rate (:func:`failure_rate_rows`) is recorded for every item.
 The failure models are those of :data:`skillgraph.core.failures.FAILURE_MODELS`.
@@ -419,3 +421,9 @@ def targeted_adversary(ctx: ItemContext) -> list[dict]:
         res = targeted(graph, ctx.params["theta"], beta, seed=ctx.seed_for("targeted", bi))
         rows.append(_adversary_row(ctx, beta, res))
     return rows
+
+
+# ---------------------------------------------------------------------------
+# the mechanisms (memory, superposition, induction), registered by their own module
+
+from skillgraph.sweep import mechanism_measures as _mechanisms  # noqa: E402, F401

@@ -15,7 +15,7 @@ damaged and partial stores:
   'skillgraph sweep SPEC --out DIR --resume' to recompute them, or pass --allow-damaged to
   plot the intact items (the skipped files are listed).  A partial store (items not run yet,
   or failed) is plotted with a warning on stderr that says how many items the figures show.
-  Status 1: the store holds no finished item yet, nothing to draw."""
+  Status 1: nothing to draw (no finished item yet, or none with a plottable quantity)."""
 
 
 def add_parser(subparsers) -> None:
@@ -114,6 +114,12 @@ def run(args) -> int:
         for path in written:
             print(path)
     if not written:
-        print("skillgraph plot: no figures: the store holds no finished items yet", file=sys.stderr)
+        why = (
+            "its finished items hold no quantity these figures draw (mechanism sweeps: "
+            "read results.csv)"
+            if state["ok"]
+            else "the store holds no finished items yet"
+        )
+        print(f"skillgraph plot: no figures: {why}", file=sys.stderr)
         return EXIT_FINDING
     return 0

@@ -6,7 +6,8 @@ subpackage's docstring (or the short introduction below), then one section
 per public module with its docstring and an ``autosummary`` table of the names
 in its ``__all__`` that the module *defines*.  A name a module merely
 re-exports is documented once, where it is defined.  autosummary then writes
-one stub page per name into ``docs/api/generated/``.
+one stub page per name into ``docs/api/generated/``; stubs of names that
+moved or left ``__all__`` are deleted, since autosummary never deletes one.
 
 A public module (no ``_`` in its dotted name) without ``__all__`` is a
 warning: its public names would be unknown, and ``-W`` fails the build.
@@ -189,8 +190,33 @@ def unplaced_modules() -> list[str]:
     return out
 
 
+def documented_names() -> set[str]:
+    """Dotted names of every object the generated pages give a stub page."""
+    modules = [name for s in SUBPACKAGES for name in _public_submodules(f"skillgraph.{s}")]
+    modules += [f"skillgraph.{m}" for m in MODULES]
+    out = set()
+    for name in modules:
+        out.update(f"{name}.{n}" for n in defined_names(importlib.import_module(name)))
+    return out
+
+
+def remove_stale_stubs(stub_dir: Path) -> None:
+    """Delete the stub pages of names that moved or left ``__all__``.
+
+    autosummary writes stubs but never deletes one, and a stub left behind is
+    a page in no toctree (a warning, hence a failed build) that documents a
+    name at a path where it no longer lives.
+    """
+    if not stub_dir.is_dir():
+        return
+    keep = documented_names()
+    for path in stub_dir.glob("skillgraph.*.rst"):
+        if path.stem not in keep:
+            path.unlink()
+
+
 def write_pages(app) -> None:
-    """Write ``api/packages/*.rst`` (only files whose content changed)."""
+    """Write ``api/packages/*.rst`` (only files whose content changed), drop stale stubs."""
     out = Path(app.srcdir) / OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
     pages = {f"{s}.rst": package_page(s) for s in SUBPACKAGES}
@@ -199,6 +225,7 @@ def write_pages(app) -> None:
         path = out / filename
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
+    remove_stale_stubs((out / STUBS).resolve())
     for name in unplaced_modules():
         logger.warning("public module %s is on no API page (docs/_ext/api_pages.py)", name)
     # the environment listed the source files before this handler ran; autosummary

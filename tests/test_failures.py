@@ -1,4 +1,4 @@
-"""Tests of skillgraph.failures."""
+"""Tests of skillgraph.core.failures."""
 
 import numba
 import numpy as np

@@ -1,4 +1,4 @@
-"""Tests of skillgraph.graph: the sampler's distribution, the graph object, conversions."""
+"""Tests of skillgraph.core.graph and .sampling: the sampler, the graph object, conversions."""
 
 import networkx as nx
 import numba

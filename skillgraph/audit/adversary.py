@@ -11,7 +11,7 @@ The theorems hold for *every* failure set ``Y`` of measure ``theta``; a random
   :func:`scipy.optimize.milp` (HiGHS), for tiny graphs: the worst case itself
   when optimality is proven, otherwise a solution and an upper bound.
 
-Both return an :class:`AdversaryResult` whose bad fraction is measured by
+Both return an :class:`~skillgraph.audit.search.AdversaryResult` whose bad fraction is measured by
 :func:`skillgraph.core.competence.bad_fraction` (bad: ``fail(s) > beta``
 strictly, edgeless skills never bad).  Failure sets have exactly
 ``round(theta * n_texts)`` text pieces: adding a text to ``Y`` never makes a
@@ -234,6 +234,100 @@ def _ruin_and_recreate(
     return best_failed
 
 
+def _first_targets(ctx: SearchContext, order: np.ndarray, z: int) -> np.ndarray:
+    """Return the mask of the first ``z`` skills of ``order`` (the ``z`` cheapest targets)."""
+    targets = np.zeros(ctx.graph.n_skills, dtype=bool)
+    targets[order[:z]] = True
+    return targets
+
+
+def _scan_target_counts(ctx: SearchContext, order: np.ndarray) -> dict[int, int]:
+    """Return the bad count of the static fill for every target count tried."""
+    n_pos = order.size
+    tried: dict[int, int] = {}
+
+    def static(z: int) -> None:
+        if z not in tried:
+            tried[z] = ctx.n_bad(_static_fill(ctx, _first_targets(ctx, order, z)))
+
+    # a coarse geometric scan of the target count, then a local refinement
+    # (the curve "bad count vs target count" rises, peaks and collapses once
+    # the budget is spread too thin).
+    grid = np.unique(np.geomspace(1, n_pos, num=min(n_pos, 16)).round().astype(int))
+    for z in grid:
+        static(int(z))
+    for _ in range(3):
+        zs = sorted(tried)
+        z_best = max(zs, key=lambda z: (tried[z], -z))
+        i = zs.index(z_best)
+        lo = zs[i - 1] if i > 0 else 1
+        hi = zs[i + 1] if i + 1 < len(zs) else n_pos
+        for z in np.unique(np.linspace(lo, hi, 6).round().astype(int)):
+            static(int(z))
+    return tried
+
+
+def _revised_targets(
+    ctx: SearchContext, order: np.ndarray, targets: np.ndarray, z: int, failed: np.ndarray
+) -> np.ndarray | None:
+    """Return the targets for the next adaptive fill after ``failed``, or None if none remain."""
+    have = failed_edge_counts(ctx.graph, failed)
+    done = ctx.reachable & (have >= ctx.need)
+    unfinished = np.flatnonzero(targets & ~done)
+    if unfinished.size == 0:
+        # every target finished: try more targets, the next cheapest ones
+        extra = order[~targets[order]][: max(1, z // 4)]
+        if extra.size == 0:
+            return None
+        targets = targets.copy()
+        targets[extra] = True
+        return targets
+    # drop the half of unfinished targets furthest from finishing,
+    # add as many non-targets that are closest to bad
+    progress = have[unfinished] / ctx.need[unfinished]
+    drop = unfinished[np.argsort(progress)[: max(1, unfinished.size // 2)]]
+    targets = targets.copy()
+    targets[drop] = False
+    outside = np.flatnonzero(ctx.reachable & ~targets & ~done)
+    if outside.size:
+        closeness = have[outside] / ctx.need[outside]
+        add = outside[np.argsort(-closeness)[: drop.size // 2]]
+        targets[add] = True
+    targets |= done
+    return targets
+
+
+def _adaptive_search(
+    ctx: SearchContext, order: np.ndarray, ranked: list[int], rng: np.random.Generator
+) -> tuple[int, np.ndarray]:
+    """Return the best ``(n_bad, failed)`` of the revised adaptive fills for the best counts."""
+    large = ctx.graph.n_edges > 2_000_000
+    best_bad, best_failed = 0, np.zeros(ctx.n_texts, dtype=bool)
+    for z in ranked[: 1 if large else 3]:
+        targets = _first_targets(ctx, order, z)
+        for _revision in range(2 if large else 4):
+            failed = pad_failures(ctx, _adaptive_fill(ctx, targets), rng)
+            n_bad = ctx.n_bad(failed)
+            if n_bad > best_bad:
+                best_bad, best_failed = n_bad, failed
+            targets = _revised_targets(ctx, order, targets, z, failed)
+            if targets is None:
+                break
+    return best_bad, best_failed
+
+
+def _skill_by_skill(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
+    """Return the padded failure set of the skill-by-skill search (restarts, local search)."""
+    small, medium = ctx.graph.n_edges <= 20_000, ctx.graph.n_edges <= 200_000
+    restarts = 64 if small else (2 if medium else 1)
+    failed, _ = _skill_greedy_search(ctx, rng, restarts)
+    # iterated local search where a move is cheap (tiny and small graphs)
+    iterations = 300 if small else (10 if medium else 0)
+    if iterations:
+        failed = _ruin_and_recreate(ctx, failed, rng, iterations)
+    return pad_failures(ctx, failed, rng)
+
+
 def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> AdversaryResult:
     """A strong heuristic worst-case failure set (:ref:`theory-adversary-greedy`).
 
@@ -257,7 +351,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     Notes
     -----
     Skill ``s`` is bad once ``Y`` holds ``need(s)`` of its edges
-    (:func:`need_counts`, about ``beta deg(s)``).  Two searches run and the
+    (:func:`~skillgraph.audit.search.need_counts`, about ``beta deg(s)``).  Two searches run and the
     better ``Y`` wins:
 
     A. **Targets by cost, then fill** (strong on large random graphs).
@@ -297,7 +391,7 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
 
     Examples
     --------
-    >>> from skillgraph.graph import sample_graph
+    >>> from skillgraph import sample_graph
     >>> g = sample_graph(50, 2000, 4, seed=1)
     >>> r = greedy(g, 0.1, 0.5, seed=1)
     >>> r.n_failed, r.bad_fraction > 0
@@ -309,93 +403,26 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     m = failure_count(graph.n_texts, theta)
     ctx = SearchContext(graph, m, beta, rng)
     order = target_order(ctx, rng)
-    n_pos = order.size
-    best_failed = np.zeros(graph.n_texts, dtype=bool)
-    best_bad = 0
-    tried: dict[int, int] = {}
-    if m == 0 or n_pos == 0:
-        return make_result(graph, best_failed, theta, beta, "greedy", details={"target_sizes": {}})
+    if m == 0 or order.size == 0:
+        nothing = np.zeros(graph.n_texts, dtype=bool)
+        return make_result(graph, nothing, theta, beta, "greedy", details={"target_sizes": {}})
 
-    def targets_of(z: int) -> np.ndarray:
-        t = np.zeros(graph.n_skills, dtype=bool)
-        t[order[:z]] = True
-        return t
-
-    def static(z: int) -> int:
-        if z not in tried:
-            tried[z] = ctx.n_bad(_static_fill(ctx, targets_of(z)))
-        return tried[z]
-
-    # 1. coarse geometric scan of the target count, then a local refinement
-    # (the curve "bad count vs target count" rises, peaks and collapses once
-    # the budget is spread too thin).
-    grid = np.unique(np.geomspace(1, n_pos, num=min(n_pos, 16)).round().astype(int))
-    for z in grid:
-        static(int(z))
-    for _ in range(3):
-        zs = sorted(tried)
-        z_best = max(zs, key=lambda z: (tried[z], -z))
-        i = zs.index(z_best)
-        lo = zs[i - 1] if i > 0 else 1
-        hi = zs[i + 1] if i + 1 < len(zs) else n_pos
-        for z in np.unique(np.linspace(lo, hi, 6).round().astype(int)):
-            static(int(z))
+    # A. targets by cost: static fills rank the target counts, adaptive fills refine the best
+    tried = _scan_target_counts(ctx, order)
     ranked = sorted(tried, key=lambda z: (-tried[z], z))
-
-    # 2-3. adaptive fills with revisions for the best target counts
-    large = graph.n_edges > 2_000_000
-    candidates = ranked[: 1 if large else 3]
-    for z in candidates:
-        targets = targets_of(z)
-        for _revision in range(2 if large else 4):
-            failed = _adaptive_fill(ctx, targets)
-            failed = pad_failures(ctx, failed, rng)
-            n_bad = ctx.n_bad(failed)
-            if n_bad > best_bad:
-                best_bad, best_failed = n_bad, failed
-            have = failed_edge_counts(graph, failed)
-            done = ctx.reachable & (have >= ctx.need)
-            unfinished = np.flatnonzero(targets & ~done)
-            if unfinished.size == 0:
-                # every target finished: try more targets, the next cheapest ones
-                extra = order[~targets[order]][: max(1, z // 4)]
-                if extra.size == 0:
-                    break
-                targets = targets.copy()
-                targets[extra] = True
-                continue
-            # drop the half of unfinished targets furthest from finishing,
-            # add as many non-targets that are closest to bad
-            progress = have[unfinished] / ctx.need[unfinished]
-            drop = unfinished[np.argsort(progress)[: max(1, unfinished.size // 2)]]
-            targets = targets.copy()
-            targets[drop] = False
-            outside = np.flatnonzero(ctx.reachable & ~targets & ~done)
-            if outside.size:
-                closeness = have[outside] / ctx.need[outside]
-                add = outside[np.argsort(-closeness)[: drop.size // 2]]
-                targets[add] = True
-            targets |= done
+    best_bad, best_failed = _adaptive_search(ctx, order, ranked, rng)
     # a static fill may beat the adaptive ones on some structures
     z_static = ranked[0]
-    static_failed = pad_failures(ctx, _static_fill(ctx, targets_of(z_static)), rng)
+    static_failed = pad_failures(ctx, _static_fill(ctx, _first_targets(ctx, order, z_static)), rng)
     n_bad = ctx.n_bad(static_failed)
     if n_bad > best_bad:
         best_bad, best_failed = n_bad, static_failed
 
-    # skill-by-skill greedy (strong on small and clustered graphs; cheap everywhere)
-    small, medium = graph.n_edges <= 20_000, graph.n_edges <= 200_000
-    restarts = 64 if small else (2 if medium else 1)
-    sg_failed, _ = _skill_greedy_search(ctx, rng, restarts)
-    # iterated local search where a move is cheap (tiny and small graphs)
-    iterations = 300 if small else (10 if medium else 0)
-    if iterations:
-        sg_failed = _ruin_and_recreate(ctx, sg_failed, rng, iterations)
-    sg_failed = pad_failures(ctx, sg_failed, rng)
-    n_bad = ctx.n_bad(sg_failed)
-    skill_greedy_bad = n_bad
-    if n_bad > best_bad:
-        best_bad, best_failed = n_bad, sg_failed
+    # B. skill by skill (strong on small and clustered graphs; cheap everywhere)
+    sg_failed = _skill_by_skill(ctx, rng)
+    skill_greedy_bad = ctx.n_bad(sg_failed)
+    if skill_greedy_bad > best_bad:
+        best_failed = sg_failed
 
     details = {
         "skill_greedy_n_bad": skill_greedy_bad,
@@ -437,6 +464,46 @@ def _interruptible(function, *args, **kwargs):
     return outcome["value"]
 
 
+def _milp_problem(
+    graph: SkillGraph, m: int, need: np.ndarray, cand: np.ndarray
+) -> tuple[np.ndarray, list]:
+    """Return the objective and constraints of the worst-case MILP over the candidate skills."""
+    from scipy import sparse
+    from scipy.optimize import LinearConstraint
+
+    n_texts, n_cand = graph.n_texts, cand.size
+    # multiplicity matrix rows = candidate skills, columns = texts
+    pos = np.full(graph.n_skills, -1, dtype=np.int64)
+    pos[cand] = np.arange(n_cand)
+    rows = pos[graph.text_indices]
+    keep = rows >= 0
+    mult = sparse.coo_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], graph.edge_texts[keep])), shape=(n_cand, n_texts)
+    ).tocsr()  # duplicates add up: multiplicities
+    mult.sum_duplicates()
+    cover = sparse.hstack([mult, sparse.diags(-need[cand].astype(np.float64))], format="csr")
+    budget = sparse.hstack(
+        [sparse.csr_matrix(np.ones((1, n_texts))), sparse.csr_matrix((1, n_cand))], format="csr"
+    )
+    constraints = [
+        LinearConstraint(cover, lb=0.0, ub=np.inf),
+        LinearConstraint(budget, lb=-np.inf, ub=float(m)),
+    ]
+    mu = graph.skill_measure / graph.skill_measure.sum()
+    return np.concatenate([np.zeros(n_texts), -mu[cand]]), constraints
+
+
+def _padded_solution(x: np.ndarray | None, n_texts: int, m: int) -> np.ndarray:
+    """Return the failure set of the MILP solution ``x`` (none: empty), padded to ``m`` texts."""
+    failed = x[:n_texts] > 0.5 if x is not None else np.zeros(n_texts, dtype=bool)
+    # pad to exactly m texts (extra failures never make a skill good)
+    missing = m - int(failed.sum())
+    if missing > 0:
+        free = np.flatnonzero(~failed)
+        failed[free[:missing]] = True
+    return failed
+
+
 def exact(
     graph: SkillGraph, theta: float, beta: float, *, time_limit: float = 60
 ) -> AdversaryResult:
@@ -448,7 +515,8 @@ def exact(
     ``sum_t mult(s, t) y_t >= need(s) z_s`` for every skill, ``y, z`` binary,
 
     where ``mult(s, t)`` is the edge multiplicity and ``need(s)`` the least
-    integer count with ``need / deg(s) > beta`` (:func:`need_counts`; the
+    integer count with ``need / deg(s) > beta``
+    (:func:`~skillgraph.audit.search.need_counts`; the
     integer form of ``beta deg(s) + eps``, with no ``eps`` to
     choose).  Skills of degree 0 can never be bad and are left out.
 
@@ -478,12 +546,11 @@ def exact(
     variables and ``n_skills + 1`` constraints.  The failure set returned is
     padded to exactly ``m`` texts (extra failures never make a skill good).
     """
-    from scipy import sparse
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.optimize import Bounds, milp
 
     graph, theta, beta = validate_inputs(graph, theta, beta)
     time_limit = check_real("time_limit", time_limit, 0.0, None, open_low=True)
-    n_texts, n_skills = graph.n_texts, graph.n_skills
+    n_texts = graph.n_texts
     m = failure_count(n_texts, theta)
     need = need_counts(graph.degrees, beta)
     cand = np.flatnonzero(need <= m * max(int(graph.text_degrees.max(initial=0)), 1))
@@ -495,44 +562,17 @@ def exact(
             graph, failed, theta, beta, "exact", optimal=True, upper_bound=0.0,
             details={"status": "trivial", "seconds": 0.0},
         )
-    n_cand = cand.size
-    # multiplicity matrix rows = candidate skills, columns = texts
-    pos = np.full(n_skills, -1, dtype=np.int64)
-    pos[cand] = np.arange(n_cand)
-    rows = pos[graph.text_indices]
-    keep = rows >= 0
-    mult = sparse.coo_matrix(
-        (np.ones(int(keep.sum())), (rows[keep], graph.edge_texts[keep])), shape=(n_cand, n_texts)
-    ).tocsr()  # duplicates add up: multiplicities
-    mult.sum_duplicates()
-    cover = sparse.hstack([mult, sparse.diags(-need[cand].astype(np.float64))], format="csr")
-    budget = sparse.hstack(
-        [sparse.csr_matrix(np.ones((1, n_texts))), sparse.csr_matrix((1, n_cand))], format="csr"
-    )
-    constraints = [
-        LinearConstraint(cover, lb=0.0, ub=np.inf),
-        LinearConstraint(budget, lb=-np.inf, ub=float(m)),
-    ]
-    mu = graph.skill_measure / graph.skill_measure.sum()
-    c = np.concatenate([np.zeros(n_texts), -mu[cand]])
+    c, constraints = _milp_problem(graph, m, need, cand)
     res = _interruptible(
         milp,
         c,
         constraints=constraints,
-        integrality=np.ones(n_texts + n_cand),
+        integrality=np.ones(c.size),
         bounds=Bounds(0, 1),
         options={"time_limit": float(time_limit), "disp": False},
     )
     seconds = time.perf_counter() - started
-    if res.x is not None:
-        failed = res.x[:n_texts] > 0.5
-    else:
-        failed = np.zeros(n_texts, dtype=bool)
-    # pad to exactly m texts, preferring texts near unfinished skills
-    missing = m - int(failed.sum())
-    if missing > 0:
-        free = np.flatnonzero(~failed)
-        failed[free[:missing]] = True
+    failed = _padded_solution(res.x, n_texts, m)
     optimal = bool(res.status == 0)
     dual = getattr(res, "mip_dual_bound", None)
     upper = float(-dual) + 0.0 if dual is not None and np.isfinite(dual) else None

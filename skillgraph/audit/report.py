@@ -271,9 +271,9 @@ class CheckReport:
             ]
         return lines
 
-    def __str__(self) -> str:
-        cert = self.certificate
-        lines = [
+    def _title_lines(self) -> list[str]:
+        """Return the heading: graph size and source, the inputs, a blank line."""
+        return [
             f"skillgraph check: n_skills={self.n_skills}, n_texts={self.n_texts}, "
             f"k={self.k}{'' if self.regular else ' (ragged: mean text degree)'}, "
             f"{self.n_edges} edges [{self.source}]",
@@ -281,6 +281,10 @@ class CheckReport:
             f"delta_fail={self.delta_fail:g}",
             "",
         ]
+
+    def _table_rows(self) -> list[tuple[str, str, str]]:
+        """Return the table's ``(name, bad fraction, bad skills)`` rows, bounds first."""
+        cert = self.certificate
         rows: list[tuple[str, str, str]] = []
 
         def row(name, frac, count=""):
@@ -312,10 +316,33 @@ class CheckReport:
                 "random": "random failures",
             }[name]
             row(label, f"{a.alpha:.4g}", a.n_bad)
+        return rows
+
+    def _table_lines(self) -> list[str]:
+        """Return the table of bounds, certificates and adversaries, column titles first."""
+        rows = self._table_rows()
         width = max(len(r[0]) for r in rows) + 2
-        lines.append(f"  {'':<{width}}{'bad fraction':>13}{'bad skills':>12}")
-        lines.extend(f"  {n:<{width}}{f:>13}{c:>12}" for n, f, c in rows)
-        lines.append("")
+        return [
+            f"  {'':<{width}}{'bad fraction':>13}{'bad skills':>12}",
+            *(f"  {n:<{width}}{f:>13}{c:>12}" for n, f, c in rows),
+        ]
+
+    def _assumption_lines(self) -> list[str]:
+        """Return the closing lines: the model assumptions this graph breaks, or that none are."""
+        if not self.assumptions:
+            return [
+                "Assumptions of the random-graph model (docs/theory/graph.rst): none broken "
+                "that check can detect."
+            ]
+        return [
+            "Assumptions of the random-graph model this graph breaks (docs: Theory > "
+            "The skill graph and competence > Assumptions, docs/theory/graph.rst):",
+            *(f"  - {a}" for a in self.assumptions),
+        ]
+
+    def __str__(self) -> str:
+        cert = self.certificate
+        lines = [*self._title_lines(), *self._table_lines(), ""]
         if cert.log_fail_prob > -math.inf:
             lines.append(
                 f"certificate: P[some Y leaves more than {cert.n_bad_max} skills bad] "
@@ -334,17 +361,7 @@ class CheckReport:
                 "certificate bounds); mu1-masses are in --json"
             )
         lines.append(self.message)
-        if self.assumptions:
-            lines.append(
-                "Assumptions of the random-graph model this graph breaks (docs: Theory > "
-                "The skill graph and competence > Assumptions, docs/theory/graph.rst):"
-            )
-            lines.extend(f"  - {a}" for a in self.assumptions)
-        else:
-            lines.append(
-                "Assumptions of the random-graph model (docs/theory/graph.rst): none broken "
-                "that check can detect."
-            )
+        lines.extend(self._assumption_lines())
         return "\n".join(lines)
 
 
@@ -479,6 +496,74 @@ def _certificate(graph, theta, beta, k, delta_fail):
     return dataclasses.replace(best, candidates=candidates)
 
 
+def _checked_k(graph, k: int | None) -> int:
+    """Return the ``k`` of the bounds (default: the graph's), after checking the graph has edges."""
+    from skillgraph._validation import check_int
+
+    if graph.n_edges == 0:
+        raise ValueError("graph has no edges: nothing to check")
+    if graph.n_texts == 0:
+        raise ValueError("graph has no text pieces: nothing to check")
+    if k is None:
+        k = graph.k if graph.k is not None else max(1, int(round(graph.text_degrees.mean())))
+    k = check_int("k", k, 1)
+    if graph.k is not None and k != graph.k:
+        raise ValueError(
+            f"k={k} disagrees with the graph, whose text pieces all use k={graph.k} skills; "
+            "leave k out to take it from the graph"
+        )
+    return k
+
+
+def _exact_settings(graph, exact: bool | None, time_limit: float | None) -> tuple[bool, float]:
+    """Return whether the exact adversary runs and its time limit (defaults by graph size)."""
+    from skillgraph._validation import check_real
+
+    if exact is None:
+        exact = graph.n_texts <= EXACT_AUTO_TEXTS and graph.n_skills <= EXACT_AUTO_SKILLS
+        limit = EXACT_AUTO_TIME_LIMIT if time_limit is None else time_limit
+    else:
+        limit = 60.0 if time_limit is None else time_limit
+    return exact, check_real("time_limit", limit, 0.0, None, open_low=True)
+
+
+def _outcome(graph, beta: float, name: str, failed, optimal=None) -> AdversaryOutcome:
+    """Return what the failure set ``failed`` (of the model ``name``) does to the graph."""
+    from skillgraph.core.competence import bad_fraction
+
+    est = bad_fraction(graph, failed, beta)
+    return AdversaryOutcome(
+        name=name, n_bad=int(est.n_bad), alpha=est.n_bad / graph.n_skills,
+        bad_fraction=float(est.value), optimal=optimal, failed=np.asarray(failed),
+    )
+
+
+def _run_adversaries(
+    graph, theta: float, beta: float, run_exact: bool, limit: float, master
+) -> tuple[dict[str, AdversaryOutcome], float | None]:
+    """Return the outcome of every failure model by name, and HiGHS's bound (exact only)."""
+    from skillgraph._rng import child_seed
+    from skillgraph.audit import adversary
+    from skillgraph.audit.targeted import targeted
+    from skillgraph.core import failures
+
+    outcomes = []
+    exact_upper = None
+    if run_exact:
+        ex = adversary.exact(graph, theta, beta, time_limit=limit)
+        outcomes.append(_outcome(graph, beta, "exact", ex.failed, ex.optimal))
+        exact_upper = ex.upper_bound
+    gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
+    outcomes.append(_outcome(graph, beta, "greedy", gr.failed))
+    tg = targeted(graph, theta, beta, seed=child_seed(master, 4))
+    outcomes.append(_outcome(graph, beta, "targeted", tg.failed))
+    deficit = failures.deficit_failures(graph, theta, seed=child_seed(master, 3))
+    outcomes.append(_outcome(graph, beta, "deficit", deficit))
+    random = failures.random_failures(graph, theta, seed=child_seed(master, 2))
+    outcomes.append(_outcome(graph, beta, "random", random))
+    return {o.name: o for o in outcomes}, exact_upper
+
+
 def check(
     graph,
     theta: float,
@@ -546,16 +631,13 @@ def check(
 
     Examples
     --------
-    >>> from skillgraph.graph import sample_graph
+    >>> from skillgraph import sample_graph
     >>> report = check(sample_graph(50, 5000, 8, seed=0), 0.05, 0.3, seed=0)
     >>> report.violated
     False
     """
-    from skillgraph._rng import as_seed_sequence, child_seed
-    from skillgraph._validation import check_int, check_probability, check_real
-    from skillgraph.audit import adversary
-    from skillgraph.audit.targeted import targeted
-    from skillgraph.core import failures
+    from skillgraph._rng import as_seed_sequence
+    from skillgraph._validation import check_probability
     from skillgraph.theory import bounds
 
     graph, default_source = _as_graph(graph)
@@ -564,57 +646,15 @@ def check(
     delta_fail = check_probability("delta_fail", delta_fail)
     if exact is not None and not isinstance(exact, bool):
         raise TypeError(f"exact must be True, False or None, got {exact!r}")
-    if graph.n_edges == 0:
-        raise ValueError("graph has no edges: nothing to check")
-    if graph.n_texts == 0:
-        raise ValueError("graph has no text pieces: nothing to check")
-    if k is None:
-        k = graph.k if graph.k is not None else max(1, int(round(graph.text_degrees.mean())))
-    k = check_int("k", k, 1)
-    if graph.k is not None and k != graph.k:
-        raise ValueError(
-            f"k={k} disagrees with the graph, whose text pieces all use k={graph.k} skills; "
-            "leave k out to take it from the graph"
-        )
-    if exact is None:
-        exact = graph.n_texts <= EXACT_AUTO_TEXTS and graph.n_skills <= EXACT_AUTO_SKILLS
-        limit = EXACT_AUTO_TIME_LIMIT if time_limit is None else time_limit
-    else:
-        limit = 60.0 if time_limit is None else time_limit
-    limit = check_real("time_limit", limit, 0.0, None, open_low=True)
+    k = _checked_k(graph, k)
+    exact, limit = _exact_settings(graph, exact, time_limit)
     master = as_seed_sequence(seed)
 
     kl = bounds.emergence_bound(theta, beta, k, form="kl")
     paper = bounds.emergence_bound(theta, beta, k, form="paper")
     cert = _certificate(graph, theta, beta, k, delta_fail)
-
-    outcomes = []
-    exact_upper = None
-
-    def outcome(name, failed, optimal=None):
-        from skillgraph.core.competence import bad_fraction
-
-        est = bad_fraction(graph, failed, beta)
-        outcomes.append(
-            AdversaryOutcome(
-                name=name, n_bad=int(est.n_bad), alpha=est.n_bad / graph.n_skills,
-                bad_fraction=float(est.value), optimal=optimal, failed=np.asarray(failed),
-            )
-        )
-
-    if exact:
-        ex = adversary.exact(graph, theta, beta, time_limit=limit)
-        outcome("exact", ex.failed, ex.optimal)
-        exact_upper = ex.upper_bound
-    gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
-    outcome("greedy", gr.failed)
-    tg = targeted(graph, theta, beta, seed=child_seed(master, 4))
-    outcome("targeted", tg.failed)
-    outcome("deficit", failures.deficit_failures(graph, theta, seed=child_seed(master, 3)))
-    outcome("random", failures.random_failures(graph, theta, seed=child_seed(master, 2)))
-
-    adversaries = {o.name: o for o in outcomes}
-    best = max(outcomes, key=lambda o: o.n_bad).name
+    adversaries, exact_upper = _run_adversaries(graph, theta, beta, exact, limit, master)
+    best = max(adversaries.values(), key=lambda o: o.n_bad).name
     best_n = adversaries[best].n_bad
     return CheckReport(
         n_skills=graph.n_skills,

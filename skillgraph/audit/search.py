@@ -54,10 +54,11 @@ class AdversaryResult:
     method : str
         ``"greedy"``, ``"exact"`` or ``"targeted"`` (:mod:`skillgraph.audit.targeted`).
     optimal : bool
-        ``True`` only for :func:`exact` when HiGHS proved optimality.
+        ``True`` only for :func:`~skillgraph.audit.adversary.exact` when HiGHS proved optimality.
     upper_bound : float or None
-        :func:`exact`: HiGHS's bound on the best achievable objective
-        (``mu1``-mass of bad skills); ``None`` for :func:`greedy`.
+        :func:`~skillgraph.audit.adversary.exact`: HiGHS's bound on the best achievable
+        objective (``mu1``-mass of bad skills); ``None`` for
+        :func:`~skillgraph.audit.adversary.greedy`.
     details : dict
         Search statistics (``greedy``: target sizes tried, seconds;
         ``exact``: solver status and message).

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from skillgraph.cli._common import CommandError, add_graph_arguments, print_json
+
+if TYPE_CHECKING:
+    from skillgraph.core.graph import SkillGraph
 
 __all__ = ["add_parser", "run"]
 
@@ -47,30 +51,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph.audit.report import check
-    from skillgraph.core.io import load_edges
 
     master = as_seed_sequence(args.seed)
     if args.edges is not None:
-        _refuse_sampling_options(args)
-        try:
-            graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
-        except OSError as exc:  # missing or unreadable file: a message, not a traceback
-            raise CommandError(str(exc)) from None
-        source = f"edges from {args.edges}"
+        graph, source = _edge_graph(args)
     else:
-        from skillgraph.core.sampling import sample_graph
-
-        n_skills = 1000 if args.n_skills is None else args.n_skills
-        n_texts = 100_000 if args.n_texts is None else args.n_texts
-        k = 8 if args.k is None else args.k
-        graph = sample_graph(
-            n_skills, n_texts, k, skill_measure=args.skill_measure,
-            zipf_exponent=args.zipf_exponent, replace=not args.no_replace,
-            seed=child_seed(master, 0),
-        )
-        source = f"sampled, seed {args.seed}" + (
-            f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
-        ) + (", no replacement" if args.no_replace else "")
+        graph, source = _sampled_graph(args, child_seed(master, 0))
     report = check(
         graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
         seed=child_seed(master, 1), time_limit=args.time_limit, source=source,
@@ -85,7 +71,6 @@ def run(args) -> int:
         )
         report = dataclasses.replace(report, assumptions=[*report.assumptions, note])
     if args.json:
-
         print_json(report.as_dict())
     else:
         print(report)
@@ -93,6 +78,35 @@ def run(args) -> int:
         print(f"skillgraph check: {report.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _edge_graph(args) -> tuple[SkillGraph, str]:
+    """Return the graph of the ``--edges`` file and its source label for the report."""
+    from skillgraph.core.io import load_edges
+
+    _refuse_sampling_options(args)
+    try:
+        graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
+    except OSError as exc:  # missing or unreadable file: a message, not a traceback
+        raise CommandError(str(exc)) from None
+    return graph, f"edges from {args.edges}"
+
+
+def _sampled_graph(args, seed) -> tuple[SkillGraph, str]:
+    """Return a graph sampled from the options (defaults 1000, 100 000, 8) and its source label."""
+    from skillgraph.core.sampling import sample_graph
+
+    n_skills = 1000 if args.n_skills is None else args.n_skills
+    n_texts = 100_000 if args.n_texts is None else args.n_texts
+    k = 8 if args.k is None else args.k
+    graph = sample_graph(
+        n_skills, n_texts, k, skill_measure=args.skill_measure,
+        zipf_exponent=args.zipf_exponent, replace=not args.no_replace, seed=seed,
+    )
+    source = f"sampled, seed {args.seed}" + (
+        f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
+    ) + (", no replacement" if args.no_replace else "")
+    return graph, source
 
 
 def _refuse_sampling_options(args) -> None:

@@ -55,32 +55,40 @@ def run(args) -> int:
         graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
     )
     estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
-    n_failed = counts.n_failed_texts
+    if args.json:
+        print_json(_summary(args, engine, estimate, bound))
+    else:
+        _print_text(args, engine, counts.n_failed_texts, estimate, bound)
+    return 0
+
+
+def _summary(args, engine: str, estimate, bound) -> dict:
+    """Return the ``--json`` summary: the graph's parameters, the estimate and the bound."""
+    return {
+        "graph": {
+            "n_skills": args.n_skills,
+            "n_texts": args.n_texts,
+            "k": args.k,
+            "engine": engine,
+            "skill_measure": args.skill_measure,
+            "zipf_exponent": args.zipf_exponent,
+            "replace": not args.no_replace,
+            "seed": args.seed,
+        },
+        "theta": args.theta,
+        "failure": args.failure,
+        "empirical": estimate.as_dict(),
+        "bound": bound.as_dict(),
+    }
+
+
+def _print_text(args, engine: str, n_failed: int, estimate, bound) -> None:
+    """Print the readable result: the inputs, then the estimate beside the bound."""
     graph = (
         f"SkillGraph(n_skills={args.n_skills}, n_texts={args.n_texts}, k={args.k}) "
         f"[{engine}]"
     )
     low, high = estimate.ci()
-    if args.json:
-        print_json(
-            {
-                "graph": {
-                    "n_skills": args.n_skills,
-                    "n_texts": args.n_texts,
-                    "k": args.k,
-                    "engine": engine,
-                    "skill_measure": args.skill_measure,
-                    "zipf_exponent": args.zipf_exponent,
-                    "replace": not args.no_replace,
-                    "seed": args.seed,
-                },
-                "theta": args.theta,
-                "failure": args.failure,
-                "empirical": estimate.as_dict(),
-                "bound": bound.as_dict(),
-            }
-        )
-        return 0
     what = "skills" if args.t == 1 else f"{args.t}-tuples (tensor)"
     print(
         f"{graph}, failure={args.failure}, theta={args.theta:g} "

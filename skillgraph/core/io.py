@@ -41,6 +41,121 @@ def _split(line: str, delimiter: str | None) -> list[str]:
     return [f.strip().strip('"').strip("'").strip() for f in fields]
 
 
+def _is_header(fields: list[str]) -> bool:
+    """Return True when ``fields`` name columns (not two integer ids, some known name)."""
+    names = _TEXT_NAMES + _SKILL_NAMES
+    return not all(_is_int(f) for f in fields[:2]) and any(f.lower() in names for f in fields)
+
+
+def _id_problem(what: str, token: str, limit: int | None) -> str | None:
+    """Return why ``token`` is not a valid ``what`` id (below ``limit``), or None when it is."""
+    if not _is_int(token):
+        return f"{what} {token!r} is not an integer"
+    value = int(token)
+    if value < 0:
+        return f"{what} {value} is negative (ids start at 0)"
+    if limit is not None and value >= limit:
+        option = "--n-texts" if what == "text_id" else "--n-skills"
+        return f"{what} {value} out of range: {option} is {limit}, so ids must be 0..{limit - 1}"
+    if value > _MAX_ID:
+        return f"{what} {value} out of range (ids must be <= {_MAX_ID})"
+    return None
+
+
+class _EdgeReader:
+    """Reads one edge file line by line: its layout, the edges, and line-numbered errors."""
+
+    def __init__(self, name: str, n_texts: int | None, n_skills: int | None) -> None:
+        self.name, self.n_texts, self.n_skills = name, n_texts, n_skills
+        self.errors: list[str] = []
+        # compact growing arrays (8 bytes an id): a list of Python ints would take ~36
+        self.texts = array("q")
+        self.skills = array("q")
+        self.delimiter: str | None = None  # comma, tab, or None for whitespace
+        self.detected = False
+        self.header_line = 0  # 0: no header (so far)
+        self.cols = (0, 1)
+        self.n_cols = 2
+
+    def error(self, lineno: int, msg: str) -> None:
+        """Record ``msg`` as an error of line ``lineno``."""
+        self.errors.append(f"{self.name}:{lineno}: {msg}")
+
+    def read(self) -> None:
+        """Read the file into ``texts``, ``skills`` and ``errors`` (stops at ``_MAX_ERRORS``)."""
+        with open(self.name, encoding="utf-8-sig", errors="replace") as f:
+            for lineno, raw in enumerate(f, start=1):
+                if len(self.errors) >= _MAX_ERRORS:
+                    break
+                line = raw.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if not self.read_line(lineno, line):
+                    break
+
+    def read_line(self, lineno: int, line: str) -> bool:
+        """Return False when reading must stop (a header that cannot be used), else True."""
+        if not self.detected:
+            self.delimiter = "," if "," in line else ("\t" if "\t" in line else None)
+            self.detected = True
+        fields = _split(line, self.delimiter)
+        if _is_header(fields):
+            return self.read_header(lineno, line, fields)
+        if not self.header_line and not self.texts and len(fields) >= 2 and not any(
+            _is_int(f) for f in fields
+        ):
+            # a first line that is neither data nor a recognisable header
+            self.error(lineno, f"unrecognised header {line!r}: name the columns text_id and "
+                               "skill_id, or leave the header out")
+            return False
+        self.read_row(lineno, line, fields)
+        return True
+
+    def read_header(self, lineno: int, line: str, fields: list[str]) -> bool:
+        """Return False when the header lacks an id column (reading stops), else True."""
+        if self.header_line:
+            self.error(lineno, f"duplicate header (the header is on line {self.header_line}): "
+                               f"{line!r}")
+            return True
+        if self.texts:
+            self.error(lineno, f"header {line!r} after data lines: a header must come first")
+            return True
+        lowered = [f.lower() for f in fields]
+        t_col = next((i for i, f in enumerate(lowered) if f in _TEXT_NAMES), None)
+        s_col = next((i for i, f in enumerate(lowered) if f in _SKILL_NAMES), None)
+        if t_col is None or s_col is None:
+            missing = "text_id" if t_col is None else "skill_id"
+            self.error(lineno, f"header {line!r} has no {missing} column "
+                               "(expected columns text_id and skill_id)")
+            return False
+        self.header_line, self.cols, self.n_cols = lineno, (t_col, s_col), len(fields)
+        return True
+
+    def read_row(self, lineno: int, line: str, fields: list[str]) -> None:
+        """Add the row's edge to ``texts`` and ``skills``, or record what is wrong with it."""
+        if len(fields) < self.n_cols:
+            self.error(lineno, f"expected {self.n_cols} columns (text_id, skill_id), got "
+                               f"{len(fields)}: {line!r}")
+            return
+        if not self.header_line and len(fields) > 2:
+            self.error(lineno, f"expected 2 columns (text_id, skill_id), got {len(fields)}: "
+                               f"{line!r} (a header naming the columns allows extra ones)")
+            return
+        text, skill = fields[self.cols[0]], fields[self.cols[1]]
+        problems = [
+            problem
+            for what, token, limit in (("text_id", text, self.n_texts),
+                                       ("skill_id", skill, self.n_skills))
+            if (problem := _id_problem(what, token, limit)) is not None
+        ]
+        for problem in problems:
+            self.error(lineno, problem)
+        if not problems:
+            self.texts.append(int(text))
+            self.skills.append(int(skill))
+
+
+
 def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None):
     """Read a user's edge list into a :class:`~skillgraph.core.graph.SkillGraph`.
 
@@ -83,95 +198,14 @@ def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None)
     if os.path.isdir(name):
         raise EdgeFileError(f"{name}: is a directory, not an edge file")
 
-    errors: list[str] = []
-    # compact growing arrays (8 bytes an id): a list of Python ints would take ~36
-    texts = array("q")
-    skills = array("q")
-    delimiter: str | None = None
-    detected = False
-    header: list[str] | None = None
-    header_line = 0
-    cols = (0, 1)
-    n_cols = 2
-
-    def error(lineno: int, msg: str) -> None:
-        errors.append(f"{name}:{lineno}: {msg}")
-
-    with open(name, encoding="utf-8-sig", errors="replace") as f:
-        for lineno, raw in enumerate(f, start=1):
-            if len(errors) >= _MAX_ERRORS:
-                break
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if not detected:
-                delimiter = "," if "," in line else ("\t" if "\t" in line else None)
-                detected = True
-            fields = _split(line, delimiter)
-            lowered = [f.lower() for f in fields]
-            if not all(_is_int(f) for f in fields[:2]) and any(
-                f in _TEXT_NAMES + _SKILL_NAMES for f in lowered
-            ):
-                if header is not None:
-                    error(lineno, f"duplicate header (the header is on line {header_line}): "
-                                  f"{line!r}")
-                    continue
-                if texts:
-                    error(lineno, f"header {line!r} after data lines: a header must come first")
-                    continue
-                t_col = next((i for i, f in enumerate(lowered) if f in _TEXT_NAMES), None)
-                s_col = next((i for i, f in enumerate(lowered) if f in _SKILL_NAMES), None)
-                if t_col is None or s_col is None:
-                    missing = "text_id" if t_col is None else "skill_id"
-                    error(lineno, f"header {line!r} has no {missing} column "
-                                  "(expected columns text_id and skill_id)")
-                    break
-                header, header_line, cols, n_cols = fields, lineno, (t_col, s_col), len(fields)
-                continue
-            if header is None and not texts and not all(_is_int(f) for f in fields):
-                # a first line that is neither data nor a recognisable header
-                if len(fields) >= 2 and not any(_is_int(f) for f in fields):
-                    error(lineno, f"unrecognised header {line!r}: name the columns text_id and "
-                                  "skill_id, or leave the header out")
-                    break
-            if len(fields) < n_cols:
-                error(lineno, f"expected {n_cols} columns (text_id, skill_id), got "
-                              f"{len(fields)}: {line!r}")
-                continue
-            if header is None and len(fields) > 2:
-                error(lineno, f"expected 2 columns (text_id, skill_id), got {len(fields)}: "
-                              f"{line!r} (a header naming the columns allows extra ones)")
-                continue
-            row_ok = True
-            values = []
-            checks = (("text_id", cols[0], n_texts), ("skill_id", cols[1], n_skills))
-            for what, col, limit in checks:
-                token = fields[col]
-                if not _is_int(token):
-                    error(lineno, f"{what} {token!r} is not an integer")
-                    row_ok = False
-                    continue
-                value = int(token)
-                if value < 0:
-                    error(lineno, f"{what} {value} is negative (ids start at 0)")
-                    row_ok = False
-                elif limit is not None and value >= limit:
-                    option = "--n-texts" if what == "text_id" else "--n-skills"
-                    error(lineno, f"{what} {value} out of range: {option} is {limit}, so ids "
-                                  f"must be 0..{limit - 1}")
-                    row_ok = False
-                elif value > _MAX_ID:
-                    error(lineno, f"{what} {value} out of range (ids must be <= {_MAX_ID})")
-                    row_ok = False
-                values.append(value)
-            if row_ok:
-                texts.append(values[0])
-                skills.append(values[1])
+    reader = _EdgeReader(name, n_texts, n_skills)
+    reader.read()
+    errors, texts, skills = reader.errors, reader.texts, reader.skills
     if errors:
         more = " (stopped after 10 errors)" if len(errors) >= _MAX_ERRORS else ""
         raise EdgeFileError("invalid edge file:\n  " + "\n  ".join(errors) + more)
     if not texts:
-        what = "only a header" if header is not None else "an empty file"
+        what = "only a header" if reader.header_line else "an empty file"
         raise EdgeFileError(
             f"{name}:1: no edges found ({what}); expected lines of text_id,skill_id pairs"
         )

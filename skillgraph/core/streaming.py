@@ -21,7 +21,7 @@ and its failure depend only on the seed and on ``i``.  So
 
 Examples
 --------
->>> from skillgraph.stream import stream, stream_plan
+>>> from skillgraph import stream, stream_plan
 >>> r = stream(1000, 100_000, 4, 0.05, seed=1)
 >>> r.n_edges
 400000

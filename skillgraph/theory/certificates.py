@@ -21,7 +21,7 @@ monotone).  ``log_fail_prob`` is that size-``(z + 1)`` bound.
 
 Notes
 -----
-This module never imports numba (it is re-exported by ``skillgraph.bounds``)
+This module never imports numba (it is re-exported by ``skillgraph.theory.bounds``)
 and works in log space throughout (``gammaln``, ``xlogy``, ``log1p``,
 ``logaddexp``), so ``n_texts`` up to 1e12 and beyond neither overflow nor
 underflow.  Certificates A and B assume the paper's sampling model: each text
@@ -315,6 +315,36 @@ def _validate_degrees(degrees, n_skills: int, n_slots: int) -> np.ndarray:
     return arr
 
 
+def _certificate_results(
+    method: str, m: int, n_skills: int, n_texts: int, k: int, theta: float, beta: float,
+    *, delta_fail: float, degrees: np.ndarray | None,
+) -> dict[str, tuple[int, float, int]]:
+    """Return ``{name: (n_bad_max, log_fail_prob, largest possible n_bad)}`` for ``method``."""
+    results = {}
+    if m == 0:
+        # An empty failure set leaves no skill bad.
+        for name in ("conditional", "unconditional", *(("sharp",) if method == "sharp" else ())):
+            results[name] = (0, -math.inf, n_skills)
+        return results
+    log_delta = math.log(delta_fail)
+    log_choose_y = float(log_binomial(n_texts, m))
+    if degrees is not None and method in ("best", "conditional"):
+        n_pos = int(np.count_nonzero(degrees))
+        bounds_a = conditional_log_bounds(degrees, k * m, k * n_texts, log_choose_y, beta)
+        z, lp = _smallest_certified(bounds_a, log_delta, n_pos)
+        results["conditional"] = (z, lp, n_pos)
+    if method in ("best", "unconditional"):
+        bounds_b = unconditional_log_bounds(n_skills, n_texts, k, m, beta, log_choose_y)
+        z, lp = _smallest_certified(bounds_b, log_delta, n_skills)
+        results["unconditional"] = (z, lp, n_skills)
+    if method == "sharp":
+        from skillgraph.theory.sharp import certified_sharp  # it imports this module
+
+        c = certified_sharp(n_skills, n_texts, k, theta, beta, delta_fail=delta_fail)
+        results["sharp"] = (c.n_bad_max, c.log_fail_prob, n_skills)
+    return results
+
+
 def certified_alpha(
     n_skills: int,
     n_texts: int,
@@ -418,8 +448,6 @@ def certified_alpha(
         )
 
     m = int(round(theta * n_texts))
-    log_delta = math.log(delta_fail)
-    log_choose_y = float(log_binomial(n_texts, m))
     common = dict(
         delta_fail=delta_fail,
         n_skills=n_skills,
@@ -430,28 +458,9 @@ def certified_alpha(
         n_failed=m,
         degrees_given=degrees is not None,
     )
-
-    results = {}
-    if m == 0:
-        # An empty failure set leaves no skill bad.
-        for name in ("conditional", "unconditional", *(("sharp",) if method == "sharp" else ())):
-            results[name] = (0, -math.inf, n_skills)
-    else:
-        if degrees is not None and method in ("best", "conditional"):
-            n_pos = int(np.count_nonzero(degrees))
-            bounds_a = conditional_log_bounds(degrees, k * m, n_slots, log_choose_y, beta)
-            z, lp = _smallest_certified(bounds_a, log_delta, n_pos)
-            results["conditional"] = (z, lp, n_pos)
-        if method in ("best", "unconditional"):
-            bounds_b = unconditional_log_bounds(n_skills, n_texts, k, m, beta, log_choose_y)
-            z, lp = _smallest_certified(bounds_b, log_delta, n_skills)
-            results["unconditional"] = (z, lp, n_skills)
-        if method == "sharp":
-            from skillgraph.theory.sharp import certified_sharp  # it imports this module
-
-            c = certified_sharp(n_skills, n_texts, k, theta, beta, delta_fail=delta_fail)
-            results["sharp"] = (c.n_bad_max, c.log_fail_prob, n_skills)
-
+    results = _certificate_results(
+        method, m, n_skills, n_texts, k, theta, beta, delta_fail=delta_fail, degrees=degrees
+    )
     if method == "best":
         # The smaller alpha; on a tie prefer the smaller failure probability.
         name = min(results, key=lambda r: (results[r][0], results[r][1]))

@@ -15,6 +15,8 @@ competence of every skill).  Contenders, all timed in this one process:
 * ``draws_only``: the same streaming kernel with the counting stripped (the
   random draws and failure decisions only): the "hardware limit" of the
   streaming design;
+* ``count_only`` (uniform): the other half, the kernel's per-skill counting
+  with the draws stripped (skills read from a fixed buffer);
 * ``materialised``: :func:`skillgraph.sample_graph` (which counts the skill
   degrees while drawing), a Bernoulli failure mask
   (``random_failures(exact=False)``: the streaming kernel's counter-based
@@ -34,13 +36,17 @@ competence of every skill).  Contenders, all timed in this one process:
   numbers.
 
 Every contender is warmed up (numba compiled or loaded from the cache, pages
-touched), then timed ``--repeats`` times round-robin: each round times every
-contender once, so load from other jobs and the machine's drifting speed fall
-on all of them alike.  The median and the best wall time are reported, with
-CPU time (all threads).  Ratios are the median over the rounds of each
-round's ratio (robust to drift between rounds), beside the ratio of the best
-times.  ``--memory`` also measures the peak resident memory of ``stream`` in
-fresh subprocesses.  Numbers are only comparable within one run.
+touched), then timed round-robin: each round times every contender once, so
+load from other jobs and the machine's drifting speed fall on all of them
+alike.  A round during which other processes used more than
+``--max-contention`` (default 5%) of the machine's CPU (from /proc/stat) is
+recorded but set aside, and rounds go on until ``--repeats`` clean ones are
+in (at most three times as many rounds).  The median and the best wall time
+over the clean rounds are reported, with CPU time (all threads).  Ratios are
+the median over the clean rounds of each round's ratio (robust to drift
+between rounds), beside the ratio of the best times.  ``--memory`` also
+measures the peak resident memory of ``stream`` in fresh subprocesses.
+Numbers are only comparable within one run.
 """
 
 from __future__ import annotations
@@ -253,6 +259,46 @@ def make_bits_kernel(bits):
     return kernel
 
 
+def count_only_runner():
+    """The counting of the uniform streaming kernel alone: its per-skill increments.
+
+    The same work items, blocks and per-thread uint32 rows as ``stream``, the
+    skills read from a fixed random buffer (256 kB, sequential reads) instead
+    of drawn: the cost of ``k`` increments per text without the draws.
+    """
+    import numba as nb
+
+    from skillgraph import _kernels as K_
+
+    @nb.njit(parallel=True)
+    def kernel(buf, n_texts, k, local):
+        threads, n_skills = local.shape
+        for t in range(threads):
+            for s in range(n_skills):
+                local[t, s] = 0
+        wrap = np.uint64(buf.shape[0] - 1)  # the buffer's size is a power of 2
+        for item in nb.prange((n_texts + K_._ITEM - 1) // K_._ITEM):
+            deg = local[nb.get_thread_id()]
+            lo = item * K_._ITEM
+            hi = min(lo + K_._ITEM, n_texts)
+            for b0 in range(lo, hi, K_._BLOCK):
+                first = np.uint64(b0 * k) & wrap
+                for e in range(first, first + np.uint64(min(K_._BLOCK, hi - b0) * k)):
+                    deg[buf[e & wrap]] += np.uint32(1)
+        return local[0, 0]
+
+    buf = np.random.default_rng(3).integers(0, N_SKILLS, size=2**16).astype(np.uint32)
+
+    def run(n_texts, threads=None):
+        import numba
+
+        local = np.empty((threads or numba.get_num_threads(), N_SKILLS), dtype=np.uint32)
+        with _numba_settings(threads):
+            return kernel(buf, n_texts, K, local)
+
+    return run
+
+
 def bits_runner(bits, count):
     kernel = make_bits_kernel(bits)
     from skillgraph.core.streaming import stream_plan
@@ -280,31 +326,53 @@ class Bench:
     Other jobs on a shared machine come and go, and a VM's speed drifts;
     interleaving gives every contender the same chances, so the ratios (the
     point of the benchmark) are fairer than timing one contender after another.
+    A round in which other processes used more than ``max_contention`` of the
+    machine's CPU (from /proc/stat) is kept in the JSON but set aside; rounds
+    continue until ``repeats`` clean ones are in (at most ``3 * repeats``).
     """
 
-    def __init__(self):
+    def __init__(self, max_contention=0.05):
         self.tasks = {}
+        self.max_contention = max_contention
+        self.rounds = []
 
-    def add(self, key, name, measure, n_texts, fn, repeats, threads=None, group="main"):
+    def add(self, key, name, measure, n_texts, fn, repeats=None, threads=None, group="main"):
+        """Time ``fn`` in every round, or in the first ``repeats`` only."""
         self.tasks[key] = dict(
             name=name, measure=measure, n_texts=n_texts, fn=fn, repeats=repeats,
-            threads=threads, group=group, times=[], cpu=[],
+            threads=threads, group=group, times=[], cpu=[], clean=[],
         )  # fmt: skip
 
-    def run(self):
+    def run(self, repeats):
         for task in self.tasks.values():  # warm: compile or load kernels, touch pages
             task["fn"]()
-        for r in range(max(task["repeats"] for task in self.tasks.values())):
-            for task in self.tasks.values():
-                if r < task["repeats"]:
-                    c0, t0 = time.process_time(), time.perf_counter()
-                    task["fn"]()
-                    task["times"].append(time.perf_counter() - t0)
-                    task["cpu"].append(time.process_time() - c0)
+        n_clean = 0
+        while n_clean < repeats and len(self.rounds) < 3 * repeats:
+            before = _cpu_ticks()
+            r = len(self.rounds)
+            timed = [
+                task for task in self.tasks.values()
+                if task["repeats"] is None or len(task["times"]) < task["repeats"]
+            ]  # fmt: skip
+            for task in timed:
+                c0, t0 = time.process_time(), time.perf_counter()
+                task["fn"]()
+                task["times"].append(time.perf_counter() - t0)
+                task["cpu"].append(time.process_time() - c0)
+            others = _others_share(before, _cpu_ticks())
+            clean = others <= self.max_contention
+            self.rounds.append(dict(others_cpu_share=others, clean=clean))
+            for task in timed:
+                task["clean"].append(clean)
+            n_clean += clean
+            print(f"  round {r + 1}: other processes used {others:.1%} of the CPU"
+                  f"{'' if clean else ' (set aside)'}", flush=True)  # fmt: skip
         rows = {}
         for key, task in self.tasks.items():
             edges = task["n_texts"] * K
-            median, best = float(np.median(task["times"])), min(task["times"])
+            kept = [t for t, c in zip(task["times"], task["clean"], strict=True) if c]
+            kept = kept or task["times"]  # no clean round: all of them, flagged below
+            median, best = float(np.median(kept)), min(kept)
             rows[key] = dict(
                 key=list(key) if isinstance(key, tuple) else key,
                 contender=task["name"],
@@ -315,7 +383,9 @@ class Bench:
                 group=task["group"],
                 median_s=median,
                 best_s=best,
+                clean_rounds=int(sum(task["clean"])),
                 times_s=task["times"],
+                clean=task["clean"],
                 cpu_s=task["cpu"],
                 edges_per_s=edges / median,
                 best_edges_per_s=edges / best,
@@ -331,9 +401,32 @@ class Bench:
         return rows
 
 
+def _cpu_ticks():
+    """(busy ticks of the machine, all ticks, ticks of this process) from /proc."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        own = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields[:8]) - idle, sum(fields[:8]), int(own[11]) + int(own[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _others_share(before, after):
+    """Share of the machine's CPU that other processes used between two :func:`_cpu_ticks`."""
+    if before is None or after is None or after[1] <= before[1]:
+        return 0.0
+    others = (after[0] - before[0]) - (after[2] - before[2])
+    return max(0.0, others / (after[1] - before[1]))
+
+
 def ratio(a, b):
-    """``a`` against ``b`` in edges per second: the median over rounds, and of the best times."""
+    """``a`` against ``b`` in edges per second: median over the clean rounds, and of the best."""
     per_round = [
+        (a["edges"] / ta) / (b["edges"] / tb)
+        for ta, tb, ca, cb in zip(a["times_s"], b["times_s"], a["clean"], b["clean"], strict=False)
+        if ca and cb
+    ] or [
         (a["edges"] / ta) / (b["edges"] / tb)
         for ta, tb in zip(a["times_s"], b["times_s"], strict=False)
     ]
@@ -510,6 +603,10 @@ def evaluate(rows, goal_size):
         for threads in (1, 2):
             goal(f"stream / draws_only, {threads} thread(s) [{m}]", ("stream_t", m, threads),
                  ("draws_t", m, threads))  # fmt: skip
+    goal("stream / count_only [uniform]", ("stream", "uniform", goal_size),
+         ("count_only", "uniform"))  # fmt: skip
+    goal("stream / count_only, 1 thread [uniform]", ("stream_t", "uniform", 1),
+         ("count_t", "uniform", 1))  # fmt: skip
     for bits in BITS[1:]:
         goal(f"bits{bits} draws / bits32 draws", ("bits", bits, "draws"), ("bits", 32, "draws"))
         goal(f"bits{bits} stream / bits32 stream", ("bits", bits, "stream"),
@@ -540,6 +637,7 @@ def markdown_table(report):
     named = [
         ("`stream` (2 threads)", "stream", (goal_size,)),
         ("the same kernel, counting stripped (`draws_only`)", "draws_only", ()),
+        ("its counting alone, draws stripped (`count_only`)", "count_only", ()),
         ("`sample_graph` + `random_failures` + `competence`", "materialised", ()),
         ("plain numpy", "numpy", ()),
     ]
@@ -558,19 +656,18 @@ def markdown_table(report):
     lines.append("")
     lines.append("| ratio (median over rounds, best) | uniform | Zipf(1) |")
     lines.append("|---|---|---|")
-    for label, a, b in (
-        ("`stream` / `draws_only`", "stream", "draws_only"),
-        ("`stream` / `draws_only`, 1 thread", "stream_t1", "draws_t1"),
-        ("`stream` / numpy", "stream", "numpy"),
-        ("materialised / numpy", "materialised", "numpy"),
-    ):
-        cells = []
-        for m in MEASURES:
-            ka = ("stream", m, goal_size) if a == "stream" else (
-                ("stream_t", m, 1) if a == "stream_t1" else (a, m))
-            kb = ("draws_t", m, 1) if b == "draws_t1" else (b, m)
-            cells.append(against(ka, kb))
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    pairs = (
+        ("`stream` / numpy", lambda m: (("stream", m, goal_size), ("numpy", m))),
+        ("materialised / numpy", lambda m: (("materialised", m), ("numpy", m))),
+        ("`stream` / `draws_only`", lambda m: (("stream", m, goal_size), ("draws_only", m))),
+        ("`stream` / `draws_only`, 1 thread",
+         lambda m: (("stream_t", m, 1), ("draws_t", m, 1))),
+        ("`stream` / `count_only`", lambda m: (("stream", m, goal_size), ("count_only", m))),
+        ("`stream` / `count_only`, 1 thread",
+         lambda m: (("stream_t", m, 1), ("count_t", m, 1))),
+    )  # fmt: skip
+    for label, keys in pairs:
+        lines.append(f"| {label} | " + " | ".join(against(*keys(m)) for m in MEASURES) + " |")
     lines.append(
         "| Zipf / uniform `stream` | "
         + against(("stream", "zipf", goal_size), ("stream", "uniform", goal_size))
@@ -590,39 +687,48 @@ def markdown_table(report):
     lines.append(
         f"Machine: {m['cpu']} ({m['cores']} cores, {', '.join(m.get('flags', []))}), "
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v)
-        + f"; {report['repeats']} round-robin repeats, median (best) shown."
+        + f"; median (best) of {sum(r['clean'] for r in report['rounds'])} clean round-robin "
+        f"rounds (of {len(report['rounds'])}); `{report['command']}`."
     )
     return "\n".join(lines)
 
 
 # ---- main -------------------------------------------------------------------------------
 def build(bench, goal_size, stream_sizes, nx_texts, repeats):
+    """Every contender of the run; networkx (slow) takes part in the first rounds only."""
     for measure in MEASURES:
         draws = draws_only_runner(measure)
         for n in stream_sizes:
             bench.add(("stream", measure, n), "stream", measure, n,
-                      lambda n=n, m=measure: run_stream(n, m), repeats)  # fmt: skip
+                      lambda n=n, m=measure: run_stream(n, m))  # fmt: skip
         n = goal_size
         bench.add(("draws_only", measure), "draws_only", measure, n,
-                  lambda n=n, d=draws: d(n), repeats)  # fmt: skip
+                  lambda n=n, d=draws: d(n))  # fmt: skip
         for threads in (1, 2):
             bench.add(("stream_t", measure, threads), "stream", measure, n,
-                      lambda n=n, t=threads, m=measure: run_stream(n, m, threads=t), repeats,
+                      lambda n=n, t=threads, m=measure: run_stream(n, m, threads=t),
                       threads=threads, group="threads")  # fmt: skip
             bench.add(("draws_t", measure, threads), "draws_only", measure, n,
-                      lambda n=n, t=threads, d=draws: d(n, threads=t), repeats,
+                      lambda n=n, t=threads, d=draws: d(n, threads=t),
                       threads=threads, group="threads")  # fmt: skip
+        if measure == "uniform":
+            counting = count_only_runner()
+            bench.add(("count_only", measure), "count_only", measure, n,
+                      lambda n=n, c=counting: c(n))  # fmt: skip
+            bench.add(("count_t", measure, 1), "count_only", measure, n,
+                      lambda n=n, c=counting: c(n, threads=1), threads=1,
+                      group="threads")  # fmt: skip
         bench.add(("materialised", measure), "materialised", measure, n,
-                  lambda n=n, m=measure: run_materialised(n, m), repeats)  # fmt: skip
+                  lambda n=n, m=measure: run_materialised(n, m))  # fmt: skip
         bench.add(("numpy", measure), "numpy", measure, n,
-                  lambda n=n, m=measure: run_numpy(n, m), repeats)  # fmt: skip
+                  lambda n=n, m=measure: run_numpy(n, m))  # fmt: skip
         bench.add(("networkx", measure), "networkx", measure, nx_texts,
                   lambda m=measure: run_networkx(nx_texts, m), max(1, repeats // 3))  # fmt: skip
     for bits in BITS:
         for mode in ("draws", "stream"):
             run = bits_runner(bits, mode == "stream")
             bench.add(("bits", bits, mode), f"bits{bits}_{mode}", "uniform", goal_size,
-                      lambda run=run: run(goal_size), repeats, group="bits")  # fmt: skip
+                      lambda run=run: run(goal_size), group="bits")  # fmt: skip
 
 
 def main(argv=None):
@@ -634,6 +740,10 @@ def main(argv=None):
     parser.add_argument(
         "--memory-sizes", type=float, nargs="+", default=[1e6, 1e9], help="n_texts for --memory"
     )
+    parser.add_argument(
+        "--max-contention", type=float, default=0.05,
+        help="set aside rounds in which other processes used more of the CPU than this",
+    )  # fmt: skip
     parser.add_argument("--table", metavar="FILE.json", help="print the README table of a result")
     parser.add_argument("--memory-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -651,9 +761,9 @@ def main(argv=None):
     info = machine_info()
     print(f"machine: {info}")
     print(f"work: n_skills={N_SKILLS}, k={K}, theta={THETA}; {repeats} round-robin repeats")
-    bench = Bench()
+    bench = Bench(args.max_contention)
     build(bench, goal_size, stream_sizes, nx_texts, repeats)
-    rows = bench.run()
+    rows = bench.run(repeats)
     goals = evaluate(rows, goal_size)
     memory = measure_memory([int(x) for x in args.memory_sizes]) if args.memory else []
     info["threading_layer"] = _threading_layer()
@@ -662,6 +772,8 @@ def main(argv=None):
         machine=info,
         work=dict(n_skills=N_SKILLS, k=K, theta=THETA, goal_n_texts=goal_size, nx_texts=nx_texts),
         repeats=repeats,
+        rounds=bench.rounds,
+        max_contention=args.max_contention,
         command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         results=list(rows.values()),
         goals=goals,

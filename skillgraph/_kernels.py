@@ -4,7 +4,7 @@ Randomness here is *counter based*: every text piece ``i`` owns its own stream,
 a SplitMix64 sequence started at a state hashed from ``(key, i)``.  A text's
 skills therefore depend only on the key and on ``i``, never on which thread or
 chunk drew it, so results are identical for any number of threads and any
-chunking (design.md, Randomness).  SplitMix64 passes BigCrush.  Under the
+chunking (:ref:`conventions-seeds`).  SplitMix64 passes BigCrush.  Under the
 uniform measure each 64-bit output is cut into two 32-bit words (high half
 first), each word giving one skill by Lemire's multiply-shift with rejection
 (exact for ``n < 2**32``); under any other measure each skill takes a whole
@@ -17,11 +17,17 @@ Kernels:
   materialised sampler, parallel over contiguous ranges of texts, which also
   writes the CSR row pointers and counts the skill degrees in the same pass;
 * ``stream_counts``: draw, fail and count text pieces without storing them
-  (``skillgraph.stream``), O(threads n_skills) memory; ``stream_draws_only``
-  is the same kernel without the counting, the benchmark's hardware limit;
+  (``skillgraph.stream``), O(threads n_skills) memory; alias draws with
+  random failures are counted per alias-table column and turned into skill
+  counts at the end; ``stream_draws_only`` is the same kernel without the
+  counting, the benchmark's hardware limit;
 * ``bernoulli_failures`` (the random failure rule of streaming, materialised),
-* ``alias_table`` (Vose, O(n)), ``skill_degrees``, ``failed_edge_counts`` (parallel),
+* ``alias_table`` (Vose, O(n)), ``skill_degrees``, ``failed_edge_counts``
+  (parallel; regular graphs without reading the row pointers),
   ``counting_sort_by_skill`` (skill-side CSR), ``cooccurrence_counts``.
+
+Where the time goes, and why the kernels look the way they do, is written
+next to the code and measured by ``benchmarks/bench_stream.py``.
 
 All kernels are compiled with ``cache=True``; the first call in a fresh
 checkout compiles them (tens of seconds for all), later processes load the
@@ -29,6 +35,9 @@ cache (a fraction of a second).
 """
 
 from __future__ import annotations
+
+import contextlib
+import math
 
 import numba as nb
 import numpy as np
@@ -160,17 +169,29 @@ def _draw_from_remaining(state, probs, row, filled):
 # the Lemire product (AVX2/AVX-512 where the CPU has them).  Uniform draws take
 # one 32-bit word each, so one mixed output serves two slots; alias draws take
 # a whole output (column and coin), and their table look-up runs in a separate
-# scalar pass over the block, written branch free (the coin is a fair coin
-# flip for many skills: a branch would be mispredicted half the time).
+# scalar pass, written branch free (the coin is a fair coin flip for many
+# skills: a branch would be mispredicted half the time).
+# Each slot's row is drawn ``_GROUP`` texts at a time, and the skills of a
+# group are counted (``deg[s] += 1``) right after it is drawn: the counting is
+# scalar loads and stores, the drawing vector arithmetic, and interleaved in
+# short stretches the core runs both at once (whole rows of 256 texts leave
+# too little of one in flight while the other runs).  Array indices are
+# unsigned: with a signed index whose sign LLVM cannot prove, numba's
+# negative-index wrap-around turns the vector loads and stores into gathers
+# and scatters.
 # The result is bit-identical to the scalar per-text sequence of
 # ``_draw_skill``: a text whose draws might need Lemire's rejection step (the
 # cheap pre-test ``low < n``, probability ``n / 2**32`` per draw) is redrawn
-# by the scalar code.  Packed alias entries hold ``threshold | alias << 33``
-# (the threshold needs 33 bits: ``2**32`` means "always keep").
+# by the scalar code, and its counts corrected.  Packed alias entries hold
+# ``threshold | alias << 33`` (the threshold needs 33 bits: ``2**32`` means
+# "always keep").
 # ---------------------------------------------------------------------------
 
 _BLOCK = 256  # texts per block: buffers of a few kB stay in L1
+_GROUP = 64  # texts per group: a group's draws are counted before the next is drawn
 _MASK33 = np.uint64((1 << 33) - 1)
+_HIGH32 = np.uint64(0xFFFFFFFF00000000)
+_S58 = np.uint64(58)
 _S11 = np.uint64(11)
 _S33 = np.uint64(33)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53: top 53 bits of a draw -> uniform in [0, 1)
@@ -178,6 +199,13 @@ _ALWAYS = np.uint64(1 << 32)
 _SAMPLER_PARTS = 64  # contiguous ranges of blocks in the parallel materialised sampler
 _CSR_PARTS = 16  # at most this many parallel parts in the skill-side counting sort
 _ITEM = 64 * _BLOCK  # texts per work item of the streaming kernels (~0.1 ms at k = 8)
+_WORDS = _BLOCK // 64  # 64-bit failure masks per block
+_FAILED_WORDS = 16  # failure masks per batch of failed-edge copies (1024 texts)
+# ctz by de Bruijn: (lowest set bit * _DE_BRUIJN) >> 58 differs for each of the 64 bits
+_DE_BRUIJN = np.uint64(0x03F79D71B4CA8B09)
+_BIT_INDEX = tuple(
+    sorted(range(64), key=lambda i: ((1 << i) * 0x03F79D71B4CA8B09 % 2**64) >> 58)
+)  # _BIT_INDEX[(bit * _DE_BRUIJN) >> 58] == log2(bit)
 
 # failure modes of the streaming kernel
 MODE_RANDOM = 0  # each text fails with probability theta (its own failure stream)
@@ -201,55 +229,45 @@ def pack_alias(alias_threshold, alias_index, use_alias):
 
 
 @nb.njit(inline="always", cache=True)
-def _uniform_rows(m, n32, start, step, words, skills, row):
-    """Two slots of uniform draws for texts ``0 .. m - 1`` of a block, from one output each.
-
-    The high word of output ``start[b] + step`` goes to ``skills[row + b]``,
-    its low word to ``skills[row + m + b]``.  Returns a nonzero value when some
-    draw may need Lemire's rejection step.  (The output is stored in
-    ``words`` between the two passes: one pass writing both rows vectorises
-    poorly.)
-    """
-    maybe_rejected = np.uint64(0)
-    for b in range(m):
-        words[b] = _mix64(start[b] + step)
-    for b in range(m):
-        prod = (words[b] >> _S32) * n32
-        skills[row + b] = np.uint32(prod >> _S32)
-        maybe_rejected |= np.uint64((prod & _LOW32) < n32)
-    row += m
-    for b in range(m):
-        prod = (words[b] & _LOW32) * n32
-        skills[row + b] = np.uint32(prod >> _S32)
-        maybe_rejected |= np.uint64((prod & _LOW32) < n32)
-    return maybe_rejected
+def _count(deg, skills, lo, hi):
+    """``deg[s] += 1`` for each skill ``s`` in ``skills[lo:hi]`` (uint64 bounds)."""
+    for e in range(lo, hi):
+        deg[skills[e]] += np.uint32(1)
 
 
 @nb.njit(inline="always", cache=True)
-def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills):
+def _generate_block(
+    key0, key1, first, m, k, n, packed, use_alias, start, words, skills, deg, count
+):
     """Skills of texts ``first .. first + m - 1`` into ``skills[j * m + b]`` (slot-major).
 
     Identical to drawing each text with ``_stream_start`` and ``k`` calls of
     ``_draw_skill`` (with replacement).  ``start`` and ``words`` (uint64) are
-    scratch buffers of at least ``m`` entries.
+    scratch buffers of at least ``m`` entries.  With ``count`` the block's
+    skills are also added to the uint32 counts ``deg``.
     """
     # n < 2**32: written as a zero-extended 32-bit value, so that LLVM multiplies
     # 32 x 32 -> 64 bits (one vpmuludq) instead of a full 64-bit product
     n32 = np.uint64(np.uint32(n))
     for b in range(m):
         start[b] = _stream_start(key0, key1, first + b)
-    maybe_rejected = np.uint64(0)
+    mu = np.uint64(m)
+    # smallest low half of a Lemire product in the block: below n32, some draw
+    # may need the rejection step (a min is one vector instruction, an "or" of
+    # comparisons four)
+    low = _LOW32
     if use_alias:
         for j in range(k):
             step = np.uint64(j + 1) * _GAMMA
-            row = j * m
-            for b in range(m):
+            row = np.uint64(j) * mu
+            for b in range(mu):
                 x = _mix64(start[b] + step)
                 prod = (x >> _S32) * n32
                 skills[row + b] = np.uint32(prod >> _S32)
                 words[b] = x & _LOW32  # the coin
-                maybe_rejected |= np.uint64((prod & _LOW32) < n32)
-            for b in range(m):
+                low = min(low, prod & _LOW32)
+            # the scalar look-up (a whole row: it does not overlap with vector work anyway)
+            for b in range(mu):
                 s = np.uint64(skills[row + b])
                 p = packed[s]
                 # keep s when coin < threshold: then coin - threshold wraps around and
@@ -257,42 +275,82 @@ def _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words,
                 # turn back into a branch
                 keep = (words[b] - (p & _MASK33)) >> _S32
                 other = p >> _S33
-                skills[row + b] = np.uint32(other ^ ((s ^ other) & keep))
+                s = other ^ ((s ^ other) & keep)
+                skills[row + b] = np.uint32(s)
+                if count:
+                    deg[s] += np.uint32(1)
     else:
         for jj in range(k // 2):
-            maybe_rejected |= _uniform_rows(
-                m, n32, start, np.uint64(jj + 1) * _GAMMA, words, skills, 2 * jj * m
-            )
+            step = np.uint64(jj + 1) * _GAMMA
+            row = np.uint64(2 * jj) * mu
+            row2 = row + mu
+            # constant trip counts: LLVM vectorises them without run-time checks
+            for gi in range(m // _GROUP):
+                g = np.uint64(gi * _GROUP)
+                for i in range(_GROUP):
+                    b = g + np.uint64(i)
+                    x = _mix64(start[b] + step)
+                    high = (x >> _S32) * n32  # the high word serves slot 2 jj
+                    lower = (x & _LOW32) * n32  # the low word slot 2 jj + 1
+                    skills[row + b] = np.uint32(high >> _S32)
+                    skills[row2 + b] = np.uint32(lower >> _S32)
+                    low = min(low, min(high & _LOW32, lower & _LOW32))
+                if count:
+                    _count(deg, skills, row + g, row + g + np.uint64(_GROUP))
+                    _count(deg, skills, row2 + g, row2 + g + np.uint64(_GROUP))
+            for b in range(np.uint64(m - m % _GROUP), mu):  # the rest of a short last block
+                x = _mix64(start[b] + step)
+                high = (x >> _S32) * n32
+                lower = (x & _LOW32) * n32
+                skills[row + b] = np.uint32(high >> _S32)
+                skills[row2 + b] = np.uint32(lower >> _S32)
+                low = min(low, min(high & _LOW32, lower & _LOW32))
+                if count:
+                    deg[skills[row + b]] += np.uint32(1)
+                    deg[skills[row2 + b]] += np.uint32(1)
         if k % 2:
             step = np.uint64(k // 2 + 1) * _GAMMA
-            row = (k - 1) * m
-            for b in range(m):
+            row = np.uint64(k - 1) * mu
+            for b in range(mu):
                 prod = (_mix64(start[b] + step) >> _S32) * n32
                 skills[row + b] = np.uint32(prod >> _S32)
-                maybe_rejected |= np.uint64((prod & _LOW32) < n32)
-    if maybe_rejected:
-        # rare (probability ~ m k n / 2**32 per block): find the texts whose draws may
-        # need Lemire's rejection step and redraw them exactly, one at a time
-        for b in range(m):
-            redo = False
+                low = min(low, prod & _LOW32)
+            if count:
+                _count(deg, skills, row, row + mu)
+    if low < n32:
+        _redraw_rejected(start, m, k, n, packed, use_alias, skills, deg, count)
+
+
+@nb.njit(cache=True)
+def _redraw_rejected(start, m, k, n, packed, use_alias, skills, deg, count):
+    """Redraw, exactly and one at a time, the texts whose draws may need Lemire's rejection.
+
+    Rare (probability about ``m k n / 2**32`` per block); counts in ``deg``
+    move from the vector draws to the exact ones.
+    """
+    for b in range(m):
+        redo = False
+        for j in range(k):
+            if use_alias:
+                word = _mix64(start[b] + np.uint64(j + 1) * _GAMMA) >> _S32
+            else:
+                x = _mix64(start[b] + np.uint64(j // 2 + 1) * _GAMMA)
+                word = x & _LOW32 if j % 2 else x >> _S32
+            if (word * n) & _LOW32 < n:
+                redo = True
+                break
+        if redo:
+            state = start[b]
+            pending = np.uint64(0)
+            has_pending = False
             for j in range(k):
-                if use_alias:
-                    word = _mix64(start[b] + np.uint64(j + 1) * _GAMMA) >> _S32
-                else:
-                    x = _mix64(start[b] + np.uint64(j // 2 + 1) * _GAMMA)
-                    word = x & _LOW32 if j % 2 else x >> _S32
-                if (word * n) & _LOW32 < n:
-                    redo = True
-                    break
-            if redo:
-                state = start[b]
-                pending = np.uint64(0)
-                has_pending = False
-                for j in range(k):
-                    state, pending, has_pending, s = _draw_skill(
-                        state, pending, has_pending, n, packed, use_alias
-                    )
-                    skills[j * m + b] = np.uint32(s)
+                state, pending, has_pending, s = _draw_skill(
+                    state, pending, has_pending, n, packed, use_alias
+                )
+                if count:
+                    deg[skills[j * m + b]] -= np.uint32(1)
+                    deg[s] += np.uint32(1)
+                skills[j * m + b] = np.uint32(s)
 
 
 @nb.njit(inline="always", cache=True)
@@ -315,22 +373,38 @@ def _draw_skill(state, pending, has_pending, n, packed, use_alias):
 
 
 @nb.njit(inline="always", cache=True)
+def _below53(p):
+    """``T`` with ``(x >> 11) * 2**-53 < p`` exactly when ``(x >> 11) < T`` (``0 <= p <= 1``).
+
+    ``(x >> 11) * 2**-53`` and ``p * 2**53`` are exact in floating point, so
+    the integer test is the same test without the conversion to float.
+    """
+    return np.uint64(math.ceil(p * 9007199254740992.0))
+
+
+@nb.njit(inline="always", cache=True)
 def _decide_failures(
-    fkey0, fkey1, first, m, k, mode, theta, status, fraction, skills, flags, failed
+    fkey0, fkey1, first, m, k, mode, fail_below, status, fraction, skills, flags, failed
 ):
-    """Which texts of a block fail; their block offsets go to ``failed``, the count is returned.
+    """Which texts of a block fail: bit ``i`` of ``failed[w]`` is set when text ``64 w + i`` fails.
 
     ``random``: text ``i`` fails when the first output of its failure stream
-    (key ``fkey``, independent of the skill key) is below ``theta``.
+    (key ``fkey``, independent of the skill key), as a uniform in [0, 1) from
+    its top 53 bits, is below ``theta`` (``fail_below = _below53(theta)``).
     ``deficit``: it fails when one of its skills is unlearned, or, for each
     slot holding the partly learned skill, with probability ``fraction``
     (successive outputs of its failure stream) -- per-skill error rates
-    ``p_s`` in {0, fraction, 1}, theory.md §6.
+    ``p_s`` in {0, fraction, 1} (docs/theory/failure_models.rst, the deficit model streamed).
     """
     if mode == MODE_RANDOM:
-        for b in range(m):
-            u = (_stream_start(fkey0, fkey1, first + b) >> _S11) * _INV53
-            flags[b] = np.uint8(u < theta)
+        for w in range((m + 63) // 64):
+            base = w * 64
+            bits = np.uint64(0)
+            for i in range(min(64, m - base)):
+                fails = (_stream_start(fkey0, fkey1, first + base + i) >> _S11) < fail_below
+                bits |= np.uint64(fails) << np.uint64(i)
+            failed[w] = bits
+        return
     else:
         for b in range(m):
             flags[b] = 0
@@ -352,12 +426,24 @@ def _decide_failures(
                 flags[b] = fails
             else:
                 flags[b] = 0
-    nf = 0
-    for b in range(m):
-        if flags[b]:
-            failed[nf] = b
-            nf += 1
-    return nf
+    for w in range((m + 63) // 64):
+        base = w * 64
+        bits = np.uint64(0)
+        for i in range(min(64, m - base)):
+            bits |= np.uint64(flags[base + i] != 0) << np.uint64(i)
+        failed[w] = bits
+
+
+@nb.njit(inline="always", cache=True)
+def _next_failed(bits):
+    """``(b, rest)``: the lowest set bit's index in a failure mask, and the mask without it.
+
+    Walking the set bits of 64-text masks costs a few operations per failed
+    text and one mispredicted branch per mask, where a branch per text would
+    be mispredicted on each failure.
+    """
+    low_bit = bits & (~bits + _ONE)
+    return _BIT_INDEX[(low_bit * _DE_BRUIJN) >> _S58], bits ^ low_bit
 
 
 def sample_text_skills(
@@ -412,18 +498,39 @@ def sample_graph_arrays(
     fuse_degrees = with_csr and threads * n_skills * 16 <= n_texts * k < 2**32
     indptr = np.empty(n_texts + 1 if with_csr else 0, dtype=np.int64)
     local = np.zeros((threads if fuse_degrees else 0, n_skills), dtype=np.uint32)
-    # hand the parts to whichever thread is free (dynamic scheduling), see stream.py
-    previous = nb.get_parallel_chunksize()
-    nb.set_parallel_chunksize(1)
-    try:
+    # hand the parts to whichever thread is free (dynamic scheduling), see streaming.py
+    with _dynamic_schedule():
         fill_text_skills(
             out, key, first_text, n_skills, alias_threshold, alias_index, probs, use_alias,
             replace, indptr, local,
         )  # fmt: skip
-    finally:
-        nb.set_parallel_chunksize(previous)
     degrees = local.sum(axis=0, dtype=np.int64) if fuse_degrees else None
     return out, (indptr if with_csr else None), degrees
+
+
+@nb.njit(inline="always", cache=True)
+def _transpose_block(skills, m, k, rows):
+    """Slot-major ``skills[j * m + b]`` to row-major ``rows[b * k + j]`` (uint32, in L1).
+
+    Even ``k``: two slots per 64-bit store, row by row of slots (vectorisable).
+    """
+    mu = np.uint64(m)
+    ku = np.uint64(k)
+    if k % 2 == 0:
+        half = np.uint64(k // 2)
+        rows64 = rows.view(np.uint64)
+        for jj in range(half):
+            r0 = (jj + jj) * mu
+            r1 = r0 + mu
+            for b in range(mu):
+                rows64[b * half + jj] = np.uint64(skills[r0 + b]) | (
+                    np.uint64(skills[r1 + b]) << _S32
+                )
+    else:
+        for j in range(ku):
+            r = j * mu
+            for b in range(mu):
+                rows[b * ku + j] = skills[r + b]
 
 
 @nb.njit(parallel=True, cache=True)
@@ -460,6 +567,7 @@ def fill_text_skills(
         indptr[n_texts] = n_texts * k
     packed = pack_alias(alias_threshold, alias_index, use_alias)
     if replace:
+        flat = out.reshape(n_texts * k)
         n_blocks = (n_texts + _BLOCK - 1) // _BLOCK
         # a fixed number of contiguous parts (not the thread count, which would keep the
         # kernel out of numba's cache); prange shares them among the threads
@@ -469,28 +577,24 @@ def fill_text_skills(
             start = np.empty(_BLOCK, dtype=np.uint64)
             words = np.empty(_BLOCK, dtype=np.uint64)
             skills = np.empty(_BLOCK * k, dtype=np.uint32)
-            if count:
-                deg = local_degrees[nb.get_thread_id()]
+            rows = np.empty(_BLOCK * k, dtype=np.uint32)
+            deg = local_degrees[nb.get_thread_id()] if count else np.zeros(1, dtype=np.uint32)
             for blk in range(part * per, min((part + 1) * per, n_blocks)):
                 b0 = blk * _BLOCK
                 m = min(_BLOCK, n_texts - b0)
                 _generate_block(
-                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, words, skills
-                )
-                # slot-major block -> row-major rows, counting degrees on the way
-                if count:
-                    for b in range(m):
-                        for j in range(k):
-                            s = skills[j * m + b]
-                            out[b0 + b, j] = np.int32(s)
-                            deg[s] += np.uint32(1)
-                else:
-                    for b in range(m):
-                        for j in range(k):
-                            out[b0 + b, j] = np.int32(skills[j * m + b])
+                    key0, key1, first_text + b0, m, k, n, packed, use_alias, start, words,
+                    skills, deg, count,
+                )  # fmt: skip
+                _transpose_block(skills, m, k, rows)
+                # the rows go out in one contiguous (vectorised) copy: whole cache lines
+                # of the large output, written once
+                base = np.uint64(b0 * k)
+                for e in range(np.uint64(m * k)):
+                    flat[base + e] = np.int32(rows[e])
                 if fill_indptr:
-                    for b in range(m):
-                        indptr[b0 + b] = (b0 + b) * k
+                    for b in range(np.uint64(b0), np.uint64(b0 + m)):
+                        indptr[b] = np.int64(b) * k
         return
     for i in nb.prange(n_texts):
         state = _stream_start(key0, key1, first_text + i)
@@ -538,11 +642,12 @@ def bernoulli_failures(fail_key, theta, out):
     n = out.shape[0]
     key0 = fail_key[0]
     key1 = fail_key[1]
+    below = _below53(theta)
     parts = min(_SAMPLER_PARTS, n)
     per = (n + parts - 1) // parts if parts > 0 else 0
     for part in nb.prange(parts):
         for i in range(part * per, min((part + 1) * per, n)):
-            out[i] = (_stream_start(key0, key1, i) >> _S11) * _INV53 < theta
+            out[i] = (_stream_start(key0, key1, i) >> _S11) < below
 
 
 @nb.njit(parallel=True, cache=True)
@@ -566,25 +671,94 @@ def skill_degrees(text_indices, n_skills):
     return out
 
 
-def failed_edge_counts(text_indptr, text_indices, failed, n_skills):
+def failed_edge_counts(text_indptr, text_indices, failed, n_skills, k=None):
     """For each skill, its edge slots in failed texts (int64); O(failed edges + n_texts).
 
     In parallel over contiguous parts of the texts (per-thread count rows,
     summed: the same for any number of threads) when the graph is large beside
-    ``n_skills``; serially otherwise.
+    ``n_skills``; serially otherwise.  ``k``: the graph is regular, text ``t``
+    holding edges ``t k .. t k + k - 1`` (the row pointers are then not read).
     """
     threads = nb.get_num_threads()
     n_texts = text_indptr.shape[0] - 1
-    if threads == 1 or threads * n_skills * 16 > n_texts:
+    serial = threads == 1 or threads * n_skills * 16 > n_texts
+    if k is not None:
+        local = np.zeros((1 if serial else threads, n_skills), dtype=np.int64)
+        kernel = _failed_edge_counts_regular_serial if serial else _failed_edge_counts_regular
+        with _dynamic_schedule():
+            kernel(text_indices, failed, k, local)
+        return local.sum(axis=0)
+    if serial:
         return _failed_edge_counts_serial(text_indptr, text_indices, failed, n_skills)
     local = np.zeros((threads, n_skills), dtype=np.int64)
+    with _dynamic_schedule():
+        _failed_edge_counts_parallel(text_indptr, text_indices, failed, local)
+    return local.sum(axis=0)
+
+
+@contextlib.contextmanager
+def _dynamic_schedule():
+    """numba's ``prange`` hands out work one part at a time (restored afterwards)."""
     previous = nb.get_parallel_chunksize()
     nb.set_parallel_chunksize(1)
     try:
-        _failed_edge_counts_parallel(text_indptr, text_indices, failed, local)
+        yield
     finally:
         nb.set_parallel_chunksize(previous)
-    return local.sum(axis=0)
+
+
+@nb.njit(inline="always", cache=True)
+def _count_failed_regular(text_indices, failed, k, w_lo, w_hi, row):
+    """Edges of the failed texts among texts ``64 w_lo .. 64 w_hi - 1`` of a regular graph.
+
+    The failure flags are packed 64 to a mask and the set bits walked (a
+    vectorised scan, no branch per text).  A failed text's edges are a cache
+    miss each, far apart: they are first copied, 1024 texts' worth at a time,
+    by loads that depend on nothing (many misses in flight at once), then
+    counted; counting straight from the graph would hold each miss behind the
+    stores of the previous text's counts.
+    """
+    n_texts = failed.shape[0]
+    ku = np.uint64(k)
+    firsts = np.empty(64 * _FAILED_WORDS, dtype=np.uint64)
+    edges = np.empty(64 * _FAILED_WORDS * k, dtype=np.int32)
+    for w0 in range(w_lo, w_hi, _FAILED_WORDS):
+        nf = 0
+        for w in range(w0, min(w0 + _FAILED_WORDS, w_hi)):
+            base = w * 64
+            bits = np.uint64(0)
+            for i in range(min(64, n_texts - base)):
+                bits |= np.uint64(failed[base + i]) << np.uint64(i)
+            while bits:
+                i, bits = _next_failed(bits)
+                firsts[nf] = np.uint64(base + i) * ku
+                nf += 1
+        n_edges = np.uint64(0)
+        for q in range(nf):
+            first = firsts[q]
+            for j in range(ku):
+                edges[n_edges + j] = text_indices[first + j]
+            n_edges += ku
+        for e in range(n_edges):
+            row[edges[e]] += 1
+
+
+@nb.njit(cache=True)
+def _failed_edge_counts_regular_serial(text_indices, failed, k, local):
+    _count_failed_regular(text_indices, failed, k, 0, (failed.shape[0] + 63) // 64, local[0])
+
+
+@nb.njit(parallel=True, cache=True)
+def _failed_edge_counts_regular(text_indices, failed, k, local):
+    """Per-thread rows of :func:`_count_failed_regular` over fixed parts of the texts."""
+    n_words = (failed.shape[0] + 63) // 64
+    parts = min(_SAMPLER_PARTS, n_words)
+    per = (n_words + parts - 1) // parts
+    for part in nb.prange(parts):
+        row = local[nb.get_thread_id()]
+        _count_failed_regular(
+            text_indices, failed, k, part * per, min((part + 1) * per, n_words), row
+        )
 
 
 @nb.njit(cache=True)
@@ -624,7 +798,137 @@ def _failed_edge_counts_parallel(text_indptr, text_indices, failed, local):
                     row[text_indices[e]] += 1
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(inline="always", cache=True)
+def _block_scratch(threads, k):
+    """Block buffers of the streaming kernels, one row per numba thread, allocated once per call.
+
+    ``(start, words, skills, coins, flags, failed)``; rows are whole multiples
+    of 64 bytes, so two threads share a cache line at most at a row's ends.
+    """
+    return (
+        np.empty((threads, _BLOCK), dtype=np.uint64),
+        np.empty((threads, _BLOCK), dtype=np.uint64),
+        np.empty((threads, _BLOCK * k), dtype=np.uint32),
+        np.empty((threads, _BLOCK * k), dtype=np.uint32),
+        np.empty((threads, _BLOCK), dtype=np.uint8),
+        np.empty((threads, _WORDS), dtype=np.uint64),
+    )
+
+
+@nb.njit(inline="always", cache=True)
+def _scratch_rows(scratch, tid):
+    """Thread ``tid``'s rows of :func:`_block_scratch`."""
+    start, words, skills, coins, flags, failed = scratch
+    return start[tid], words[tid], skills[tid], coins[tid], flags[tid], failed[tid]
+
+
+# ---------------------------------------------------------------------------
+# Alias draws counted per column.  Under Walker's alias method a draw is a
+# uniform column c and a coin; the skill is c when the coin is below c's
+# threshold ("kept"), else alias[c].  Streaming needs only how many draws land
+# on each skill, so a draw adds ``1 - kept * 2**32`` (mod 2**64) to a per-column
+# 64-bit pair: the low half counts the column's draws D, minus the high half
+# its kept draws K.  At the end skill s gets K[s] plus D[c] - K[c] of every
+# column c whose alias is s (:func:`_add_column_counts`).  The same integers as
+# counting skills, at one threshold load and one count per draw instead of a
+# look-up, a select, a store and a count; and the columns are uniform, so no
+# skill's counter is hot.  (D < 2**32 per call: the driver keeps
+# n_texts * k < 2**32, so the halves never carry into each other.)
+# ---------------------------------------------------------------------------
+
+
+@nb.njit(inline="always", cache=True)
+def _pair_increment(thresholds, c, coin):
+    """``1 - kept * 2**32`` (mod 2**64) for a draw of column ``c`` with ``coin``.
+
+    ``coin - threshold`` wraps around exactly when the draw keeps ``c``: its
+    high half is then all ones.  Arithmetic, not a comparison, which LLVM
+    would turn into a branch mispredicted on half the draws.  ``thresholds``
+    from :func:`_thresholds32`.
+    """
+    return _ONE + ((coin - np.uint64(thresholds[c])) & _HIGH32)
+
+
+@nb.njit(cache=True)
+def _thresholds32(packed):
+    """The alias thresholds as uint32 (half the cache of the packed table), ``2**32`` clipped.
+
+    A clipped threshold ``2**32 - 1`` sends the coin ``2**32 - 1`` to the
+    alias; :func:`_add_column_counts` gives such a column all its draws, as
+    the threshold ``2**32`` ("always keep") does.
+    """
+    out = np.empty(packed.shape[0], dtype=np.uint32)
+    for c in range(packed.shape[0]):
+        out[c] = np.uint32(min(packed[c] & _MASK33, _LOW32))
+    return out
+
+
+@nb.njit(inline="always", cache=True)
+def _generate_columns(key0, key1, first, m, k, n, thresholds, start, skills, coins, pairs, count):
+    """Alias draws of a block as columns ``skills[j * m + b]`` and coins ``coins[j * m + b]``.
+
+    The draws of :func:`_generate_block` before the look-up.  With ``count``
+    each draw adds :func:`_pair_increment` to ``pairs[column]``; returns the
+    sum of the increments (a checksum when not counting).
+    """
+    n32 = np.uint64(np.uint32(n))
+    for b in range(m):
+        start[b] = _stream_start(key0, key1, first + b)
+    mu = np.uint64(m)
+    low = _LOW32
+    check = np.uint64(0)
+    for j in range(k):
+        step = np.uint64(j + 1) * _GAMMA
+        row = np.uint64(j) * mu
+        for b in range(mu):
+            x = _mix64(start[b] + step)
+            prod = (x >> _S32) * n32
+            skills[row + b] = np.uint32(prod >> _S32)
+            coins[row + b] = np.uint32(x & _LOW32)
+            low = min(low, prod & _LOW32)
+        for e in range(row, row + mu):
+            c = np.uint64(skills[e])
+            increment = _pair_increment(thresholds, c, np.uint64(coins[e]))
+            if count:
+                pairs[c] += increment
+            else:
+                check += increment
+    if low < n32:  # rare: redraw exactly the texts that may need Lemire's rejection step
+        for b in range(m):
+            redo = False
+            for j in range(k):
+                if ((_mix64(start[b] + np.uint64(j + 1) * _GAMMA) >> _S32) * n) & _LOW32 < n:
+                    redo = True
+                    break
+            if redo:
+                state = start[b]
+                for j in range(k):
+                    e = j * m + b
+                    c = np.uint64(skills[e])
+                    if count:
+                        pairs[c] -= _pair_increment(thresholds, c, np.uint64(coins[e]))
+                    state, drawn, coin = _bounded(state, n)
+                    c = np.uint64(drawn)
+                    skills[e] = np.uint32(c)
+                    coins[e] = np.uint32(coin)
+                    if count:
+                        pairs[c] += _pair_increment(thresholds, c, coin)
+    return check
+
+
+@nb.njit(cache=True)
+def _add_column_counts(pairs, packed, out):
+    """Add per-skill counts from per-column pairs (one row per thread) to the int64 ``out``."""
+    for t in range(pairs.shape[0]):
+        for c in range(pairs.shape[1]):
+            p = pairs[t, c]
+            kept = (~(p >> _S32) + _ONE) & _LOW32
+            if packed[c] & _MASK33 == _ALWAYS:  # see _thresholds32
+                kept = p & _LOW32
+            out[c] += np.int64(kept)
+            out[np.int64(packed[c] >> _S33)] += np.int64((p & _LOW32) - kept)
+
+
 def stream_counts(
     key,
     fail_key,
@@ -654,10 +958,43 @@ def stream_counts(
     ``(threads, n_skills)`` uint32 scratch arrays, one row per numba thread
     (``numba.get_thread_id()``; the caller allocates ``numba.get_num_threads()``
     rows); the caller keeps ``n_texts * k < 2**32`` so they cannot overflow.
-    Results are added to the int64 arrays ``degrees`` and ``failed_edges`` in
-    place: integer sums, so the same for any number of threads, any schedule
-    and any chunking.  Returns the number of failed texts.
+    Alias draws with random failures are counted per column instead, in
+    ``(threads, n_skills)`` uint64 pairs allocated here (see
+    :func:`_pair_increment`).  Results are added to the int64 arrays
+    ``degrees`` and ``failed_edges`` in place: integer sums, so the same for
+    any number of threads, any schedule and any chunking.  Returns the number
+    of failed texts.
     """
+    if use_alias and mode == MODE_RANDOM:
+        return _stream_column_counts(
+            key, fail_key, first_text, n_texts, k, packed, theta, local_degrees.shape[0],
+            degrees, failed_edges,
+        )  # fmt: skip
+    return _stream_skill_counts(
+        key, fail_key, first_text, n_texts, k, packed, use_alias, mode, theta, status, fraction,
+        local_degrees, local_failed, degrees, failed_edges,
+    )  # fmt: skip
+
+
+@nb.njit(parallel=True, cache=True)
+def _stream_skill_counts(
+    key,
+    fail_key,
+    first_text,
+    n_texts,
+    k,
+    packed,
+    use_alias,
+    mode,
+    theta,
+    status,
+    fraction,
+    local_degrees,
+    local_failed,
+    degrees,
+    failed_edges,
+):
+    """:func:`stream_counts` with per-skill counts (uniform draws, or the deficit model)."""
     threads, n_skills = local_degrees.shape
     n = np.uint64(n_skills)
     key0 = key[0]
@@ -671,36 +1008,35 @@ def stream_counts(
         for s in range(n_skills):
             local_degrees[t, s] = 0
             local_failed[t, s] = 0
-    n_failed = np.empty(threads, dtype=np.int64)
-    for t in range(threads):
-        n_failed[t] = 0
-    n_items = (n_texts + _ITEM - 1) // _ITEM
-    for item in nb.prange(n_items):
+    n_failed = np.zeros(threads, dtype=np.int64)
+    scratch = _block_scratch(threads, k)
+    fail_below = _below53(theta)
+    for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
         tid = nb.get_thread_id()
         deg = local_degrees[tid]
         fail = local_failed[tid]
-        start = np.empty(_BLOCK, dtype=np.uint64)
-        words = np.empty(_BLOCK, dtype=np.uint64)
-        skills = np.empty(_BLOCK * k, dtype=np.uint32)
-        flags = np.empty(_BLOCK, dtype=np.uint8)
-        failed = np.empty(_BLOCK, dtype=np.int64)
+        start, words, skills, _, flags, failed = _scratch_rows(scratch, tid)
         lo = item * _ITEM
         hi = min(lo + _ITEM, n_texts)
         total_failed = 0
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills)
-            nf = _decide_failures(
-                fkey0, fkey1, first, m, k, mode, theta, status, fraction, skills, flags, failed
+            _generate_block(
+                key0, key1, first, m, k, n, packed, use_alias, start, words, skills, deg, True
             )
-            for e in range(m * k):
-                deg[skills[e]] += np.uint32(1)
-            for q in range(nf):
-                b = failed[q]
-                for j in range(k):
-                    fail[skills[j * m + b]] += np.uint32(1)
-            total_failed += nf
+            _decide_failures(
+                fkey0, fkey1, first, m, k, mode, fail_below, status, fraction, skills, flags,
+                failed,
+            )  # fmt: skip
+            for w in range((m + 63) // 64):
+                bits = failed[w]
+                while bits:
+                    i, bits = _next_failed(bits)
+                    b = w * 64 + i
+                    total_failed += 1
+                    for j in range(k):
+                        fail[skills[j * m + b]] += np.uint32(1)
         n_failed[tid] += total_failed
     # O(threads n_skills), serial: small beside a chunk's O(chunk k) draws
     total_failed = 0
@@ -713,41 +1049,116 @@ def stream_counts(
 
 
 @nb.njit(parallel=True, cache=True)
+def _stream_column_counts(
+    key, fail_key, first_text, n_texts, k, packed, theta, threads, degrees, failed_edges
+):
+    """:func:`stream_counts` for alias draws and random failures: counts per column."""
+    n_skills = packed.shape[0]
+    n = np.uint64(n_skills)
+    key0 = key[0]
+    key1 = key[1]
+    fkey0 = fail_key[0]
+    fkey1 = fail_key[1]
+    pairs = np.zeros((threads, n_skills), dtype=np.uint64)
+    failed_pairs = np.zeros((threads, n_skills), dtype=np.uint64)
+    n_failed = np.zeros(threads, dtype=np.int64)
+    scratch = _block_scratch(threads, k)
+    fail_below = _below53(theta)
+    no_status = np.zeros(1, dtype=np.uint8)
+    thresholds = _thresholds32(packed)
+    for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
+        tid = nb.get_thread_id()
+        pair = pairs[tid]
+        failed_pair = failed_pairs[tid]
+        start, _, skills, coins, flags, failed = _scratch_rows(scratch, tid)
+        lo = item * _ITEM
+        hi = min(lo + _ITEM, n_texts)
+        total_failed = 0
+        for b0 in range(lo, hi, _BLOCK):
+            m = min(_BLOCK, hi - b0)
+            first = first_text + b0
+            _generate_columns(
+                key0, key1, first, m, k, n, thresholds, start, skills, coins, pair, True
+            )
+            _decide_failures(
+                fkey0, fkey1, first, m, k, MODE_RANDOM, fail_below, no_status, 0.0, skills,
+                flags, failed,
+            )  # fmt: skip
+            for w in range((m + 63) // 64):
+                bits = failed[w]
+                while bits:
+                    i, bits = _next_failed(bits)
+                    b = w * 64 + i
+                    total_failed += 1
+                    for j in range(k):
+                        c = np.uint64(skills[j * m + b])
+                        e = j * m + b
+                        failed_pair[c] += _pair_increment(thresholds, c, np.uint64(coins[e]))
+        n_failed[tid] += total_failed
+    _add_column_counts(pairs, packed, degrees)
+    _add_column_counts(failed_pairs, packed, failed_edges)
+    total_failed = 0
+    for t in range(threads):
+        total_failed += n_failed[t]
+    return total_failed
+
+
 def stream_draws_only(key, fail_key, first_text, n_texts, k, n_skills, packed, use_alias, theta):
     """:func:`stream_counts` (random failures) with the counting stripped: the random draws alone.
 
-    Same work items, blocks, generation and failure decisions, no per-skill
-    counting; returns a checksum so that nothing is optimised away.  The
-    benchmark's "hardware limit" for the streaming kernel.
+    Same work items, blocks, draws and failure decisions, no counting (alias
+    draws: the columns, coins and threshold loads of the per-column counting,
+    summed instead of counted); returns a checksum so that nothing is
+    optimised away.  The benchmark's "hardware limit" for the streaming kernel.
     """
+    return _stream_draws_only(
+        key, fail_key, first_text, n_texts, k, n_skills, packed, use_alias, theta,
+        nb.get_num_threads(),
+    )  # fmt: skip
+
+
+@nb.njit(parallel=True, cache=True)
+def _stream_draws_only(
+    key, fail_key, first_text, n_texts, k, n_skills, packed, use_alias, theta, threads
+):
     n = np.uint64(n_skills)
     key0 = key[0]
     key1 = key[1]
     fkey0 = fail_key[0]
     fkey1 = fail_key[1]
     n_items = (n_texts + _ITEM - 1) // _ITEM
-    sums = np.empty(n_items, dtype=np.int64)
-    status = np.empty(1, dtype=np.uint8)
-    status[0] = 0
+    sums = np.empty(n_items, dtype=np.uint64)
+    no_status = np.zeros(1, dtype=np.uint8)
+    no_counts = np.zeros(1, dtype=np.uint32)
+    no_pairs = np.zeros(1, dtype=np.uint64)
+    scratch = _block_scratch(threads, k)
+    fail_below = _below53(theta)
+    thresholds = _thresholds32(packed)
     for item in nb.prange(n_items):
-        start = np.empty(_BLOCK, dtype=np.uint64)
-        words = np.empty(_BLOCK, dtype=np.uint64)
-        skills = np.empty(_BLOCK * k, dtype=np.uint32)
-        flags = np.empty(_BLOCK, dtype=np.uint8)
-        failed = np.empty(_BLOCK, dtype=np.int64)
+        start, words, skills, coins, flags, failed = _scratch_rows(scratch, nb.get_thread_id())
         lo = item * _ITEM
         hi = min(lo + _ITEM, n_texts)
-        check = 0
+        check = np.uint64(0)
         for b0 in range(lo, hi, _BLOCK):
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
-            _generate_block(key0, key1, first, m, k, n, packed, use_alias, start, words, skills)
-            nf = _decide_failures(
-                fkey0, fkey1, first, m, k, MODE_RANDOM, theta, status, 0.0, skills, flags, failed
-            )
-            check += nf + np.int64(skills[m * k - 1])
+            if use_alias:
+                check += _generate_columns(
+                    key0, key1, first, m, k, n, thresholds, start, skills, coins, no_pairs,
+                    False,
+                )  # fmt: skip
+            else:
+                _generate_block(
+                    key0, key1, first, m, k, n, packed, False, start, words, skills, no_counts,
+                    False,
+                )  # fmt: skip
+            _decide_failures(
+                fkey0, fkey1, first, m, k, MODE_RANDOM, fail_below, no_status, 0.0, skills,
+                flags, failed,
+            )  # fmt: skip
+            check += failed[0] + np.uint64(skills[m * k - 1])
         sums[item] = check
-    total = 0
+    total = np.uint64(0)
     for item in range(n_items):  # a plain loop: no second parallel region
         total += sums[item]
     return total

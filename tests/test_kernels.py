@@ -306,3 +306,27 @@ def test_parallel_counting_sort_matches_stable_argsort(n_texts, n_skills, max_de
     got_indptr, got_indices = _kernels.counting_sort_by_skill(indptr, indices, n_skills)
     np.testing.assert_array_equal(got_indptr, want_indptr)
     np.testing.assert_array_equal(got_indices, edge_texts[order])
+
+
+def test_streamed_zipf_counts_with_alias_rejections_match_the_graph():
+    # 3e6 Zipf skills: the alias-column counting path meets Lemire rejections and redraws;
+    # the streamed degrees must be the materialised graph's, slot for slot
+    from skillgraph import sample_graph, stream
+
+    g = sample_graph(3_000_000, 20_000, 8, skill_measure="zipf", seed=5)
+    r = stream(3_000_000, 20_000, 8, 0.1, skill_measure="zipf", seed=5)
+    expected = np.bincount(g.text_skills.ravel(), minlength=3_000_000)
+    np.testing.assert_array_equal(r.degrees, expected)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_regular_failed_edge_counts_fast_path_matches_the_general_path(k):
+    from skillgraph import _kernels, sample_graph
+
+    g = sample_graph(500, 7_001, k, seed=k)
+    failed = np.random.default_rng(k).random(g.n_texts) < 0.3
+    fast = _kernels.failed_edge_counts(g.text_indptr, g.text_indices, failed, g.n_skills, k)
+    general = _kernels.failed_edge_counts(g.text_indptr, g.text_indices, failed, g.n_skills)
+    brute = np.bincount(g.text_skills[failed].ravel(), minlength=500)
+    np.testing.assert_array_equal(fast, brute)
+    np.testing.assert_array_equal(general, brute)

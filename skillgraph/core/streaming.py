@@ -44,12 +44,12 @@ from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_choice, check_int, check_probability
 from skillgraph.core.counts import SkillCounts
+from skillgraph.core.engine import STREAM_FAILURES
 from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 from skillgraph.core.sampling import sampler_tables
 
 __all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
 
-FAILURES = ("random", "deficit")
 _MAX_K = 2**20
 # Per-thread scratch counts are uint32: a kernel call adds at most chunk * k < 2**32 to any.
 _MAX_CHUNK_EDGES = 2**32 - 1
@@ -425,7 +425,7 @@ def stream_plan(
     n_texts = check_int("n_texts", n_texts, 1)
     k = check_int("k", k, 1, _MAX_K)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
-    failure = check_choice("failure", failure, FAILURES)
+    failure = check_choice("failure", failure, STREAM_FAILURES)
     check_memory(_stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     seed_sequence = as_seed_sequence(seed)

@@ -396,10 +396,12 @@ _FEWER_SKILLS = "Streaming needs O(threads * n_skills) memory: use fewer skills 
 STREAM_SLOTS_PER_SECOND = 2e8
 
 
-def _stream_bytes(n_skills: int, threads: int | None = None) -> int:
-    """Memory of a stream plan and its counts: tables, totals and per-thread scratch rows."""
-    parts = threads or os.cpu_count() or 1
-    return n_skills * 48 + _count_bytes(n_skills, parts, per_column=True)
+def _stream_bytes(n_skills: int) -> int:
+    """Memory of a stream plan and its counts: tables, totals and per-thread scratch rows.
+
+    Counted for as many threads as the machine has cores, the most numba starts.
+    """
+    return n_skills * 48 + _count_bytes(n_skills, os.cpu_count() or 1, per_column=True)
 
 
 def stream_plan(

@@ -53,7 +53,7 @@ def check_real(
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
-    interval = _interval(low, high, open_low, open_high)
+    interval = interval_text(low, high, open_low, open_high)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
     if low is not None and (value < low or (open_low and value == low)):
@@ -68,7 +68,8 @@ def check_probability(name: str, value, *, open_low: bool = True, open_high: boo
     return check_real(name, value, 0.0, 1.0, open_low=open_low, open_high=open_high)
 
 
-def _interval(low, high, open_low, open_high) -> str:
+def interval_text(low, high, open_low: bool = False, open_high: bool = False) -> str:
+    """An interval as people write it: ``[0, 1)``, ``(0, inf)``; ``None`` is unbounded."""
     left = "(" if open_low or low is None else "["
     right = ")" if open_high or high is None else "]"
     lo = "-inf" if low is None else f"{low:g}"

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillgraph._resources import ResourceLimitError, check_time
+from skillgraph._validation import interval_text
 from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
 from skillgraph.core.graph import MAX_SKILLS
 from skillgraph.sweep import measures as _builtins  # noqa: F401  (registers the built-ins)
@@ -297,7 +298,7 @@ class _Checker:
         return value
 
     def real(self, path, value, low=None, high=None, *, open_low=False, open_high=False):
-        interval = _interval(low, high, open_low, open_high)
+        interval = interval_text(low, high, open_low, open_high)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             self.fail(path, f"must be a number in {interval}, got {_describe(value)}")
             return None
@@ -394,14 +395,6 @@ def _range(low, high) -> str:
     if high is not None:
         return f" <= {high}"
     return ""
-
-
-def _interval(low, high, open_low, open_high) -> str:
-    left = "(" if open_low or low is None else "["
-    right = ")" if open_high or high is None else "]"
-    lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
-    return f"{left}{lo}, {hi}{right}"
 
 
 def _suggest(value: str, options) -> str:

@@ -3,6 +3,12 @@
 The reference files in ``tests/pinned/`` were written by ``tests/pinned/make_pins.py`` from
 the code as it stood before the restructuring and the performance work; they change only
 when a change means to change numbers (and then the README's changelog says so).
+
+How values are compared, so that the pins hold on any CPU and BLAS build yet catch any real
+change: integers, strings and the sampled-graph hashes exactly; floats within ``RTOL``
+relative (plus ``ATOL`` for values that should be zero); table rows matched by their
+identity (every cell that is not a float), in order within one identity.  The JSON pins were
+rounded to 12 significant digits when written, which ``RTOL`` covers with room to spare.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -44,6 +51,53 @@ IMPROVED: dict[str, tuple[str, ...]] = {"check": ("certificate", "gap", "message
 
 NEW_ROWS: dict[str, dict[str, tuple]] = {"emerge/results": {"source": ("sharp",)}}
 
+# Floats: a reduction's order may differ between CPUs (SIMD width, BLAS kernel), which moves
+# the last digits (6.6e-13 relative seen); a change of meaning moves far more.
+RTOL = 1e-10
+ATOL = 1e-13
+
+
+def _parse_cell(text: str):
+    """A table cell as int, float or str (the form it must be compared in)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def same_number(got, expected) -> bool:
+    """Equal for ints, bools and strings; within RTOL/ATOL for floats (NaN equals NaN)."""
+    if isinstance(expected, float) or isinstance(got, float):
+        if not isinstance(got, int | float) or not isinstance(expected, int | float):
+            return False
+        if math.isnan(expected) or math.isnan(got):
+            return math.isnan(expected) and math.isnan(got)
+        return math.isclose(got, expected, rel_tol=RTOL, abs_tol=ATOL)
+    return type(got) is type(expected) and got == expected
+
+
+def _identity(row: dict) -> tuple:
+    return tuple(sorted((name, cell) for name, cell in row.items() if not isinstance(cell, float)))
+
+
+def assert_same_rows(got: list[dict], expected: list[dict]) -> None:
+    """The same rows, matched by identity; every float cell within tolerance."""
+    assert len(got) == len(expected)
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in got:
+        parsed = {name: _parse_cell(cell) for name, cell in row.items()}
+        groups[_identity(parsed)].append(parsed)
+    for row in expected:
+        parsed = {name: _parse_cell(cell) for name, cell in row.items()}
+        candidates = groups.get(_identity(parsed))
+        assert candidates, f"pinned row {row} has no counterpart"
+        match = candidates.pop(0)
+        assert match.keys() == parsed.keys(), f"columns differ: {sorted(match)} != {sorted(parsed)}"
+        for name, value in parsed.items():
+            assert same_number(match[name], value), f"{name}: {match[name]!r} != pinned {value!r}"
+
 
 def _old_rows(rows: list[dict], key: str) -> list[dict]:
     new = NEW_ROWS.get(key, {})
@@ -73,9 +127,7 @@ def test_pipeline_outputs_are_unchanged(cli_now, key):
     if isinstance(expected, list):
         expected = _nan_cells(_renamed(expected, key), key)
         got = _nan_cells(_old_rows(got, key), key)
-        assert len(got) == len(expected)
-        for row_got, row_expected in zip(got, expected, strict=True):
-            assert row_got == row_expected
+        assert_same_rows(got, expected)
     else:
         improved = IMPROVED.get(key, ())
         _assert_contains(
@@ -91,8 +143,12 @@ def _assert_contains(got, expected, path="") -> None:
         for name, value in expected.items():
             assert name in got, f"{path}/{name} is gone"
             _assert_contains(got[name], value, f"{path}/{name}")
+    elif isinstance(expected, list):
+        assert isinstance(got, list) and len(got) == len(expected), path
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            _assert_contains(g, e, f"{path}[{i}]")
     else:
-        assert got == expected, f"{path}: {got!r} != pinned {expected!r}"
+        assert same_number(got, expected), f"{path}: {got!r} != pinned {expected!r}"
 
 
 def test_check_certificate_only_improves(cli_now):
@@ -104,3 +160,35 @@ def test_check_certificate_only_improves(cli_now):
     best = now["adversaries"][now["best"]]["n_bad"]
     expected_gap = (now["certificate"]["n_bad_max"] - best) / now["graph"]["n_skills"]
     assert now["gap"] == pytest.approx(expected_gap)
+
+
+def _perturbed_float(value: float) -> float:
+    return value * (1 + 1e-8)
+
+
+def test_pins_catch_a_small_change_in_a_float_or_a_count():
+    """The tolerance is loose enough for CPU noise and tight enough for any real change."""
+    rows = json.loads((PINNED / "cli.json").read_text())["sweep/results"]
+    assert_same_rows([dict(row) for row in rows], rows)
+    value_row = next(i for i, r in enumerate(rows) if abs(_parse_cell(r["value"]) or 0) > 0.01)
+    changed = [dict(row) for row in rows]
+    changed[value_row]["value"] = repr(_perturbed_float(float(rows[value_row]["value"])))
+    with pytest.raises(AssertionError):
+        assert_same_rows(changed, rows)
+    count_row = next(i for i, r in enumerate(rows) if r["n"] not in ("", "nan"))
+    changed = [dict(row) for row in rows]
+    changed[count_row]["n"] = str(int(rows[count_row]["n"]) + 1)
+    with pytest.raises(AssertionError):
+        assert_same_rows(changed, rows)
+    pinned_check = json.loads((PINNED / "cli.json").read_text())["check"]
+    moved = json.loads(json.dumps(pinned_check))
+    moved["bound"]["alpha_star_kl"] = _perturbed_float(moved["bound"]["alpha_star_kl"])
+    with pytest.raises(AssertionError):
+        _assert_contains(moved, pinned_check)
+    moved = json.loads(json.dumps(pinned_check))
+    moved["n_failed"] += 1
+    with pytest.raises(AssertionError):
+        _assert_contains(moved, pinned_check)
+    # and CPU-sized noise passes: a relative change of 1e-12 in every float
+    noisy = json.loads(json.dumps(pinned_check), parse_float=lambda t: float(t) * (1 + 1e-12))
+    _assert_contains(noisy, pinned_check)

@@ -231,8 +231,10 @@ def _fail_rates(degrees, failed_edges) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _kish(weights: np.ndarray) -> float:
-    total = weights.sum()
-    return float(total * total / np.dot(weights, weights)) if total > 0 else 0.0
+    # math.fsum, not np.dot: a BLAS dot sums in an order that depends on the CPU, and this
+    # value is reported (and pinned) to the last digit
+    total = math.fsum(weights)
+    return total * total / math.fsum(weights * weights) if total > 0 else 0.0
 
 
 def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> FractionEstimate:
@@ -348,7 +350,7 @@ def _exact_pair_bad_mass(c: np.ndarray, w: np.ndarray, threshold: float) -> floa
         idx = idx + grow
         shrink = (idx > 0) & ~(values * values[np.maximum(idx - 1, 0)] < threshold)
         idx = idx - shrink
-    return float(np.dot(value_mass, prefix[idx]))
+    return math.fsum(value_mass * prefix[idx])  # exactly rounded: the same on every CPU
 
 
 def tuple_bad_fraction(

@@ -73,14 +73,20 @@ def sample_hashes() -> dict:
     return out
 
 
-def _numbers(value):
-    """Round floats to 12 significant digits so the pins survive harmless float noise."""
+def _numbers(value, digits: int | None = None):
+    """NaN as ``None``; floats rounded to ``digits`` significant digits when writing pins.
+
+    The comparison in ``tests/test_pinned.py`` uses a relative tolerance, so the values it
+    compares are kept whole (rounding could land either side of a boundary on another CPU).
+    """
     if isinstance(value, float):
-        return None if math.isnan(value) else float(f"{value:.12g}")
+        if math.isnan(value):
+            return None
+        return float(f"{value:.{digits}g}") if digits else value
     if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
+        return {k: _numbers(v, digits) for k, v in value.items()}
     if isinstance(value, list):
-        return [_numbers(v) for v in value]
+        return [_numbers(v, digits) for v in value]
     return value
 
 

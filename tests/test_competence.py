@@ -204,7 +204,7 @@ def test_bad_inputs_name_the_parameter():
     with pytest.raises(ValueError, match="betas"):
         competence.performance_curve(g, HAND_FAILED, [0.1, float("nan")])
     with pytest.raises(ValueError, match="level"):
-        competence.bad_fraction(g, HAND_FAILED, 0.2).ci(level=1.0)
+        competence.bad_fraction(g, HAND_FAILED, 0.2).ci(confidence_level=1.0)
     with pytest.raises(ValueError, match="failed_edges"):
         competence.competence_from_counts(np.array([1, 2]), np.array([2, 0]))
 

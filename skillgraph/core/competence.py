@@ -23,10 +23,14 @@ from skillgraph._validation import (
     check_bool_array,
     check_choice,
     check_int,
-    check_probability,
     check_real,
 )
 from skillgraph.core.graph import SkillGraph
+from skillgraph.core.intervals import (
+    ConfidenceInterval,
+    confidence_level_argument,
+    wilson_interval,
+)
 
 __all__ = [
     "FractionEstimate",
@@ -46,20 +50,6 @@ __all__ = [
 
 DEFAULT_TUPLE_HALF_WIDTH = 0.002
 """Target 95% CI half-width that sets the default number of sampled tuples."""
-
-
-def wilson_interval(p: float, n: float, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``p`` observed on ``n`` (effective) trials."""
-    level = check_probability("level", level)
-    if n <= 0:
-        return (0.0, 1.0)
-    z = float(ndtri(0.5 + level / 2))
-    z2n = z * z / n
-    center = (p + z2n / 2) / (1 + z2n)
-    half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z2n / (4 * n)) / (1 + z2n)
-    low = 0.0 if p <= 0 else max(0.0, center - half)
-    high = 1.0 if p >= 1 else min(1.0, center + half)
-    return (low, high)
 
 
 @dataclass(frozen=True)
@@ -106,9 +96,12 @@ class FractionEstimate:
     t: int = 1
     mode: str = "skill"
 
-    def ci(self, level: float = 0.95) -> tuple[float, float]:
-        """Wilson score interval at confidence ``level`` on ``n_effective`` trials."""
-        return wilson_interval(self.value, self.n_effective, level)
+    def ci(
+        self, confidence_level: float = 0.95, *, level: float | None = None
+    ) -> ConfidenceInterval:
+        """Wilson score interval on ``n_effective`` trials (``level``: deprecated alias)."""
+        confidence_level = confidence_level_argument(confidence_level, level, "ci")
+        return wilson_interval(self.value, self.n_effective, confidence_level)
 
     @property
     def conditional(self) -> float:

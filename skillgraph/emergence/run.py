@@ -248,7 +248,7 @@ def _mean_rows(config: EmergeConfig, scales: dict, sims: _Replicates) -> list[di
     ):
         values = sims.value[mi, si, ti, bi]
         low, high = replicate_interval(
-            values, sims.n_effective[mi, si, ti, bi], rule=INTERVAL_RULE, level=CI_LEVEL
+            values, sims.n_effective[mi, si, ti, bi], rule=INTERVAL_RULE, confidence_level=CI_LEVEL
         )
         rows.append(
             new_row(

@@ -46,11 +46,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_bool_array, check_choice, check_int, check_real
+from skillgraph.core.intervals import (
+    ConfidenceInterval,
+    confidence_level_argument,
+    t_interval,
+    t_quantile,
+)
 
 __all__ = [
     "SCHEMES",
@@ -379,6 +385,16 @@ class SlopeFit:
     window: tuple[float, float]
     n_points: int
     level: float = 0.95
+    n_trials: int = field(default=1, repr=False)
+
+    def ci(
+        self, confidence_level: float = 0.95, *, level: float | None = None
+    ) -> ConfidenceInterval:
+        """``slope -/+ t_{n-1} stderr`` over the ``n_trials`` trials (NaN with one trial)."""
+        half = _slope_half_width(
+            self.stderr, self.n_trials, confidence_level_argument(confidence_level, level, "ci")
+        )
+        return ConfidenceInterval(float(self.slope - half), float(self.slope + half))
 
     def __repr__(self) -> str:
         return (
@@ -441,13 +457,15 @@ class MemoryCurve:
         """Standard error of the mean error, per ``d``."""
         return self.std / math.sqrt(self.trials)
 
-    def ci(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-        """Student-t interval of the mean error at confidence ``level``."""
-        return _t_interval(self.errors, level)
+    def ci(
+        self, confidence_level: float = 0.95, *, level: float | None = None
+    ) -> ConfidenceInterval:
+        """Student-t interval of the mean error, per ``d`` (``level``: deprecated alias)."""
+        return t_interval(self.errors, confidence_level_argument(confidence_level, level, "ci"))
 
     def fit_slope(self, window=(32, 512)) -> SlopeFit:
         """Fit ``log E`` against ``log d`` over ``window``: see :func:`fit_slope`."""
-        return fit_slope(self.d, self.errors, window=window, level=self.level)
+        return fit_slope(self.d, self.errors, window=window, confidence_level=self.level)
 
     def analytic(self) -> np.ndarray:
         """:func:`analytic_error` at this curve's parameters and memory sizes."""
@@ -464,13 +482,6 @@ class MemoryCurve:
             f"kappa={self.kappa:g}, rho={self.rho:g}, {data}, trials={self.trials}, "
             f"d={_short(self.d)}, error={_short(self.error)})"
         )
-
-
-def _t_interval(errors: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    n = errors.shape[0]
-    mean = errors.mean(axis=0)
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * errors.std(axis=0, ddof=1) / math.sqrt(n)
-    return mean - half, mean + half
 
 
 # ---- Monte Carlo ---------------------------------------------------------------------------
@@ -573,7 +584,7 @@ def memory_error(
         for i in range(trials):
             recalled, n_stored[i] = _recall_masks(setup, p, child_seed(root, i))
             errors[i] = (~recalled).astype(np.float64) @ p
-    low, high = _t_interval(errors, 0.95)
+    low, high = t_interval(errors, 0.95)
     return MemoryCurve(
         d=setup.d, error=errors.mean(axis=0), ci_low=low, ci_high=high, errors=errors,
         n_stored=n_stored.mean(axis=0), T=setup.T, n_inputs=setup.n_inputs,
@@ -931,7 +942,9 @@ def compute_optimal_T(
     return np.maximum(np.ceil(ratio ** (a / (a - 1.0)) * d_arr**a), 1).astype(np.int64)
 
 
-def fit_slope(d, errors, *, window=(32, 512), level: float = 0.95) -> SlopeFit:
+def fit_slope(
+    d, errors, *, window=(32, 512), confidence_level: float = 0.95, level: float | None = None
+) -> SlopeFit:
     """Fit ``log E = intercept + slope log d`` over the memory sizes in ``window``.
 
     Parameters
@@ -943,8 +956,10 @@ def fit_slope(d, errors, *, window=(32, 512), level: float = 0.95) -> SlopeFit:
     window : (float, float)
         Inclusive range of ``d`` used in the fit; at least 3 distinct sizes
         must fall inside.
-    level : float
-        Confidence level of the jackknife interval.
+    confidence_level : float
+        Confidence level of the jackknife interval, in (0, 1).
+    level : float, optional
+        Deprecated alias of ``confidence_level``.
 
     Returns
     -------
@@ -967,7 +982,7 @@ def fit_slope(d, errors, *, window=(32, 512), level: float = 0.95) -> SlopeFit:
     if err.ndim != 2 or err.shape[1] != d_arr.size:
         raise ValueError(f"errors must have shape (trials, {d_arr.size}), got {err.shape}")
     low, high = _check_window(window)
-    level = check_real("level", level, 0.0, 1.0, open_low=True, open_high=True)
+    level = confidence_level_argument(confidence_level, level, "fit_slope")
     inside = np.isfinite(d_arr) & (d_arr >= low) & (d_arr <= high)
     if np.unique(d_arr[inside]).size < 3:
         raise ValueError(
@@ -980,12 +995,17 @@ def fit_slope(d, errors, *, window=(32, 512), level: float = 0.95) -> SlopeFit:
         raise ValueError(f"the mean error is 0 at d = {d_arr[inside][mean <= 0][0]:g}: no log")
     slope, intercept = np.polyfit(x, np.log(mean), 1)
     stderr = _jackknife_slope(x, err[:, inside])
-    half = stats.t.ppf(0.5 + level / 2, err.shape[0] - 1) * stderr if err.shape[0] > 1 else np.nan
+    half = _slope_half_width(stderr, err.shape[0], level)
     return SlopeFit(
         slope=float(slope), intercept=float(intercept), stderr=stderr,
         ci_low=float(slope - half), ci_high=float(slope + half), window=(low, high),
-        n_points=int(inside.sum()), level=level,
+        n_points=int(inside.sum()), level=level, n_trials=int(err.shape[0]),
     )  # fmt: skip
+
+
+def _slope_half_width(stderr: float, n_trials: int, confidence_level: float) -> float:
+    # t_{n-1} stderr: the jackknife stderr is already that of the mean
+    return t_quantile(n_trials, confidence_level) * stderr if n_trials >= 2 else math.nan
 
 
 def _check_window(window) -> tuple[float, float]:

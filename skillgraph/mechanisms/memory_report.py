@@ -44,6 +44,7 @@ import numpy as np
 from skillgraph._progress import progress_bar
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int, check_real
+from skillgraph.core.intervals import t_interval
 from skillgraph.mechanisms import memory as mem
 from skillgraph.plotting.style import save_figure
 from skillgraph.tables import prepare_output_dir
@@ -513,7 +514,7 @@ def _emergence(cfg: MemoryConfig, root, bar) -> list[dict]:
 def _mean_ci(values) -> dict:
     """Mean over replicates and its Student-t interval, as row cells."""
     v = np.asarray(values, dtype=float)
-    low, high = mem._t_interval(v[:, None], _LEVEL)
+    low, high = t_interval(v[:, None], _LEVEL)
     return {"value": float(v.mean()), "ci_low": float(low[0]), "ci_high": float(high[0])}
 
 

@@ -51,10 +51,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import logsumexp, stdtrit, xlogy
+from scipy.special import logsumexp, xlogy
 
 from skillgraph._rng import as_generator, as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph.core.intervals import ConfidenceInterval, confidence_level_argument, t_half_width
 
 __all__ = [
     "READOUTS",
@@ -125,12 +126,16 @@ class MeanEstimate:
     ----------
     value : float
     ci_low, ci_high : float
-        Interval at confidence ``level``.
+        Interval at confidence ``level`` (the table columns; :meth:`ci` gives
+        it at any level).
     n : int
         Number of values averaged.
     std : float
         Standard deviation of the values (``ddof=1``; 0 for a single value).
     level : float
+    spreads : tuple of (float, float, int)
+        ``(mean, std, n)`` of each set of values whose Student-t interval
+        enters the union (all values; the replicate means).
     """
 
     value: float
@@ -139,9 +144,12 @@ class MeanEstimate:
     n: int
     std: float
     level: float = _CI_LEVEL
+    spreads: tuple = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def from_samples(cls, samples, level: float = _CI_LEVEL) -> MeanEstimate:
+    def from_samples(
+        cls, samples, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> MeanEstimate:
         """Mean and interval of ``samples``.
 
         Parameters
@@ -153,27 +161,42 @@ class MeanEstimate:
             the replicate means and the one over all values pooled, so it
             neither ignores the replicate-to-replicate spread nor collapses
             when the replicates happen to agree.
-        level : float
-            Confidence level in (0, 1).
+        confidence_level : float
+            In (0, 1).
+        level : float, optional
+            Deprecated alias of ``confidence_level``.
 
         Returns
         -------
         MeanEstimate
         """
-        level = check_real("level", level, 0.0, 1.0, open_low=True, open_high=True)
+        confidence_level = confidence_level_argument(confidence_level, level, "from_samples")
         arr = np.asarray(samples, dtype=np.float64)
         if arr.ndim not in (1, 2) or arr.size == 0 or not np.all(np.isfinite(arr)):
             raise ValueError(
                 f"samples must be a non-empty finite 1-D or 2-D array, got shape {arr.shape}"
             )
         flat = arr.ravel()
-        mean = float(flat.mean())
-        low, high = _t_interval(flat, level)
+        spreads = (_spread(flat),)
         if arr.ndim == 2 and arr.shape[0] >= 2:
-            rep_low, rep_high = _t_interval(arr.mean(axis=1), level)
-            low, high = min(low, rep_low), max(high, rep_high)
+            spreads += (_spread(arr.mean(axis=1)),)
         std = float(flat.std(ddof=1)) if flat.size > 1 else 0.0
-        return cls(mean, low, high, int(flat.size), std, level)
+        low, high = _union(spreads, confidence_level)
+        return cls(float(flat.mean()), low, high, int(flat.size), std, confidence_level, spreads)
+
+    def ci(
+        self, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> ConfidenceInterval:
+        """The interval at ``confidence_level`` (``level``: deprecated alias)."""
+        confidence_level = confidence_level_argument(confidence_level, level, "ci")
+        if not self.spreads:  # built by hand, without samples: only its own level
+            if confidence_level != self.level:
+                raise ValueError(
+                    f"confidence_level must be {self.level} for an estimate built without "
+                    f"samples, got {confidence_level}"
+                )
+            return ConfidenceInterval(self.ci_low, self.ci_high)
+        return _union(self.spreads, confidence_level)
 
     def as_dict(self) -> dict:
         """``{"value", "ci_low", "ci_high"}`` (for tables and JSON)."""
@@ -186,14 +209,20 @@ class MeanEstimate:
         )
 
 
-def _t_interval(values: np.ndarray, level: float) -> tuple[float, float]:
-    """Student-t interval of the mean (the point itself for fewer than two values)."""
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, mean
-    half = float(stdtrit(values.size - 1, 0.5 + level / 2)) * float(values.std(ddof=1))
-    half /= math.sqrt(values.size)
-    return mean - half, mean + half
+def _spread(values: np.ndarray) -> tuple[float, float, int]:
+    """``(mean, std, n)`` of ``values``: what their Student-t interval needs."""
+    std = float(values.std(ddof=1)) if values.size > 1 else 0.0
+    return float(values.mean()), std, int(values.size)
+
+
+def _union(spreads, confidence_level: float) -> ConfidenceInterval:
+    """Union of the Student-t intervals of ``spreads`` (a point for a single value)."""
+    lows, highs = [], []
+    for mean, std, n in spreads:
+        half = t_half_width(std, n, confidence_level) if n >= 2 else 0.0
+        lows.append(mean - half)
+        highs.append(mean + half)
+    return ConfidenceInterval(min(lows), max(highs))
 
 
 def _frozen(array) -> np.ndarray:
@@ -266,23 +295,35 @@ class SuperpositionResult:
         floored = (self.answer_probs < self.eps) & (self.lam > 0)
         return float(floored.any(axis=1).mean())
 
-    def mean_kl(self, level: float = _CI_LEVEL) -> MeanEstimate:
+    def mean_kl(
+        self, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> MeanEstimate:
         """Mean of ``kl`` over prompts, with a Student-t interval."""
-        return MeanEstimate.from_samples(self.kl, level)
+        return MeanEstimate.from_samples(self.kl, confidence_level, level=level)
 
-    def mean_tasks_in_parallel(self, level: float = _CI_LEVEL) -> MeanEstimate:
+    def mean_tasks_in_parallel(
+        self, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> MeanEstimate:
         """Mean of ``tasks_in_parallel`` over prompts, with a Student-t interval."""
-        return MeanEstimate.from_samples(self.tasks_in_parallel, level)
+        return MeanEstimate.from_samples(self.tasks_in_parallel, confidence_level, level=level)
 
-    def sorted_mean(self, level: float = _CI_LEVEL) -> list[MeanEstimate]:
+    def sorted_mean(
+        self, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> list[MeanEstimate]:
         """``sorted_mean_prob``: the mean of ``r`` sorted in decreasing order, rank by rank."""
         ranked = -np.sort(-self.answer_probs, axis=1)
-        return [MeanEstimate.from_samples(ranked[:, j], level) for j in range(self.n_tasks)]
+        return [
+            MeanEstimate.from_samples(ranked[:, j], confidence_level, level=level)
+            for j in range(self.n_tasks)
+        ]
 
-    def task_mean(self, level: float = _CI_LEVEL) -> list[MeanEstimate]:
+    def task_mean(
+        self, confidence_level: float = _CI_LEVEL, *, level: float | None = None
+    ) -> list[MeanEstimate]:
         """The mean of ``r_j`` over prompts, task by task (the paper's unsorted ``mean``)."""
         return [
-            MeanEstimate.from_samples(self.answer_probs[:, j], level) for j in range(self.n_tasks)
+            MeanEstimate.from_samples(self.answer_probs[:, j], confidence_level, level=level)
+            for j in range(self.n_tasks)
         ]
 
     def __repr__(self) -> str:

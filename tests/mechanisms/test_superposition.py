@@ -74,7 +74,7 @@ def _exact_sampling_kl(lam, n, eps):
 def test_mixture_mean_kl_matches_exact_sampling_kl(lam):
     exact = _exact_sampling_kl(lam, 60, sp.KL_EPS)
     res = sp.superpose(np.ones(3), lam, 60, readout="mixture", n_prompts=4000, seed=11)
-    est = res.mean_kl(level=0.99)
+    est = res.mean_kl(confidence_level=0.99)
     assert est.ci_low <= exact <= est.ci_high, (est, exact)
     # the large-n approximation (K - 1) / (2 n) is close: a sanity check of scale
     assert exact == pytest.approx(2 / 120, rel=0.15)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from skillgraph import _kernels
+from skillgraph._jit import kernels
 from skillgraph._resources import check_memory
 from skillgraph._rng import as_generator
 from skillgraph._validation import (
@@ -171,7 +171,7 @@ def failed_edge_counts(graph: SkillGraph, failed) -> np.ndarray:
     O(n_edges).
     """
     graph, failed = _check_inputs(graph, failed)
-    return _kernels.failed_edge_counts(
+    return kernels().failed_edge_counts(
         graph.text_indptr, graph.text_indices, failed, graph.n_skills, graph.k
     )
 
@@ -414,7 +414,7 @@ def tuple_bad_fraction(
     n = default_tuple_count() if n_tuples is None else n_tuples
     tuples = _sample_tuples(graph.skill_measure, n, t, rng)
     indptr, indices = graph.skill_texts()
-    total, n_failed = _kernels.cooccurrence_counts(indptr, indices, tuples, failed)
+    total, n_failed = kernels().cooccurrence_counts(indptr, indices, tuples, failed)
     undefined = total == 0
     bad = ~undefined & (n_failed / np.maximum(total, 1) > beta)
     return _sampled_estimate(bad, undefined, beta, t, "cooccur")

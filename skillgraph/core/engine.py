@@ -11,12 +11,11 @@ same seed gives both engines the same graph.  Every pipeline (``simulate``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from skillgraph._validation import check_choice
-
-if TYPE_CHECKING:
-    from skillgraph.core.counts import SkillCounts
+from skillgraph.core.counts import SkillCounts
+from skillgraph.core.failures import FAILURE_MODELS
+from skillgraph.core.sampling import sample_graph
+from skillgraph.core.streaming import STREAM_FAILURES, stream
 
 __all__ = [
     "ENGINES",
@@ -33,8 +32,6 @@ ENGINES = ("graph", "stream")
 ENGINE_ALIASES = {"materialize": "graph", "materialise": "graph"}
 #: ``engine="auto"`` streams above this many edge slots (``n_texts * k``)
 STREAM_ABOVE_EDGES = 50_000_000
-#: failure models the streaming engine implements (the others need the graph)
-STREAM_FAILURES = ("random", "deficit")
 
 
 def resolve_engine(engine: str, n_texts: int, k: int, *, replace: bool = True) -> str:
@@ -104,24 +101,16 @@ def simulate_counts(
         for ``random``.  With ``stream``: Bernoulli failures (see
         :func:`skillgraph.stream`).
     """
-    from skillgraph.core.failures import FAILURE_MODELS
-
     check_choice("failure", failure, tuple(FAILURE_MODELS))
     engine = resolve_engine(engine, n_texts, k, replace=replace)
     if engine == "stream":
-        from skillgraph.core.streaming import stream
-
         return stream(
             n_skills, n_texts, k, theta, failure=failure, skill_measure=skill_measure,
             zipf_exponent=zipf_exponent, seed=graph_seed,
         )
-    from skillgraph.core.sampling import sample_graph
-
     graph = sample_graph(
         n_skills, n_texts, k, skill_measure=skill_measure, zipf_exponent=zipf_exponent,
         replace=replace, seed=graph_seed,
     )
-    from skillgraph.core.counts import SkillCounts
-
     failed = FAILURE_MODELS[failure](graph, theta, seed=failure_seed)
     return SkillCounts.from_graph(graph, failed)

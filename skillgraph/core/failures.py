@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skillgraph._jit import kernels
 from skillgraph._rng import as_generator, as_seed_sequence, kernel_key
 from skillgraph._validation import check_bool_array, check_probability
 from skillgraph.core.graph import SkillGraph
@@ -73,10 +74,8 @@ def random_failures(
         raise TypeError(f"exact must be True or False, got {type(exact).__name__} {exact!r}")
     n = graph.n_texts
     if not exact:
-        from skillgraph import _kernels  # numba: imported when first needed
-
         mask = np.empty(n, dtype=bool)
-        _kernels.bernoulli_failures(kernel_key(as_seed_sequence(seed)), float(theta), mask)
+        kernels().bernoulli_failures(kernel_key(as_seed_sequence(seed)), float(theta), mask)
         return mask
     rng = as_generator(seed)
     mask = np.zeros(n, dtype=bool)

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from skillgraph._jit import kernels
 from skillgraph._resources import check_memory
 from skillgraph._validation import check_choice, check_int, check_real
 
@@ -148,9 +149,7 @@ class SkillGraph:
     @cached_property
     def degrees(self) -> np.ndarray:
         """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
-        from skillgraph import _kernels  # numba: imported when first needed
-
-        return _frozen(_kernels.skill_degrees(self.text_indices, self.n_skills))
+        return _frozen(kernels().skill_degrees(self.text_indices, self.n_skills))
 
     @cached_property
     def edge_texts(self) -> np.ndarray:
@@ -168,9 +167,7 @@ class SkillGraph:
     @cached_property
     def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
         check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
-        from skillgraph import _kernels
-
-        indptr, indices = _kernels.counting_sort_by_skill(
+        indptr, indices = kernels().counting_sort_by_skill(
             self.text_indptr, self.text_indices, self.n_skills
         )
         return _frozen(indptr), _frozen(indices)

@@ -12,7 +12,8 @@ from array import array
 
 import numpy as np
 
-from skillgraph.core.graph import MAX_SKILLS
+from skillgraph._validation import check_int
+from skillgraph.core.graph import MAX_SKILLS, SkillGraph
 
 __all__ = ["EdgeFileError", "load_edges"]
 
@@ -185,9 +186,6 @@ def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None)
     FileNotFoundError
         If the file does not exist.
     """
-    from skillgraph._validation import check_int
-    from skillgraph.core.graph import SkillGraph
-
     if n_texts is not None:
         n_texts = check_int("n_texts", n_texts, 1)
     if n_skills is not None:

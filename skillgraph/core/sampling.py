@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillgraph import _kernels
+from skillgraph._jit import kernels
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, kernel_key
 from skillgraph._validation import check_int
@@ -40,7 +40,7 @@ def alias_table(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     probs = np.ascontiguousarray(probs, dtype=np.float64)
     if probs.ndim != 1 or probs.shape[0] < 1:
         raise ValueError(f"probs must be a non-empty 1-D array, got shape {probs.shape}")
-    return _kernels.alias_table(probs)
+    return kernels().alias_table(probs)
 
 
 def sampler_tables(skill_measure, zipf_exponent, probs) -> tuple[bool, np.ndarray, np.ndarray]:
@@ -142,7 +142,7 @@ def sample_graph(
     key = kernel_key(as_seed_sequence(seed))
     use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     # one parallel pass draws the edges, writes the row pointers and counts the degrees
-    text_skills, indptr, degrees = _kernels.sample_graph_arrays(
+    text_skills, indptr, degrees = kernels().sample_graph_arrays(
         key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)
     )
     return SkillGraph._from_csr(

@@ -39,16 +39,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skillgraph import _kernels
+from skillgraph._jit import kernels, numba_module
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_choice, check_int, check_probability
 from skillgraph.core.counts import SkillCounts
-from skillgraph.core.engine import STREAM_FAILURES
 from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 from skillgraph.core.sampling import sampler_tables
 
-__all__ = ["stream", "stream_plan", "StreamPlan", "StreamResult", "deficit_error_rates"]
+__all__ = [
+    "STREAM_FAILURES",
+    "stream",
+    "stream_plan",
+    "StreamPlan",
+    "StreamResult",
+    "deficit_error_rates",
+]
+
+#: failure models the streaming engine implements (the others need the graph)
+STREAM_FAILURES = ("random", "deficit")
 
 _MAX_K = 2**20
 # Per-thread scratch counts are uint32: a kernel call adds at most chunk * k < 2**32 to any.
@@ -105,22 +114,22 @@ def deficit_error_rates(
     if theta <= 0.0:
         return status, -1, 0.0
     if theta >= 1.0:
-        status[:] = _kernels.UNLEARNED
+        status[:] = kernels().UNLEARNED
         return status, -1, 0.0
     target = -np.expm1(np.log1p(-theta) / k)  # 1 - (1 - theta)^(1/k), accurate for small theta
     cumulative = np.cumsum(mu[order])
     n_full = int(np.searchsorted(cumulative, target, side="right"))  # whole skills fitting in q*
-    status[order[:n_full]] = _kernels.UNLEARNED
+    status[order[:n_full]] = kernels().UNLEARNED
     if n_full == n:
         return status, -1, 0.0
     used = float(cumulative[n_full - 1]) if n_full else 0.0
     partial = int(order[n_full])
     fraction = min(max((target - used) / mu[partial], 0.0), 1.0)
     if fraction >= 1.0:
-        status[partial] = _kernels.UNLEARNED
+        status[partial] = kernels().UNLEARNED
         return status, -1, 0.0
     if fraction > 0.0:
-        status[partial] = _kernels.PARTIAL
+        status[partial] = kernels().PARTIAL
         return status, partial, fraction
     return status, -1, 0.0
 
@@ -254,7 +263,7 @@ class StreamPlan:
     @property
     def unlearned(self) -> np.ndarray:
         """Deficit model: ids of the unlearned skills (empty for ``random``)."""
-        return np.flatnonzero(self.status == _kernels.UNLEARNED)
+        return np.flatnonzero(self.status == kernels().UNLEARNED)
 
     def counts(
         self, start: int = 0, stop: int | None = None, *, threads=None, chunk_size=None
@@ -301,11 +310,11 @@ class StreamPlan:
             width = 0 if per_column else self.n_skills
             local_degrees = np.empty((parts, width), dtype=np.uint32)
             local_failed = np.empty((parts, width), dtype=np.uint32)
-            mode = _kernels.MODE_RANDOM if self.failure == "random" else _kernels.MODE_DEFICIT
+            mode = kernels().MODE_RANDOM if self.failure == "random" else kernels().MODE_DEFICIT
             for first in range(start, stop, chunk):
                 n = min(chunk, stop - first)
                 n_failed += int(
-                    _kernels.stream_counts(
+                    kernels().stream_counts(
                         self.key,
                         self.failure_key,
                         first,
@@ -349,9 +358,7 @@ class StreamPlan:
 def _check_threads(threads) -> int | None:
     if threads is None:
         return None
-    import numba
-
-    return check_int("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+    return check_int("threads", threads, 1, numba_module().config.NUMBA_NUM_THREADS)
 
 
 def _chunk(chunk_size, k: int, n_skills: int, threads: int) -> int:
@@ -377,8 +384,7 @@ def _numba_threads(threads):
     with another process does not hold the others back.  Both settings are
     restored afterwards.  Yields the thread count.
     """
-    import numba
-
+    numba = numba_module()
     previous = numba.get_num_threads()
     previous_chunk = numba.get_parallel_chunksize()
     if threads is not None:
@@ -432,7 +438,7 @@ def stream_plan(
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     seed_sequence = as_seed_sequence(seed)
     use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
-    packed = _kernels.pack_alias(threshold, alias, use_alias)
+    packed = kernels().pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
     if failure == "deficit":
         order = np.random.default_rng(child_seed(seed_sequence, _DEFICIT_ORDER)).permutation(

@@ -14,17 +14,15 @@ import os
 import warnings
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from skillgraph.emergence.config import EmergeConfig
+from skillgraph.emergence.result import EmergeResult
 from skillgraph.emergence.scales import decades
 from skillgraph.emergence.table import COLUMNS, REPLICATE_COLUMNS
+from skillgraph.plotting import figures, style
 from skillgraph.tables import atomic_write, prepare_output_dir, write_table
-
-if TYPE_CHECKING:
-    from skillgraph.emergence.run import EmergeResult
 
 __all__ = [
     "MIN_POINTS_PER_DECADE",
@@ -403,8 +401,6 @@ def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path
     OSError
         As :func:`skillgraph.tables.prepare_output_dir`.
     """
-    from skillgraph.plotting import figures, style
-
     out = prepare_output_dir(out_dir)
     rows = result.rows
     tuple_sources = [s for s in _sources(result) if s != "bound"]  # sharp: single skills only

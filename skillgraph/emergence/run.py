@@ -32,7 +32,7 @@ import dataclasses
 import itertools
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,6 +42,8 @@ from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph.core.counts import SkillCounts
 from skillgraph.core.failures import FAILURE_MODELS, failure_count
 from skillgraph.core.intervals import replicate_interval
+from skillgraph.core.sampling import GRAPH_SLOTS_PER_SECOND, sample_graph
+from skillgraph.core.streaming import STREAM_SLOTS_PER_SECOND, stream
 from skillgraph.emergence import report
 from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.guarantees import (
@@ -50,6 +52,7 @@ from skillgraph.emergence.guarantees import (
     slingshot_rows,
     tuple_bound_rows,
 )
+from skillgraph.emergence.result import EmergeResult
 from skillgraph.emergence.scales import scale_grid
 from skillgraph.emergence.table import new_row
 from skillgraph.tables import prepare_output_dir
@@ -62,60 +65,6 @@ __all__ = ["EmergeResult", "INTERVAL_RULE", "run_emerge", "emerge", "nested_fail
 INTERVAL_RULE = "replicate_t"
 #: Level of every interval of the run.
 CI_LEVEL = 0.95
-
-
-@dataclass(frozen=True)
-class EmergeResult:
-    """What :func:`run_emerge` returns.
-
-    Attributes
-    ----------
-    config : EmergeConfig
-    rows : list of dict
-        The tidy table (keys :data:`~skillgraph.emergence.table.COLUMNS`; NaN
-        where a column does not apply).
-    replicate_rows : list of dict
-        One row per replicate graph, scale, failure model, ``t`` and ``beta``
-        (keys :data:`~skillgraph.emergence.table.REPLICATE_COLUMNS`): the
-        numbers behind the simulated means and intervals.
-    scales : dict of ndarray
-        ``compute``, ``params``, ``tokens``, ``excess_loss``, ``theta`` on the
-        grid of the bound curves (:func:`~skillgraph.emergence.scales.scale_grid`).
-    doubling : list of dict
-        The scale factors behind the headline
-        (:func:`~skillgraph.emergence.report.doubling_factors`).
-    headline : str
-    summary : str
-        The printed summary table (plain text).
-    notes : tuple of str
-        Caveats about this run's numbers (e.g. a scale grid too coarse for
-        the headline), also issued as warnings.
-    """
-
-    config: EmergeConfig
-    rows: list = field(default_factory=list)
-    replicate_rows: list = field(default_factory=list)
-    scales: dict = field(default_factory=dict)
-    doubling: list = field(default_factory=list)
-    headline: str = ""
-    summary: str = ""
-    notes: tuple = ()
-
-    def column(self, name: str, **where) -> np.ndarray:
-        """Column ``name`` of the rows matching ``where`` (e.g. ``quantity="tuple_fraction"``)."""
-        sel = [r for r in self.rows if all(r.get(k) == v for k, v in where.items())]
-        return np.array([r[name] for r in sel])
-
-    def __repr__(self) -> str:
-        bound = [d["compute_factor"] for d in self.doubling if d["source"] == "bound"]
-        finite = [f for f in bound if np.isfinite(f)]
-        factor = f"{float(np.median(finite)):.3g}" if finite else "nan"
-        cfg = self.config
-        return (
-            f"EmergeResult(law={cfg.law!r}, mapping={cfg.mapping!r}, rows={len(self.rows)}, "
-            f"replicate_rows={len(self.replicate_rows)}, bound_compute_factor={factor}, "
-            f"notes={len(self.notes)})"
-        )
 
 
 def nested_failure_sets(graph, model: str, thetas, seed) -> Iterator[np.ndarray]:
@@ -169,15 +118,11 @@ def _failure_set_counts(config: EmergeConfig, root, r: int, thetas) -> Iterator[
     graph_seed = child_seed(root, r, 0)
     shape = (config.n_skills, config.n_texts, config.k)
     if config.engine == "stream":
-        from skillgraph.core.streaming import stream
-
         for (mi, model), (si, theta) in itertools.product(
             enumerate(config.failure_models), enumerate(thetas)
         ):
             yield mi, si, stream(*shape, float(theta), failure=model, seed=graph_seed)
         return
-    from skillgraph.core.sampling import sample_graph
-
     graph = sample_graph(*shape, seed=graph_seed)
     for mi, model in enumerate(config.failure_models):
         masks = nested_failure_sets(graph, model, thetas, child_seed(root, r, 1 + mi))
@@ -267,9 +212,6 @@ def _check_resources(config: EmergeConfig) -> None:
     """Refuse, before any work, a simulation too large for this machine."""
     if not config.simulated:
         return
-    from skillgraph.core.sampling import GRAPH_SLOTS_PER_SECOND
-    from skillgraph.core.streaming import STREAM_SLOTS_PER_SECOND
-
     slots = config.k * config.n_texts
     failure_sets = config.replicates * len(config.simulated) * config.sim_points
     if config.engine == "graph":

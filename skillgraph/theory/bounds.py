@@ -638,5 +638,3 @@ def emergence_bound(theta, beta, k, *, t: int = 1, form: str = "kl") -> BoundRes
         theta_effective=theta_eff,
     )
 
-
-from skillgraph.theory.certificates import Certificate, certified_alpha  # noqa: E402,F401

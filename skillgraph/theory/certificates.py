@@ -21,9 +21,8 @@ monotone).  ``log_fail_prob`` is that size-``(z + 1)`` bound.
 
 Notes
 -----
-This module never imports numba (it is re-exported by ``skillgraph.theory.bounds``)
-and works in log space throughout (``gammaln``, ``xlogy``, ``log1p``,
-``logaddexp``), so ``n_texts`` up to 1e12 and beyond neither overflow nor
+This module never imports numba and works in log space throughout (``gammaln``,
+``xlogy``, ``log1p``, ``logaddexp``), so ``n_texts`` up to 1e12 and beyond neither overflow nor
 underflow.  Certificates A and B assume the paper's sampling model: each text
 draws its ``k`` skills i.i.d. (with replacement); certificate B also assumes
 the uniform skill measure.  Certificate C (``method="sharp"``, in
@@ -35,12 +34,13 @@ skill measure.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit, gammaln, xlogy
+from scipy.special import expit, xlogy
 
 from skillgraph._validation import check_choice, check_int, check_probability
+from skillgraph.theory.certificate_base import Certificate, log_binomial, rounding_slack
+from skillgraph.theory.sharp import certified_sharp
 
 __all__ = [
     "Certificate",
@@ -51,115 +51,11 @@ __all__ = [
 ]
 
 _METHODS = ("best", "conditional", "unconditional", "sharp")
-# Relative slack added to each computed log bound before it is compared with
-# log(delta_fail): the terms reach ~1e13 at n_texts = 1e12, where float
-# round-off (~1e-16 relative per operation) could otherwise decide the
-# comparison in the unsafe direction.
-_ROUNDING_SLACK = 1e-12
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A finite-size certificate (:doc:`/theory/certificates`), returned by :func:`certified_alpha`.
-
-    Attributes
-    ----------
-    alpha : float
-        ``z / n_skills``: with probability at least ``1 - delta_fail`` over the
-        random graph, no failure set of size ``n_failed`` leaves more than
-        ``alpha * n_skills`` skills bad.
-    method : str
-        ``"conditional"`` (certificate A, given the skill degrees),
-        ``"unconditional"`` (certificate B) or ``"sharp"`` (certificate C,
-        :func:`skillgraph.theory.sharp.certified_sharp`).
-    log_fail_prob : float
-        Natural log of the union bound on ``P[#bad > alpha * n_skills]``; at
-        most ``log(delta_fail)``; ``-inf`` when exceeding ``alpha`` is impossible
-        (for instance ``alpha`` is the trivial value).
-    delta_fail : float
-        The failure probability asked for.
-    n_skills, n_texts, k, theta, beta : the inputs (``k`` is None for a
-        ragged graph, see :func:`certified_alpha_ragged`).
-    n_failed : int
-        ``m = round(theta * n_texts)``, the size of the failure sets covered.
-    n_bad_max : int
-        ``alpha * n_skills``, the certified maximum number of bad skills.
-    vacuous : bool
-        True when nothing beyond the trivial value was certified (``alpha`` is
-        1, or the fraction of skills with positive degree for certificate A).
-    degrees_given : bool
-        Whether a realised degree sequence was supplied.
-    candidates : dict
-        ``{method: alpha}`` for every certificate that was computed.
-    """
-
-    alpha: float
-    method: str
-    log_fail_prob: float
-    delta_fail: float
-    n_skills: int
-    n_texts: int
-    k: int | None
-    theta: float
-    beta: float
-    n_failed: int
-    n_bad_max: int
-    vacuous: bool
-    degrees_given: bool
-    candidates: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def inputs(self) -> dict:
-        """The arguments the certificate was computed from."""
-        return {
-            "n_skills": self.n_skills,
-            "n_texts": self.n_texts,
-            "k": self.k,
-            "theta": self.theta,
-            "beta": self.beta,
-            "delta_fail": self.delta_fail,
-            "degrees_given": self.degrees_given,
-        }
-
-    @property
-    def fail_prob(self) -> float:
-        """``exp(log_fail_prob)`` (may underflow to 0.0; the log is exact)."""
-        return math.exp(self.log_fail_prob) if self.log_fail_prob > -745 else 0.0
-
-    def __repr__(self) -> str:
-        return (
-            f"Certificate(alpha={self.alpha:.6g}, method={self.method!r}, "
-            f"log_fail_prob={self.log_fail_prob:.6g}, delta_fail={self.delta_fail:g}, "
-            f"n_skills={self.n_skills}, n_texts={self.n_texts}, k={self.k}, "
-            f"theta={self.theta:g}, beta={self.beta:g}, vacuous={self.vacuous})"
-        )
-
-
-def log_binomial(n, r):
-    """``log C(n, r)`` elementwise, for real ``0 <= r <= n`` (gammaln, no overflow)."""
-    n = np.asarray(n, dtype=np.float64)
-    r = np.asarray(r, dtype=np.float64)
-    return gammaln(n + 1.0) - gammaln(r + 1.0) - gammaln(n - r + 1.0)
-
-
 def _kl(q, p):
     """``KL(q || p)`` of Bernoulli laws, elementwise, for ``q`` in [0, 1], ``p`` in (0, 1)."""
     q = np.asarray(q, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     return xlogy(q, q) - xlogy(q, p) + xlogy(1.0 - q, 1.0 - q) - (1.0 - q) * np.log1p(-p)
-
-
-def rounding_slack(*terms):
-    """A safety margin for round-off: ``_ROUNDING_SLACK`` times the sum of the ``|terms|``.
-
-    Every certificate adds it to its log bound before comparing with
-    ``log(delta_fail)``, so that float round-off can never decide that
-    comparison in the unsafe direction.
-    """
-    total = 0.0
-    for t in terms:
-        total = total + np.abs(np.where(np.isfinite(t), t, 0.0))
-    return _ROUNDING_SLACK * total + 1e-9
 
 
 def conditional_log_bounds(
@@ -338,8 +234,6 @@ def _certificate_results(
         z, lp = _smallest_certified(bounds_b, log_delta, n_skills)
         results["unconditional"] = (z, lp, n_skills)
     if method == "sharp":
-        from skillgraph.theory.sharp import certified_sharp  # it imports this module
-
         c = certified_sharp(n_skills, n_texts, k, theta, beta, delta_fail=delta_fail)
         results["sharp"] = (c.n_bad_max, c.log_fail_prob, n_skills)
     return results

@@ -54,7 +54,7 @@ from skillgraph._validation import (
     scalar_or_array,
 )
 from skillgraph.theory.bounds import alpha_star
-from skillgraph.theory.certificates import Certificate, log_binomial, rounding_slack
+from skillgraph.theory.certificate_base import Certificate, log_binomial, rounding_slack
 
 __all__ = [
     "SharpBound",

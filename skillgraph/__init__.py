@@ -55,6 +55,7 @@ _LAZY = {
     "alpha_sharp": "theory.sharp",
     "sharp_bound": "theory.sharp",
     "certified_sharp": "theory.sharp",
+    "sharp_tuple_bound": "theory.sharp_tuples",
     "ScalingLaw": "theory.scaling",
     "CHINCHILLA": "theory.scaling",
     "EPOCH": "theory.scaling",

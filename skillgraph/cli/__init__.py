@@ -9,14 +9,13 @@ the commands that need them, so ``skillgraph bound`` starts fast.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
-import signal
 import sys
 
 from skillgraph._resources import ResourceLimitError
 from skillgraph.cli._common import (
+    EXIT_HANGUP,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
@@ -25,6 +24,10 @@ from skillgraph.cli._common import (
     EXIT_TERMINATED,
     EXIT_TOO_LARGE,
     CommandError,
+    Terminated,
+    one_line,
+    received_signal,
+    signals_unwind,
 )
 
 __all__ = ["main", "build_parser", "COMMANDS"]
@@ -72,34 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread so that it unwinds like Ctrl-C."""
-
-
-@contextlib.contextmanager
-def _sigterm_unwinds():
-    """Turn SIGTERM into :class:`Terminated` while a command runs.
-
-    A job scheduler's ``kill`` then runs the same clean-up as Ctrl-C: worker
-    pools are shut down, finished work stays stored, and the message is one line.
-    """
-    def handler(signum, frame):
-        raise Terminated()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _fail(command: str, message: str, code: int) -> int:
-    print(f"skillgraph {command}: {message}", file=sys.stderr)
+    print(f"skillgraph {command}: {one_line(message)}", file=sys.stderr)
     return code
+
+
+def _interrupted(exc: KeyboardInterrupt) -> tuple[int, str]:
+    """Exit status and message of an interrupt (a command may say more, e.g. "--resume")."""
+    code = exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    text = str(exc) or "interrupted"
+    if text in ("interrupted", "terminated (SIGTERM)", "hung up (SIGHUP)"):  # said nothing more
+        text += "; finished work is kept"
+    return code, text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,34 +100,46 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and one-line usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_INVALID
     command = args.command
+    code, message = _outcome(args)
+    interrupt = received_signal()  # honoured even if a library swallowed its exception
+    if interrupt is not None and code not in (EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_HANGUP):
+        code, message = _interrupted(interrupt)
+    if message:
+        _fail(command, message, code)
+    return code
+
+
+def _outcome(args) -> tuple[int, str]:
+    """Run the command: its exit status and the one-line message to print (``""``: none)."""
     try:
-        with _sigterm_unwinds():
-            return int(args.func(args) or 0)
-    except Terminated as exc:  # a command may say more (e.g. "rerun with --resume")
-        return _fail(command, str(exc) or "terminated (SIGTERM); finished work is kept",
-                     EXIT_TERMINATED)
-    except KeyboardInterrupt as exc:
-        return _fail(command, str(exc) or "interrupted; finished work is kept", EXIT_INTERRUPTED)
+        with signals_unwind():
+            return int(args.func(args) or 0), ""
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
+        return _interrupted(exc)
     except CommandError as exc:
-        return _fail(command, f"error: {exc}", exc.exit_code)
+        return exc.exit_code, f"error: {exc}"
     except (ResourceLimitError, MemoryError) as exc:  # refused up front, with the estimate
-        return _fail(command, f"error: {exc or 'out of memory'}", EXIT_TOO_LARGE)
-    except (ValueError, TypeError, OverflowError) as exc:
-        return _fail(command, f"error: {exc}", EXIT_INVALID)
+        return EXIT_TOO_LARGE, f"error: {exc or 'out of memory'}"
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return EXIT_INVALID, f"error: {_invalid(exc)}"
     except BrokenPipeError:  # the reader stopped early (``| head``): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
-        return 0
+        return 0, ""
     except OSError as exc:
-        return _fail(command, f"error: {exc}", EXIT_OUTPUT)
+        return EXIT_OUTPUT, f"error: {exc}"
     except Exception as exc:  # a bug: say so in one line, keep the traceback on request
         if os.environ.get("SKILLGRAPH_DEBUG"):
             raise
         kind = type(exc).__name__
-        return _fail(
-            command,
-            f"internal error ({kind}: {exc}); rerun with SKILLGRAPH_DEBUG=1 and report it",
-            EXIT_INTERNAL,
+        return EXIT_INTERNAL, (
+            f"internal error ({kind}: {exc}); rerun with SKILLGRAPH_DEBUG=1 and report it"
         )
+
+
+def _invalid(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply"
+    return str(exc)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ with a documented exit status.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 
 __all__ = [
     "EXIT_OK",
@@ -18,10 +20,17 @@ __all__ = [
     "EXIT_OUTPUT",
     "EXIT_INTERRUPTED",
     "EXIT_TERMINATED",
+    "EXIT_HANGUP",
     "EXIT_INTERNAL",
     "EXIT_STATUS_HELP",
     "CommandError",
+    "Terminated",
     "check_output_dir",
+    "locked_output",
+    "one_line",
+    "raise_if_signalled",
+    "signals_unwind",
+    "staged_output",
     "print_json",
     "json_default",
     "format_table",
@@ -45,6 +54,8 @@ EXIT_OUTPUT = 4
 EXIT_INTERRUPTED = 130
 #: terminated by SIGTERM (a job scheduler); what was finished is kept
 EXIT_TERMINATED = 143
+#: terminated by SIGHUP (the terminal closed), handled as SIGTERM
+EXIT_HANGUP = 129
 #: a bug in skillgraph: one line, and the traceback with SKILLGRAPH_DEBUG=1
 EXIT_INTERNAL = 70
 
@@ -56,9 +67,14 @@ EXIT_STATUS_HELP = f"""exit status:
   {EXIT_INVALID}    invalid input (options, values, files, specs)
   {EXIT_TOO_LARGE}    refused up front: too much memory or time (the message gives the
        estimate and the option that makes it feasible)
-  {EXIT_OUTPUT}    an output or input path cannot be used
+  {EXIT_OUTPUT}    an output or input path cannot be used (missing, unreadable, not a
+       regular file or directory, in use by another run, not writable, disk full)
   {EXIT_INTERNAL}   internal error (set SKILLGRAPH_DEBUG=1 for the traceback)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); {EXIT_TERMINATED} terminated (SIGTERM)"""
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); {EXIT_TERMINATED} terminated (SIGTERM);
+       {EXIT_HANGUP} hung up (SIGHUP)"""
+
+#: longest error message printed (a hostile input cannot make a huge one)
+MAX_MESSAGE = 2000
 
 
 class CommandError(Exception):
@@ -75,6 +91,108 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_INVALID):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread so that it unwinds like Ctrl-C.
+
+    Parameters
+    ----------
+    message : str
+        What the user reads.
+    exit_code : int
+        :data:`EXIT_TERMINATED` or :data:`EXIT_HANGUP`.
+    """
+
+    def __init__(self, message: str = "terminated (SIGTERM)", exit_code: int = EXIT_TERMINATED):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+#: signals received while a command ran (a library may swallow the exception they raise)
+_RECEIVED: list[int] = []
+
+
+def _interrupt_for(signum: int) -> KeyboardInterrupt:
+    if signum == signal.SIGTERM:
+        return Terminated("terminated (SIGTERM)", EXIT_TERMINATED)
+    if signum == getattr(signal, "SIGHUP", None):
+        return Terminated("hung up (SIGHUP)", EXIT_HANGUP)
+    return KeyboardInterrupt("interrupted")
+
+
+def _handler(signum, frame):
+    _RECEIVED.append(signum)
+    raise _interrupt_for(signum)
+
+
+@contextlib.contextmanager
+def signals_unwind():
+    """Turn Ctrl-C, SIGTERM and SIGHUP into exceptions that unwind, and remember them.
+
+    A job scheduler's ``kill`` or a closed terminal then runs the same clean-up
+    as Ctrl-C: worker pools are shut down, staged output is discarded, and the
+    message is one line.  A signal whose exception was swallowed on the way
+    (numba compiling a kernel catches more than it should) is still honoured:
+    :func:`received_signal` reports it when the command returns.
+    """
+    _RECEIVED.clear()
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    numbers = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    try:
+        previous = {signum: signal.signal(signum, _handler) for signum in numbers}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def received_signal() -> KeyboardInterrupt | None:
+    """The interrupt of the first signal received under :func:`signals_unwind`, if any."""
+    return _interrupt_for(_RECEIVED[0]) if _RECEIVED else None
+
+
+def raise_if_signalled() -> None:
+    """Raise the interrupt of a signal that arrived but whose exception was swallowed."""
+    interrupt = received_signal()
+    if interrupt is not None:
+        raise interrupt
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line of at most :data:`MAX_MESSAGE` characters."""
+    text = " ".join(str(message).split())
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 40] + f"... ({len(text):,} characters in all)"
+    return text
+
+
+@contextlib.contextmanager
+def staged_output(path, command: str, *, option: str = "--out", legacy=None):
+    """The command-line face of :func:`skillgraph._outdir.staged_output`.
+
+    Locks ``path``, yields the :class:`~skillgraph._outdir.Stage` the command
+    writes into, and swaps it into place at the end unless a signal arrived
+    (even one whose exception a library swallowed).
+    """
+    from skillgraph import _outdir
+
+    with _outdir.staged_output(path, command, option=option, legacy=legacy) as stage:
+        yield stage
+        raise_if_signalled()
+
+
+@contextlib.contextmanager
+def locked_output(path, command: str, option: str = "--out"):
+    """Hold the lock of the output directory ``path`` (:func:`skillgraph._outdir.output_lock`)."""
+    from skillgraph import _outdir
+
+    with _outdir.output_lock(path, command, option) as out:
+        yield out
 
 
 def check_output_dir(path, option: str = "--out") -> None:

@@ -6,11 +6,15 @@ import argparse
 import textwrap
 import warnings
 
-from skillgraph.cli._common import check_output_dir, comma_list, print_json
+from skillgraph.cli._common import comma_list, print_json, staged_output
 from skillgraph.core.engine import ENGINES
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 __all__ = ["add_parser", "run"]
+
+#: every file a run writes (a directory of only these is a run from before runs were marked)
+FILES = frozenset({"emergence.png", "emergence.pdf", "performance_curves.png", "slingshot.png",
+                   "results.csv", "replicates.csv", "summary.md"})  # fmt: skip
 
 
 def _hidden_alias(p, old: str, new: str, **kwargs) -> None:
@@ -129,13 +133,13 @@ def run(args) -> int:
     from skillgraph.emergence import run_emerge, write_outputs
 
     config = _config(args)
-    check_output_dir(args.out)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        result = run_emerge(config, progress=not (args.no_progress or args.json))
-    for warning in caught:  # one line each, on stderr
-        print(f"skillgraph emerge: warning: {warning.message}", file=sys.stderr)
-    written = write_outputs(result, args.out)
+    with staged_output(args.out, "emerge", legacy=FILES.issuperset) as stage:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            result = run_emerge(config, progress=not (args.no_progress or args.json))
+        for warning in caught:  # one line each, on stderr
+            print(f"skillgraph emerge: warning: {warning.message}", file=sys.stderr)
+        written = stage.final(write_outputs(result, stage.path))
     if args.json:
         print_json({"headline": result.headline, "doubling": result.doubling,
                     "notes": list(result.notes), "files": [str(p) for p in written]})

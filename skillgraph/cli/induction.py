@@ -48,9 +48,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from skillgraph.cli._common import check_output_dir, print_json
-    from skillgraph.mechanisms.induction import InductionConfig
-    from skillgraph.mechanisms.induction_report import induction_report, summary_markdown
+    from skillgraph.cli._common import print_json, staged_output
+    from skillgraph.mechanisms.induction import InductionConfig, InductionDivergedError
+    from skillgraph.mechanisms.induction_report import FILES, induction_report, summary_markdown
 
     overrides = {
         field: getattr(args, flag)
@@ -59,8 +59,16 @@ def run(args) -> int:
     }
     # the configuration validates every value before the output directory or any work
     config = InductionConfig.from_preset(args.preset, **overrides)
-    check_output_dir(args.out)
-    result, written = induction_report(args.out, config, progress=not args.no_progress)
+    diverged = None
+    with staged_output(args.out, "induction", legacy=frozenset(FILES).issuperset) as stage:
+        try:
+            result, written = induction_report(stage.path, config, progress=not args.no_progress)
+            written = stage.final(written)
+        except InductionDivergedError as exc:  # its curves are written: keep them, then say so
+            diverged = exc
+    if diverged is not None:
+        raise InductionDivergedError(str(diverged).replace(str(stage.path), str(stage.out)),
+                                     diverged.step, diverged.run)  # fmt: skip
     if args.json:
         print_json(result.summary())
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from skillgraph.cli._common import comma_list, print_json
+from skillgraph.cli._common import comma_list, print_json, staged_output
 
 __all__ = ["add_parser", "run"]
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``skillgraph memory``; returns the exit status (0)."""
     from skillgraph.mechanisms.memory_report import FILES, MemoryConfig, run_memory
 
-    # MemoryConfig validates every parameter, run_memory the output directory, before any work
+    # MemoryConfig validates every parameter, staged_output the output directory, before any work
     config = MemoryConfig(
         n_inputs=args.n_inputs,
         n_labels=args.n_labels,
@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         replicates=args.replicates,
         tuples=args.tuples,
     )
-    report = run_memory(config, out_dir=args.out, progress=not args.no_progress)
+    with staged_output(args.out, "memory", legacy=frozenset(FILES).issuperset) as stage:
+        report = run_memory(config, out_dir=stage.path, progress=not args.no_progress)
     if args.json:
         print_json({**report.summary_json(), "out": str(args.out)})
         return 0

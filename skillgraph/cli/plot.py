@@ -40,6 +40,11 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _only_figures(names: list[str]) -> bool:
+    """Whether a directory of these files is figures drawn before runs were marked."""
+    return all(name.endswith((".png", ".pdf", ".svg")) for name in names)
+
+
 def _listed(names: list[str], most: int = 3) -> str:
     more = f", and {len(names) - most} more" if len(names) > most else ""
     return "; ".join(names[:most]) + more
@@ -99,13 +104,15 @@ def check_store(path, *, allow_damaged: bool = False) -> dict:
 
 def run(args) -> int:
     """Check the store and the output directory, then draw the figures."""
-    from skillgraph.cli._common import check_output_dir
+    from skillgraph.cli._common import staged_output
     from skillgraph.plotting.sweep_figures import plot_store
 
     state = check_store(args.dir, allow_damaged=args.allow_damaged)
+    written = []
     if state["ok"]:
-        check_output_dir(args.out if args.out is not None else f"{args.dir}/figures", "--out")
-    written = plot_store(args.dir, out=args.out, fmt=args.format) if state["ok"] else []
+        out = args.out if args.out is not None else f"{args.dir}/figures"
+        with staged_output(out, "plot", legacy=_only_figures) as stage:
+            written = stage.final(plot_store(args.dir, out=stage.path, fmt=args.format))
     if args.json:
         summary = {key: len(state[key]) for key in ("ok", "error", "corrupt", "missing")}
         print_json({"written": [str(p) for p in written], "n_items": state["n_items"],

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from skillgraph.cli._common import CommandError, check_output_dir, print_json
+from skillgraph.cli._common import CommandError, print_json, staged_output
 
 __all__ = ["add_parser", "run"]
+
+#: every file a run writes (a directory of only these is a run from before runs were marked)
+FILES = frozenset({"superposition_scale.png", "sorted_probs.png", "results.csv", "summary.json",
+                   "summary.md"})  # fmt: skip
 
 
 def add_parser(subparsers) -> None:
@@ -84,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
 
     # every parameter and the output directory are checked before the work
     config = SuperposeConfig(lam=_proportions(args), n_examples=args.examples, seed=args.seed)
-    check_output_dir(args.out)
-    result = run_superpose(config, progress=not args.no_progress)
-    written = write_report(result, args.out)
+    with staged_output(args.out, "superpose", legacy=FILES.issuperset) as stage:
+        result = run_superpose(config, progress=not args.no_progress)
+        written = stage.final(write_report(result, stage.path))
     if args.json:
         print_json(result.summary_json())
         return 0

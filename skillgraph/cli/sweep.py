@@ -135,7 +135,7 @@ def _run(args, spec):
     except SweepAborted as exc:
         print(f"skillgraph sweep: {exc}", file=sys.stderr)
         return None
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM unwound by skillgraph.cli.main
-        raise type(exc)(
-            f"finished items are stored in {args.out!r}: rerun with --resume"
-        ) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP unwound by skillgraph.cli.main
+        exc.args = (f"{exc or 'interrupted'}; finished items are stored in {args.out!r}: "
+                    "rerun with --resume",)  # fmt: skip
+        raise

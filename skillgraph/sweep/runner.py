@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._outdir import output_lock
 from skillgraph._progress import progress_bar
 from skillgraph._resources import ResourceLimitError, check_memory, check_time
 from skillgraph.sweep.context import ItemContext, item_context
@@ -364,6 +365,8 @@ def run_sweep(
         The work would not fit in memory or not finish (:func:`check_resources`).
     StoreError
         ``out`` unusable: not empty without ``resume``, or made by another spec.
+    skillgraph._outdir.OutputBusy
+        Another run holds the store's lock (the message names it).
     SweepAborted
         The executor failed; stored items are kept for ``resume``.
     KeyboardInterrupt
@@ -386,6 +389,13 @@ def run_sweep(
     # memory now; the time of a resumed sweep once the store says what is left
     check_resources(spec, workers=workers, local=local, n_todo=0 if resume else None)
     columns = table_columns(spec.data["measurements"])
+    with output_lock(out, "sweep"):  # one writer per store: no resume beside a live run
+        return _run_locked(spec, out, items, columns, executor, resume, progress, item_fn, start)
+
+
+def _run_locked(spec, out, items, columns, executor, resume, progress, item_fn, start):
+    """:func:`run_sweep` once the store is locked."""
+    workers = getattr(executor, "workers", 1)
     store = SweepStore.create(out, spec, len(items), resume=resume, columns=columns)
     store.remove_stale_temporaries()
     state = store.scan()

@@ -253,7 +253,7 @@ def _leftovers(out: Path) -> None:
     """Clean up after a run killed outright (we hold the lock: nobody else uses these)."""
     previous = sorted(out.parent.glob(f".{out.name}.previous-*"))
     if previous and not out.exists():  # killed between the two renames of the fallback
-        os.rename(previous.pop() / "run", out)
+        os.rename(previous[-1] / "run", out)
     for stale in [*previous, *out.parent.glob(f".{out.name}.staging-*")]:
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -288,8 +288,8 @@ def _signals_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _swap_in(stage: Path, out: Path, done: list) -> None:
-    """Move the complete run ``stage`` to ``out``, replacing a previous run; then mark ``done``."""
+def _swap_in(stage: Path, out: Path, state: dict) -> None:
+    """Move the complete run ``stage`` to ``out``, replacing a previous run; ``state["done"]``."""
     old = None
     with _signals_deferred():
         try:
@@ -303,7 +303,7 @@ def _swap_in(stage: Path, out: Path, done: list) -> None:
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
                 os.rename(out, old / "run")  # killed here: the next run puts it back
                 os.rename(stage, out)
-        done.append(True)  # before a deferred signal is delivered
+        state["done"] = True  # before a deferred signal is delivered
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -342,40 +342,52 @@ def staged_output(
     """
     from skillgraph import __version__
 
-    with output_lock(path, command, option) as out:
-        _leftovers(out)
-        had_run = _check_replaceable(out, command, option, legacy)
-        try:
-            stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-        except OSError as exc:
-            raise OutputError(
-                f"{option} {str(out)!r} cannot be written: {exc.strerror or exc}"
-            ) from None
-        mode = out.stat().st_mode & 0o7777 if out.exists() else 0o777 & ~_umask()
-        done: list = []
-        try:
-            yield Stage(stage, out)
-            _hold_for_tests("SWAP")
-            marker = {"command": command, "skillgraph_version": __version__,
-                      "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
-            (stage / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-            os.chmod(stage, mode)
-            _swap_in(stage, out, done)
-        except BaseException as exc:
-            if not done:
-                shutil.rmtree(stage, ignore_errors=True)
-            if isinstance(exc, KeyboardInterrupt):  # same kind (and exit status), says more
-                exc.args = (f"{exc or 'interrupted'}; {_where(out, had_run, done)}",)
-            raise
+    state = {"out": path, "had_run": None, "done": False}
+    try:
+        with output_lock(path, command, option) as out:
+            state["out"] = out
+            _leftovers(out)
+            state["had_run"] = _check_replaceable(out, command, option, legacy)
+            stage = _make_stage(out, option)  # and ``out``, empty, if it is new
+            try:
+                yield Stage(stage, out)
+                _hold_for_tests("SWAP")
+                marker = {"command": command, "skillgraph_version": __version__,
+                          "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                (stage / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+                _swap_in(stage, out, state)
+            except BaseException:
+                if not state["done"]:
+                    shutil.rmtree(stage, ignore_errors=True)
+                raise
+    except KeyboardInterrupt as exc:  # same kind (and exit status), says what ``out`` holds
+        exc.args = (f"{str(exc) or 'interrupted'}; {_where(state)}",)
+        raise
 
 
-def _where(out: Path, had_run: bool, done: list) -> str:
-    """What an interrupted run left in ``out``, for the message."""
-    if done:
-        return f"{str(out)!r} holds this run, complete"
-    if had_run:
-        return f"{str(out)!r} is unchanged: it holds the previous run"
-    return f"nothing of this run was written to {str(out)!r}"
+def _make_stage(out: Path, option: str) -> Path:
+    """A new staging directory beside ``out`` (created if needed), with the mode of ``out``."""
+    try:
+        out.mkdir(exist_ok=True)  # as before staging: the directory is there once work starts
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        os.chmod(stage, out.stat().st_mode & 0o7777)
+    except OSError as exc:
+        raise OutputError(
+            f"{option} {str(out)!r} cannot be written: {exc.strerror or exc}"
+        ) from None
+    return stage
+
+
+def _where(state: dict) -> str:
+    """What an interrupted run left in its output directory, for the message."""
+    out = str(state["out"])
+    if state["done"]:
+        return f"{out!r} holds this run, complete"
+    if state["had_run"]:
+        return f"{out!r} is unchanged: it holds the previous run"
+    if state["had_run"] is None:
+        return f"{out!r} is unchanged"
+    return f"nothing of this run was written to {out!r}"
 
 
 def _hold_for_tests(where: str) -> None:
@@ -385,7 +397,3 @@ def _hold_for_tests(where: str) -> None:
         time.sleep(float(seconds))
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -26,7 +26,6 @@ __all__ = [
     "CommandError",
     "Terminated",
     "check_output_dir",
-    "locked_output",
     "one_line",
     "raise_if_signalled",
     "signals_unwind",
@@ -181,18 +180,26 @@ def staged_output(path, command: str, *, option: str = "--out", legacy=None):
     """
     from skillgraph import _outdir
 
-    with _outdir.staged_output(path, command, option=option, legacy=legacy) as stage:
-        yield stage
+    with _refused_as_command_error(), _outdir.staged_output(
+        path, command, option=option, legacy=legacy
+    ) as stage:
+        try:
+            yield stage
+        except Exception:
+            raise_if_signalled()  # a swallowed signal explains the error: report the signal
+            raise
         raise_if_signalled()
 
 
 @contextlib.contextmanager
-def locked_output(path, command: str, option: str = "--out"):
-    """Hold the lock of the output directory ``path`` (:func:`skillgraph._outdir.output_lock`)."""
-    from skillgraph import _outdir
+def _refused_as_command_error():
+    """An unusable or busy output directory: a :class:`CommandError` with :data:`EXIT_OUTPUT`."""
+    from skillgraph._outdir import OutputError
 
-    with _outdir.output_lock(path, command, option) as out:
-        yield out
+    try:
+        yield
+    except OutputError as exc:
+        raise CommandError(str(exc), EXIT_OUTPUT) from None
 
 
 def check_output_dir(path, option: str = "--out") -> None:

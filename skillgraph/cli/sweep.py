@@ -136,6 +136,6 @@ def _run(args, spec):
         print(f"skillgraph sweep: {exc}", file=sys.stderr)
         return None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP unwound by skillgraph.cli.main
-        exc.args = (f"{exc or 'interrupted'}; finished items are stored in {args.out!r}: "
+        exc.args = (f"{str(exc) or 'interrupted'}; finished items are stored in {args.out!r}: "
                     "rerun with --resume",)  # fmt: skip
         raise

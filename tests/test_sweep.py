@@ -666,13 +666,21 @@ def test_a_tampered_manifest_is_a_clear_error(tiny_serial, tmp_path, capsys, tam
     tamper(manifest)
     (out / "manifest.json").write_text(json.dumps(manifest))
     start = time.monotonic()
-    for argv in (["plot", str(out)], ["sweep", str(tmp_path / "t.toml"), "--out", str(out),
-                                      "--resume", "--workers", "1"]):  # fmt: skip
-        (tmp_path / "t.toml").write_text(TINY)
-        assert cli_main(argv) == 2
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and fragment in err, err
+    assert cli_main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err, err
     assert time.monotonic() - start < 5
+    # --resume rewrites a damaged manifest that still names this spec, and says so first;
+    # one that does not name it is refused
+    (tmp_path / "t.toml").write_text(TINY)
+    code = cli_main(["sweep", str(tmp_path / "t.toml"), "--out", str(out), "--resume",
+                     "--workers", "1", "--no-progress"])  # fmt: skip
+    err = capsys.readouterr().err
+    if "spec_hash" in manifest:
+        assert code == 0 and fragment in err and "rewritten from the spec" in err, err
+        assert table_bytes(out) == table_bytes(tiny_serial)
+    else:
+        assert code == 2 and err.count("\n") == 1 and "cannot repair" in err, err
 
 
 def test_a_measurement_without_graph_runs_with_its_own_axes_as_columns(tmp_path):

@@ -77,9 +77,15 @@ def check_store(path, *, allow_damaged: bool = False) -> dict:
     StoreError
         ``path`` is not a sweep store, or its manifest is damaged.
     """
-    from skillgraph.sweep.store import SweepStore
+    from skillgraph.sweep.store import StoreError, SweepStore
 
-    store = SweepStore.open(path)
+    try:
+        store = SweepStore.open(path)
+    except StoreError as exc:
+        if "manifest.json' is damaged" not in str(exc):
+            raise
+        raise StoreError(f"{exc}; 'skillgraph sweep SPEC --out {path} --resume' repairs it "
+                         "from the spec") from None  # fmt: skip
     state = store.scan()
     damage = _damage(state)
     if damage and not allow_damaged:

@@ -302,6 +302,19 @@ def check_resources(
     return cost
 
 
+def _damage_report(state: dict) -> str:
+    """One line on the damaged shards a resume is about to recompute."""
+    parts = []
+    if state["corrupt"]:
+        shown = "; ".join(state["problems"][:3])
+        more = f"; and {len(state['corrupt']) - 3} more" if len(state["corrupt"]) > 3 else ""
+        parts.append(f"{len(state['corrupt'])} damaged shard(s) will be recomputed ({shown}{more})")
+    if state["foreign"]:
+        shown = ", ".join(state["foreign"][:3])
+        parts.append(f"{len(state['foreign'])} foreign file(s) in shards/ are ignored ({shown})")
+    return "warning: " + "; ".join(parts)
+
+
 def _drain(executor, item_fn, todo: list, store: SweepStore, bar) -> int:
     """Run ``todo`` on ``executor``, storing each result as it arrives; returns how many."""
     run_id = uuid.uuid4().hex
@@ -401,6 +414,8 @@ def _run_locked(spec, out, items, columns, executor, resume, progress, item_fn, 
     state = store.scan()
     done = set(state["ok"])
     todo = [item for item in items if item.index not in done]
+    if state["corrupt"] or state["foreign"]:  # said before any of it is recomputed
+        print(f"sweep {spec.name}: {_damage_report(state)}", file=sys.stderr)
     if resume:  # only what is left counts against the time limit
         check_resources(spec, workers=workers, local=False, n_todo=len(todo))
     with progress_bar(
@@ -408,6 +423,12 @@ def _run_locked(spec, out, items, columns, executor, resume, progress, item_fn, 
     ) as bar:
         computed = _drain(executor, item_fn, todo, store, bar)
     gathered = store.gather()
+    lost = len(items) - gathered["items_ok"] - gathered["items_failed"]
+    if lost:  # a shard vanished or was damaged while we ran: never a short table that says ok
+        raise SweepAborted(
+            f"results.csv holds {gathered['items_ok']} of {len(items)} items: {lost} item(s) "
+            f"lost their shard during the run; rerun with --resume to compute them"
+        )
     summary = SweepSummary(
         name=spec.name,
         n_items=len(items),

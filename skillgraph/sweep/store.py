@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from skillgraph.sweep.spec import MAX_ITEMS, PARAMETER_COLUMNS, SweepSpec
+from skillgraph.sweep.spec import MAX_ITEMS, PARAMETER_COLUMNS, SweepSpec, estimate, spec_hash
 from skillgraph.tables import atomic_write, read_table, write_table
 
 __all__ = [
@@ -74,6 +77,10 @@ RENAMED_COLUMNS = {"measure": "quantity"}
 
 _SHARD_NAME = re.compile(r"item-(\d+)\.json")
 _REQUIRED = {"format": int, "name": str, "spec_hash": str, "n_items": int, "spec": dict}
+#: the store's own files (each must be a regular file when present); ``shards/`` a directory
+_FILES = ("manifest.json", "results.csv", "failures.json", "summary.json")
+#: the largest manifest read (a spec is a few kilobytes)
+_MAX_MANIFEST_BYTES = 16 << 20
 
 
 class StoreError(ValueError):
@@ -88,6 +95,81 @@ def _checksum(payload: dict) -> str:
 def _upgrade_rows(rows: list) -> list:
     """Rows as the current version names their keys (``measure`` -> ``quantity``)."""
     return [{RENAMED_COLUMNS.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def _kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, in words."""
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_layout(path) -> None:
+    """Refuse, before any work, a store whose files are of the wrong type.
+
+    ``manifest.json``, ``results.csv``, ``failures.json`` and ``summary.json``
+    must be regular files when present (a FIFO would hang a reader, a directory
+    would fail the last write of a run), ``shards`` a directory, and every
+    entry of ``shards/`` named like a shard a regular file.
+
+    Raises
+    ------
+    StoreError
+        Naming the first misplaced entry and what it is.
+    """
+    path = Path(path)
+    hint = "move it away, then rerun"
+    for name in _FILES:
+        try:
+            mode = os.stat(path / name).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"the store {str(path)!r} is damaged: {name} is {_kind(mode)}, "
+                             f"not a file; {hint}")  # fmt: skip
+    shards = path / "shards"
+    if shards.exists() and not shards.is_dir():
+        raise StoreError(f"the store {str(path)!r} is damaged: shards is not a directory; {hint}")
+    if shards.is_dir():
+        for entry in os.scandir(shards):
+            if _SHARD_NAME.fullmatch(entry.name) and not entry.is_file():
+                mode = entry.stat().st_mode
+                raise StoreError(f"the store {str(path)!r} is damaged: shards/{entry.name} is "
+                                 f"{_kind(mode)}, not a shard; {hint}")  # fmt: skip
+
+
+def _manifest_checksum(manifest: dict) -> str:
+    return _checksum({key: value for key, value in manifest.items() if key != "checksum"})
+
+
+def _recounted(manifest: dict) -> tuple[str, int] | None:
+    """The spec hash and item count recomputed from the stored spec (``None``: an old layout)."""
+    try:
+        data = manifest["spec"]
+        return spec_hash(data), estimate(SweepSpec(data, "", None)).n_items
+    except Exception:  # a spec of an older layout, or damaged: the checksum decides
+        return None
+
+
+def _verify_manifest(manifest: dict, where: str) -> None:
+    """The manifest's checksum, and its hash and item count against its own spec."""
+    if "checksum" in manifest and manifest["checksum"] != _manifest_checksum(manifest):
+        raise StoreError(f"{where} is damaged: its checksum does not match its content")
+    recount = _recounted(manifest)
+    if recount is None:
+        if "checksum" in manifest:
+            raise StoreError(f"{where} is damaged: its spec is not a valid sweep spec")
+        return
+    if recount[0] != manifest["spec_hash"]:
+        raise StoreError(f"{where} is damaged: spec_hash does not match the spec it holds")
+    if recount[1] != manifest["n_items"]:
+        raise StoreError(
+            f"{where} is damaged: n_items = {manifest['n_items']:,}, but its spec has "
+            f"{recount[1]:,} items"
+        )
 
 
 def _check_manifest(manifest, where: str) -> dict:
@@ -108,7 +190,20 @@ def _check_manifest(manifest, where: str) -> dict:
         )
     if not re.fullmatch(r"[0-9a-f]{64}", manifest["spec_hash"]):
         raise StoreError(f"{where} is damaged: spec_hash {manifest['spec_hash']!r} is not SHA-256")
+    _verify_manifest(manifest, where)
     return manifest
+
+
+def _read_small(path: Path, limit: int) -> str:
+    """The UTF-8 text of the regular file ``path``; refuses one longer than ``limit`` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO swapped in cannot block us
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{_kind(os.fstat(fd).st_mode)}, not a file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"larger than {limit >> 20} MiB")
+    return data.decode("utf-8")
 
 
 class SweepStore:
@@ -161,13 +256,19 @@ class SweepStore:
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise StoreError(f"--out {str(path)!r} exists and is not a directory")
-        if (path / "manifest.json").exists():
-            return cls._reopen(path, spec, resume)
+        check_layout(path)
+        if os.path.lexists(path / "manifest.json"):
+            return cls._reopen(path, spec, resume, n_items, columns)
         if path.is_dir() and any(path.iterdir()):
             raise StoreError(
                 f"--out {str(path)!r} is a non-empty directory without a sweep manifest; "
                 "choose a new or empty directory"
             )
+        (path / "shards").mkdir(parents=True, exist_ok=True)
+        return cls._write_manifest(path, spec, n_items, columns)
+
+    @classmethod
+    def _write_manifest(cls, path: Path, spec: SweepSpec, n_items: int, columns) -> SweepStore:
         from skillgraph import __version__
 
         manifest = {
@@ -180,27 +281,52 @@ class SweepStore:
             "skillgraph_version": __version__,
             "columns": list(columns),
         }
-        (path / "shards").mkdir(parents=True, exist_ok=True)
+        manifest["checksum"] = _manifest_checksum(manifest)
         text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         atomic_write(path / "manifest.json", text)
         return cls(path, manifest)
 
     @classmethod
-    def _reopen(cls, path: Path, spec: SweepSpec, resume: bool) -> SweepStore:
+    def _reopen(cls, path: Path, spec: SweepSpec, resume: bool, n_items: int, columns):
         if not resume:
             raise StoreError(
                 f"{str(path)!r} already holds a sweep; rerun with --resume to continue it, "
                 "or choose a new --out directory"
             )
-        store = cls.open(path)
+        try:
+            store = cls.open(path)
+        except StoreError as exc:  # a damaged manifest of this very spec is rewritten from it
+            store = cls._repair(path, spec, n_items, columns, exc)
         if store.spec_hash != spec.spec_hash:
             raise StoreError(
                 f"{str(path)!r} holds a sweep of a different spec (hash {store.spec_hash[:12]}..., "
                 f"this spec {spec.spec_hash[:12]}...; spec {store.name!r}); "
                 "--resume only continues the same spec; use a new --out directory"
             )
+        if store.n_items != n_items:
+            raise StoreError(
+                f"{str(path / 'manifest.json')!r} is damaged: n_items = {store.n_items:,}, but "
+                f"the spec has {n_items:,} items"
+            )
         store.shard_dir.mkdir(exist_ok=True)
         return store
+
+    @classmethod
+    def _repair(cls, path: Path, spec: SweepSpec, n_items: int, columns, damage) -> SweepStore:
+        """Rewrite the damaged manifest of a store whose manifest still names ``spec``'s hash.
+
+        Every shard carries the spec's hash and its own checksum, so the shards
+        are checked one by one afterwards; the manifest only repeats the spec.
+        """
+        try:
+            raw = json.loads(_read_small(path / "manifest.json", _MAX_MANIFEST_BYTES))
+        except (OSError, ValueError, RecursionError):
+            raw = None
+        if not isinstance(raw, dict) or raw.get("spec_hash") != spec.spec_hash:
+            raise StoreError(f"{damage}; it does not name this spec, so --resume cannot repair "
+                             "it: run the sweep into a new --out directory") from None  # fmt: skip
+        print(f"sweep {spec.name}: warning: {damage}; rewritten from the spec", file=sys.stderr)
+        return cls._write_manifest(path, spec, n_items, columns)
 
     @classmethod
     def open(cls, path) -> SweepStore:
@@ -213,11 +339,12 @@ class SweepStore:
         """
         path = Path(path)
         manifest_path = path / "manifest.json"
+        if not os.path.lexists(manifest_path):
+            raise StoreError(f"{str(path)!r} is not a sweep directory (no manifest.json)")
+        check_layout(path)
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StoreError(f"{str(path)!r} is not a sweep directory (no manifest.json)") from None
-        except (OSError, ValueError) as exc:
+            manifest = json.loads(_read_small(manifest_path, _MAX_MANIFEST_BYTES))
+        except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"cannot read {str(manifest_path)!r}: {exc}") from None
         return cls(path, _check_manifest(manifest, repr(str(manifest_path))))
 
@@ -269,14 +396,14 @@ class SweepStore:
         """
         path = self.shard_path(index)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_small(path, _MAX_MANIFEST_BYTES * 64)
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError) as exc:
             raise StoreError(f"shard {path.name}: unreadable ({exc})") from None
         try:
             record = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise StoreError(f"shard {path.name}: not valid JSON ({exc})") from None
         if not isinstance(record, dict) or "checksum" not in record:
             raise StoreError(f"shard {path.name}: no checksum")

@@ -30,6 +30,10 @@ name of a module.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
+import types
 import warnings
 
 __version__ = "0.2.0"
@@ -91,9 +95,50 @@ _MOVED_MODULES = {
     "store": "sweep.store",
     "sweep_spec": "sweep.spec",
     "plots": "plotting.figures",
+    "plotting.sweep_figures": "sweep.figures",  # moved so that plotting never imports sweep
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBPACKAGES)
+
+
+def _moved_warning(old: str, new: str) -> None:
+    warnings.warn(
+        f"skillgraph.{old} moved to skillgraph.{new}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import skillgraph.bounds`` (and ``from skillgraph.bounds import x``) for one release.
+
+    A finder on ``sys.meta_path`` that answers only for the old names of
+    ``_MOVED_MODULES``: the old name becomes a small module holding the new
+    module's names (a warning says where it moved); the new module itself is
+    left as it is.
+    """
+
+    def find_spec(self, fullname, path=None, target=None):
+        old = fullname.partition(".")[2]
+        if fullname.startswith(f"{__name__}.") and old in _MOVED_MODULES:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None  # the default: a fresh module named after the old name
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        old = module.__name__.partition(".")[2]
+        new = importlib.import_module(f"{__name__}.{_MOVED_MODULES[old]}")
+        _moved_warning(old, _MOVED_MODULES[old])
+        public = getattr(new, "__all__", [n for n in vars(new) if not n.startswith("_")])
+        module.__dict__.update({name: getattr(new, name) for name in public})
+        module.__dict__["__all__"] = list(public)
+        module.__dict__["__getattr__"] = lambda name: getattr(new, name)
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
 
 
 def __getattr__(name: str):
@@ -104,13 +149,7 @@ def __getattr__(name: str):
     if name in _SUBPACKAGES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _MOVED_MODULES:
-        new = _MOVED_MODULES[name]
-        warnings.warn(
-            f"skillgraph.{name} moved to skillgraph.{new}; the old name goes in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return importlib.import_module(f"{__name__}.{new}")
+        return importlib.import_module(f"{__name__}.{name}")  # warns through _MovedModules
     raise AttributeError(f"module 'skillgraph' has no attribute {name!r}")
 
 

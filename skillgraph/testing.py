@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from skillgraph._validation import check_int
+from skillgraph._validation import check_int, check_probability
 from skillgraph.core.graph import SkillGraph, skill_measure_array
 
 __all__ = ["skill_graphs", "failure_masks", "bound_params", "skill_measures"]
@@ -112,8 +112,6 @@ def failure_masks(graph: SkillGraph, theta: float | None = None):
         return st.lists(st.booleans(), min_size=n, max_size=n).map(
             lambda bits: np.asarray(bits, dtype=bool)
         )
-    from skillgraph._validation import check_probability
-
     theta = check_probability("theta", theta, open_low=False, open_high=False)
     m = int(round(theta * n))
 

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from skillgraph._jit import kernels
+from skillgraph.core import graph as graph_module
 from skillgraph.core.graph import SkillGraph, skill_measure_array
 from skillgraph.core.sampling import sample_graph
 
@@ -248,3 +250,26 @@ def test_bad_seed_and_replace_rejected():
 def test_skill_measure_array_normalises():
     np.testing.assert_allclose(skill_measure_array(4, [1, 1, 2, 0]), [0.25, 0.25, 0.5, 0])
     np.testing.assert_allclose(skill_measure_array(3, "zipf", 0.0), [1 / 3] * 3)
+
+
+@given(
+    n_skills=st.integers(1, 40),
+    skills=st.lists(st.integers(0, 39), min_size=1, max_size=300),
+)
+def test_serial_degrees_of_small_graphs_equal_the_parallel_kernel(n_skills, skills):
+    skills = np.array([s % n_skills for s in skills], dtype=np.int32)
+    graph = SkillGraph.from_edges(np.arange(skills.size) // 3, skills, n_skills=n_skills)
+    assert graph.text_indices.size < graph_module._PARALLEL_DEGREES_FROM  # the serial path
+    parallel = kernels().skill_degrees(graph.text_indices, n_skills)
+    assert graph.degrees.dtype == parallel.dtype == np.int64
+    np.testing.assert_array_equal(graph.degrees, parallel)
+    np.testing.assert_array_equal(graph.degrees, [np.sum(skills == s) for s in range(n_skills)])
+
+
+def test_degrees_above_the_serial_threshold_come_from_the_kernel(monkeypatch):
+    graph = sample_graph(50, 2000, 3, seed=4)
+    serial = graph.degrees.copy()
+    monkeypatch.setattr(graph_module, "_PARALLEL_DEGREES_FROM", 0)
+    large = sample_graph(50, 2000, 3, seed=4)
+    np.testing.assert_array_equal(large.degrees, serial)
+    np.testing.assert_array_equal(serial, np.bincount(graph.text_indices, minlength=50))

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from skillgraph import plotting as plots
-from skillgraph.plotting import sweep_figures
+from skillgraph.sweep import figures as sweep_figures
 
 OKABE = {c.lower() for c in plots.OKABE_ITO.values()}
 

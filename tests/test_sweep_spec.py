@@ -316,8 +316,10 @@ def test_names_come_from_their_one_home():
     from skillgraph.core.engine import ENGINES
     from skillgraph.core.failures import FAILURE_MODELS
     from skillgraph.sweep import registry
+    from skillgraph.sweep.builtins import load_builtins
     from skillgraph.theory import bounds, scaling
 
+    load_builtins()
     assert set(FAILURE_MODELS) <= set(registry.failure_model_names())
     for field_, options in [("grid.failure", FAILURE_MODELS), ("grid.bound_form", bounds.FORMS),
                             ("scale.law", scaling.LAWS), ("scale.mapping", scaling.MAPPINGS),
@@ -612,7 +614,9 @@ def test_a_registered_measurement_with_its_own_table_is_validated_and_hashed():
 
 def test_registry_refuses_a_second_registration_and_restores_an_override():
     from skillgraph.sweep import registry
+    from skillgraph.sweep.builtins import load_builtins
 
+    load_builtins()
     original = registry.get_measurement("bound")
     with pytest.raises(ValueError, match="already registered"):
         registry.register_measurement("bound")(lambda ctx: [])
@@ -666,3 +670,57 @@ def test_a_measurement_of_its_own_model_brings_its_axes_and_samples_no_graph():
         assert expand(both)[1].params["theta"] == 0.1 and expand(both)[1].params["p"] == 0.5
     finally:
         registry.unregister_measurement("coin")
+
+
+_OVERRIDE_FIRST = """
+import warnings
+from skillgraph.sweep import registry
+from skillgraph.sweep.registry import override_measurement
+
+def mine(ctx):
+    return [ctx.row("mine", value=1.0)]
+
+# before the built-ins are loaded: the override holds, then inherits their options
+with override_measurement("bad_fraction", mine):
+    from skillgraph.sweep.builtins import load_builtins
+    from skillgraph.sweep.runner import compute_item
+    from skillgraph.sweep.spec import expand, parse_spec
+    spec = parse_spec("seed = 1\\nmeasures = ['bad_fraction']\\n[grid]\\nn_skills = 20\\n"
+                      "n_texts = 100\\nk = 2\\ntheta = 0.1\\n")
+    inside = registry.get_measurement("bad_fraction")
+    assert inside.function is mine, inside
+    rows = compute_item(expand(spec)[0])
+    assert [r["quantity"] for r in rows if r["quantity"] == "mine"] == ["mine"], rows
+    load_builtins()  # a second call changes nothing
+after = registry.get_measurement("bad_fraction")
+assert after.function is not mine
+assert inside.cost is after.cost is not None  # the override inherited the built-in's options
+rows = compute_item(expand(spec)[0])
+quantities = [r["quantity"] for r in rows]
+assert "mine" not in quantities and "bad_fraction" in quantities, quantities
+# nested overrides unwind in order
+with override_measurement("bound", mine), override_measurement("bound", len):
+    assert registry.get_measurement("bound").function is len
+after_bound = registry.get_measurement("bound").function
+assert after_bound.__name__ == "bound", after_bound
+print("ok")
+"""
+
+
+def test_override_works_in_any_import_order_and_leaves_the_registry_whole():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _OVERRIDE_FIRST], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stdout + out.stderr
+
+
+def test_importing_a_module_of_measurements_registers_nothing():
+    import subprocess
+    import sys
+
+    code = ("import skillgraph.sweep.measures, skillgraph.sweep.runner\n"
+            "from skillgraph.sweep import registry\n"
+            "print(registry.measurement_names(), registry.failure_model_names())\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "() ()", out.stdout + out.stderr

@@ -111,7 +111,7 @@ def check_store(path, *, allow_damaged: bool = False) -> dict:
 def run(args) -> int:
     """Check the store and the output directory, then draw the figures."""
     from skillgraph.cli._common import staged_output
-    from skillgraph.plotting.sweep_figures import plot_store
+    from skillgraph.sweep.figures import plot_store
 
     state = check_store(args.dir, allow_damaged=args.allow_damaged)
     written = []

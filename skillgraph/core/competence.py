@@ -46,7 +46,14 @@ __all__ = [
     "wilson_interval",
     "DEFAULT_TUPLE_HALF_WIDTH",
     "default_tuple_count",
+    "TUPLE_MODES",
+    "COUNTS_TUPLE_MODES",
 ]
+
+#: the senses of a tuple's competence (:func:`tuple_bad_fraction`)
+TUPLE_MODES = ("tensor", "cooccur")
+#: the modes that need only per-skill counts (the others need the graph)
+COUNTS_TUPLE_MODES = ("tensor",)
 
 DEFAULT_TUPLE_HALF_WIDTH = 0.002
 """Target 95% CI half-width that sets the default number of sampled tuples."""
@@ -396,7 +403,7 @@ def tuple_bad_fraction(
     """
     t = check_int("t", t, 1)
     beta = check_real("beta", beta, 0.0, 1.0)
-    mode = check_choice("mode", mode, ("tensor", "cooccur"))
+    mode = check_choice("mode", mode, TUPLE_MODES)
     if n_tuples is not None:
         n_tuples = check_int("n_tuples", n_tuples, 1, 10**9)
     graph, failed = _check_inputs(graph, failed)

@@ -11,9 +11,15 @@ same seed gives both engines the same graph.  Every pipeline (``simulate``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
 from skillgraph._validation import check_choice
 from skillgraph.core.counts import SkillCounts
 from skillgraph.core.failures import FAILURE_MODELS
+from skillgraph.core.graph import SkillGraph
 from skillgraph.core.sampling import sample_graph
 from skillgraph.core.streaming import STREAM_FAILURES, stream
 
@@ -22,7 +28,9 @@ __all__ = [
     "ENGINE_ALIASES",
     "STREAM_ABOVE_EDGES",
     "STREAM_FAILURES",
+    "Simulation",
     "resolve_engine",
+    "simulate",
     "simulate_counts",
 ]
 
@@ -61,6 +69,75 @@ def resolve_engine(engine: str, n_texts: int, k: int, *, replace: bool = True) -
             "engine 'stream' draws skills with replacement; use engine 'graph' for replace=False"
         )
     return engine
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What :func:`simulate` returns: the per-skill counts, and the graph when it was materialised.
+
+    Attributes
+    ----------
+    counts : SkillCounts
+    graph : SkillGraph or None
+        ``None`` with the streaming engine.
+    failed : ndarray of bool or None
+        The failure mask of the text pieces; ``None`` with the streaming engine.
+    """
+
+    counts: SkillCounts
+    graph: SkillGraph | None = None
+    failed: np.ndarray | None = None
+
+
+def simulate(
+    engine: str,
+    shape: tuple[int, int, int],
+    theta: float,
+    *,
+    failure: str = "random",
+    fail: Callable[[SkillGraph], np.ndarray] | None = None,
+    skill_measure="uniform",
+    zipf_exponent: float = 1.0,
+    replace: bool = True,
+    graph_seed=None,
+    failure_seed=None,
+) -> Simulation:
+    """Run engine ``engine`` (``"graph"`` or ``"stream"``, already resolved) on one graph.
+
+    The one place where a pipeline's choice of engine becomes work.
+
+    Parameters
+    ----------
+    engine : {"graph", "stream"}
+        From :func:`resolve_engine`.
+    shape : (n_skills, n_texts, k)
+    theta : float
+    failure : str
+        The failure model: a name of :data:`STREAM_FAILURES` for ``stream``;
+        with ``graph`` one of :data:`~skillgraph.core.failures.FAILURE_MODELS`
+        unless ``fail`` is given.
+    fail : callable, optional
+        ``fail(graph) -> bool mask`` replaces the failure model with ``graph``
+        (a sweep's registered model with its settings).
+    skill_measure, zipf_exponent, replace, graph_seed, failure_seed
+        As in :func:`simulate_counts`.
+    """
+    n_skills, n_texts, k = shape
+    if engine == "stream":
+        counts = stream(
+            n_skills, n_texts, k, theta, failure=failure, skill_measure=skill_measure,
+            zipf_exponent=zipf_exponent, seed=graph_seed,
+        )  # fmt: skip
+        return Simulation(counts)
+    graph = sample_graph(
+        n_skills, n_texts, k, skill_measure=skill_measure, zipf_exponent=zipf_exponent,
+        replace=replace, seed=graph_seed,
+    )  # fmt: skip
+    if fail is None:
+        failed = FAILURE_MODELS[failure](graph, theta, seed=failure_seed)
+    else:
+        failed = fail(graph)
+    return Simulation(SkillCounts.from_graph(graph, failed), graph, failed)
 
 
 def simulate_counts(
@@ -103,14 +180,8 @@ def simulate_counts(
     """
     check_choice("failure", failure, tuple(FAILURE_MODELS))
     engine = resolve_engine(engine, n_texts, k, replace=replace)
-    if engine == "stream":
-        return stream(
-            n_skills, n_texts, k, theta, failure=failure, skill_measure=skill_measure,
-            zipf_exponent=zipf_exponent, seed=graph_seed,
-        )
-    graph = sample_graph(
-        n_skills, n_texts, k, skill_measure=skill_measure, zipf_exponent=zipf_exponent,
-        replace=replace, seed=graph_seed,
-    )
-    failed = FAILURE_MODELS[failure](graph, theta, seed=failure_seed)
-    return SkillCounts.from_graph(graph, failed)
+    return simulate(
+        engine, (n_skills, n_texts, k), theta, failure=failure, skill_measure=skill_measure,
+        zipf_exponent=zipf_exponent, replace=replace, graph_seed=graph_seed,
+        failure_seed=failure_seed,
+    ).counts

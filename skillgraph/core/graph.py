@@ -19,10 +19,16 @@ from skillgraph._jit import kernels
 from skillgraph._resources import check_memory
 from skillgraph._validation import check_choice, check_int, check_real
 
-__all__ = ["SkillGraph", "skill_measure_array", "MAX_SKILLS"]
+__all__ = ["SkillGraph", "skill_measure_array", "MAX_SKILLS", "SKILL_MEASURES"]
+
+#: the named skill measures (``skill_measure_array`` also takes an array of weights)
+SKILL_MEASURES = ("uniform", "zipf")
 
 #: the largest number of skills: skill ids are int32 (and Lemire's draw needs n < 2**32)
 MAX_SKILLS = 2**31 - 1
+# below this many edge slots the degrees are counted serially (np.bincount): waking numba's
+# thread pool costs more than the count, up to tens of ms when the other cores are busy
+_PARALLEL_DEGREES_FROM = 1 << 20
 
 
 def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
@@ -43,7 +49,7 @@ def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: f
     """
     n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
     if isinstance(skill_measure, str):
-        check_choice("skill_measure", skill_measure, ("uniform", "zipf"))
+        check_choice("skill_measure", skill_measure, SKILL_MEASURES)
         if skill_measure == "uniform":
             return np.full(n_skills, 1.0 / n_skills)
         zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 50.0)
@@ -149,6 +155,9 @@ class SkillGraph:
     @cached_property
     def degrees(self) -> np.ndarray:
         """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
+        if self.text_indices.size < _PARALLEL_DEGREES_FROM:
+            counts = np.bincount(self.text_indices, minlength=self.n_skills)
+            return _frozen(counts.astype(np.int64, copy=False))
         return _frozen(kernels().skill_degrees(self.text_indices, self.n_skills))
 
     @cached_property

@@ -2,9 +2,9 @@
 
 :mod:`~skillgraph.plotting.style` (palette, sizes, atomic saving),
 :mod:`~skillgraph.plotting.tidy` (tables as the figures read them),
-:mod:`~skillgraph.plotting.figures` (the figures), and
-:mod:`~skillgraph.plotting.sweep_figures` (a sweep store's rows as those tables).
-No pyplot state is ever touched.
+:mod:`~skillgraph.plotting.figures` (the figures); a sweep store's rows become
+those tables in :mod:`skillgraph.sweep.figures` (plotting imports nothing from
+the pipelines).  No pyplot state is ever touched.
 """
 
 from skillgraph.plotting.figures import (

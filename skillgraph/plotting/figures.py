@@ -7,7 +7,7 @@ Every figure function takes a tidy table (rows, columns or a DataFrame; see
 :class:`matplotlib.figure.Figure` in the package's style
 (:mod:`skillgraph.plotting.style`).  ``skillgraph emerge`` writes such tables;
 ``skillgraph plot`` builds them from a sweep store
-(:mod:`skillgraph.plotting.sweep_figures`); the scripts of ``paper_figs``
+(:mod:`skillgraph.sweep.figures`); the scripts of ``paper_figs``
 build their own.  No pyplot state is touched.
 """
 

@@ -19,19 +19,36 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from skillgraph._rng import child_seed
+from skillgraph.core.competence import performance_curve
 from skillgraph.core.counts import SkillCounts
+from skillgraph.core.engine import simulate
+from skillgraph.core.graph import SkillGraph
 from skillgraph.sweep.registry import get_failure_model
 
-if TYPE_CHECKING:
-    from skillgraph.core.graph import SkillGraph
-    from skillgraph.sweep.spec import WorkItem
+__all__ = ["WorkItem", "ItemContext", "item_context", "item_seed"]
 
-__all__ = ["ItemContext", "item_context", "item_seed"]
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One grid point x replicate: everything a worker needs, as plain data.
+
+    Made by :func:`skillgraph.sweep.spec.expand`.  ``params`` holds the item's
+    value of every column in :data:`skillgraph.sweep.spec.PARAMETER_COLUMNS`;
+    ``settings`` the measurement axes and options shared by all items
+    (``measurements``, ``beta``, ``t``, ``tuple_mode``, ``bound_form``,
+    ``engine``, ``curve_betas``, ``n_tuples``, ``delta_fail``, ``bernoulli``
+    and the measurements' own tables).  The item's randomness is
+    ``child_seed(SeedSequence(seed), index)``.
+    """
+
+    index: int
+    seed: int
+    params: dict
+    settings: dict
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,9 +129,7 @@ class ItemContext:
         """
         if self.graph is None:
             return self.counts.performance_curve(betas)
-        from skillgraph.core import competence
-
-        return competence.performance_curve(self.graph, self.failed, betas)
+        return performance_curve(self.graph, self.failed, betas)
 
 
 def item_seed(item: WorkItem) -> np.random.SeedSequence:
@@ -151,21 +166,12 @@ def item_context(item: WorkItem) -> ItemContext:
     seed = item_seed(item)
     if not item.settings["samples_graph"]:  # measurements of their own models
         return ItemContext(item, None, seed)
-    graph_seed = child_seed(seed, 0)
-    if item.settings["engine"] == "stream":
-        from skillgraph.core.streaming import stream
-
-        counts = stream(
-            p["n_skills"], p["n_texts"], p["k"], p["theta"], failure=p["failure"],
-            skill_measure=p["skill_measure"], zipf_exponent=_zipf_exponent(p), seed=graph_seed,
-        )  # fmt: skip
-        return ItemContext(item, counts, seed)
-    from skillgraph.core.sampling import sample_graph
-
-    graph = sample_graph(
-        p["n_skills"], p["n_texts"], p["k"], skill_measure=p["skill_measure"],
-        zipf_exponent=_zipf_exponent(p), replace=p["replace"], seed=graph_seed,
-    )  # fmt: skip
     model = get_failure_model(p["failure"])
-    failed = model(graph, p["theta"], child_seed(seed, 1), item.settings)
-    return ItemContext(item, SkillCounts.from_graph(graph, failed), seed, graph, failed)
+    sim = simulate(
+        item.settings["engine"], (p["n_skills"], p["n_texts"], p["k"]), p["theta"],
+        failure=p["failure"],
+        fail=lambda graph: model(graph, p["theta"], child_seed(seed, 1), item.settings),
+        skill_measure=p["skill_measure"], zipf_exponent=_zipf_exponent(p), replace=p["replace"],
+        graph_seed=child_seed(seed, 0),
+    )  # fmt: skip
+    return ItemContext(item, sim.counts, seed, sim.graph, sim.failed)

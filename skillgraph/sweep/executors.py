@@ -33,6 +33,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from skillgraph._validation import check_int
+
 __all__ = [
     "SerialExecutor",
     "ProcessExecutor",
@@ -133,8 +135,6 @@ class ProcessExecutor:
     """
 
     def __init__(self, workers: int):
-        from skillgraph._validation import check_int
-
         self.workers = check_int("workers", workers, 1, 4096)
         self._pool = None
         self._others: set[int] = set()
@@ -446,8 +446,6 @@ def make_executor(
     ImportError
         A Dask option without the ``dask`` extra installed.
     """
-    from skillgraph._validation import check_int
-
     given = {"--workers": workers, "--scheduler": scheduler, "--dask-local": dask_local}
     chosen = [name for name, value in given.items() if value is not None]
     if len(chosen) > 1:

@@ -1,7 +1,8 @@
-"""The built-in measurements and failure models of sweeps, registered with the registry.
+"""The built-in measurements and failure models of sweeps, declared in :data:`BUILTINS`.
 
-Each measurement is a function ``fn(ctx) -> list of rows`` registered with
-:func:`~skillgraph.sweep.registry.register_measurement`, together with its cost
+Each measurement is a function ``fn(ctx) -> list of rows`` declared in
+:data:`BUILTINS` (registered by
+:func:`skillgraph.sweep.builtins.load_builtins`), together with its cost
 model (rows, seconds, bytes of one work item) so that specs that cannot
 finish are refused before any work.  The spec names them in
 ``measures = [...]``:
@@ -31,7 +32,7 @@ finish are refused before any work.  The spec names them in
 ``sharp_certificate``
     Certificate C, the finite-size bound that tends to ``alpha_sharp``.
 ``memory``, ``superposition``, ``induction``
-    The mechanisms, registered by :mod:`skillgraph.sweep.mechanism_measures`.
+    The mechanisms, declared by :mod:`skillgraph.sweep.mechanism_measures`.
 
 The realised failure rate (:func:`failure_rate_rows`) is recorded for every item.
 The failure models are those of :data:`skillgraph.core.failures.FAILURE_MODELS`.
@@ -43,6 +44,9 @@ import inspect
 
 import numpy as np
 
+from skillgraph.audit import adversary as search
+from skillgraph.audit.targeted import targeted
+from skillgraph.core import competence
 from skillgraph.core.failures import FAILURE_MODELS
 from skillgraph.sweep.context import ItemContext
 from skillgraph.sweep.cost import (
@@ -53,9 +57,14 @@ from skillgraph.sweep.cost import (
     edge_slots,
     n_log_n,
 )
-from skillgraph.sweep.registry import register_failure_model, register_measurement
+from skillgraph.sweep.registry import MeasurementSet
+from skillgraph.theory import bounds, certificates
+from skillgraph.theory.sharp import certified_sharp, sharp_bound
 
-__all__ = ["failure_rate_rows", "FAILURE_RATE_COLUMNS"]
+__all__ = ["BUILTINS", "failure_rate_rows", "FAILURE_RATE_COLUMNS"]
+
+#: the built-in measurements and failure models (registered by ``load_builtins``)
+BUILTINS = MeasurementSet()
 
 #: the library's default number of sampled tuples (a 95% CI half-width of 0.002)
 _DEFAULT_TUPLES = 240_100
@@ -92,7 +101,7 @@ def _sweep_failure_model(model):
 
 
 for _name, _model in FAILURE_MODELS.items():
-    register_failure_model(_name)(_sweep_failure_model(_model))
+    BUILTINS.failure_model(_name, _sweep_failure_model(_model))
 
 
 # ---------------------------------------------------------------------------
@@ -226,7 +235,7 @@ def _adversary_check(data: dict) -> list[tuple[str, str]]:
 # the measurements
 
 
-@register_measurement("bad_fraction", cost=_bad_fraction_cost)
+@BUILTINS.measurement("bad_fraction", cost=_bad_fraction_cost)
 def bad_fraction(ctx: ItemContext) -> list[dict]:
     """``mu1``-mass of skills with ``fail(s) > beta``, for each ``beta``, with a Wilson interval."""
     return [
@@ -235,7 +244,7 @@ def bad_fraction(ctx: ItemContext) -> list[dict]:
     ]
 
 
-@register_measurement("curve", cost=_curve_cost)
+@BUILTINS.measurement("curve", cost=_curve_cost)
 def curve(ctx: ItemContext) -> list[dict]:
     """The performance curve ``beta -> competent fraction`` at ``options.curve_betas``."""
     result = ctx.performance_curve(ctx.settings["curve_betas"])
@@ -247,7 +256,7 @@ def curve(ctx: ItemContext) -> list[dict]:
     ]
 
 
-@register_measurement("tuple", cost=_tuple_cost)
+@BUILTINS.measurement("tuple", cost=_tuple_cost)
 def tuple_fraction(ctx: ItemContext) -> list[dict]:
     """Bad fraction of ``t``-tuples per ``(t, tuple_mode, beta)``.
 
@@ -255,8 +264,6 @@ def tuple_fraction(ctx: ItemContext) -> list[dict]:
     counts, so it works with either engine; ``cooccur`` (success rate over the
     text pieces holding all ``t`` skills) needs the graph.
     """
-    from skillgraph.core import competence
-
     settings = ctx.settings
     n_tuples = settings["n_tuples"] or None
     rows = []
@@ -275,15 +282,13 @@ def tuple_fraction(ctx: ItemContext) -> list[dict]:
     return rows
 
 
-@register_measurement("bound", cost=_bound_cost)
+@BUILTINS.measurement("bound", cost=_bound_cost)
 def bound(ctx: ItemContext) -> list[dict]:
     """``alpha_star`` (Theorem 1; Corollary 2 for ``t > 1``) and the averaging bound.
 
     The bounds depend only on ``(theta, beta, k, t)``; they are repeated on
     every replicate so that each item's rows stand alone.
     """
-    from skillgraph.theory import bounds
-
     params, settings = ctx.params, ctx.settings
     rows = []
     for beta in settings["beta"]:
@@ -296,11 +301,9 @@ def bound(ctx: ItemContext) -> list[dict]:
     return rows
 
 
-@register_measurement("certificate", cost=_certificate_cost)
+@BUILTINS.measurement("certificate", cost=_certificate_cost)
 def certificate(ctx: ItemContext) -> list[dict]:
     """The finite-size certified alpha on this item's skill degrees."""
-    from skillgraph.theory import certificates
-
     p, settings = ctx.params, ctx.settings
     rows = []
     for beta in settings["beta"]:
@@ -312,7 +315,7 @@ def certificate(ctx: ItemContext) -> list[dict]:
     return rows
 
 
-@register_measurement(
+@BUILTINS.measurement(
     "adversary", needs_graph=True, cost=_adversary_cost, check=_adversary_check
 )
 def adversary(ctx: ItemContext) -> list[dict]:
@@ -325,8 +328,6 @@ def adversary(ctx: ItemContext) -> list[dict]:
     exact MILP stops at a wall-clock limit, which would make results depend
     on the machine.
     """
-    from skillgraph.audit import adversary as search
-
     graph = ctx.require_graph("the adversary measurement")
     rows = []
     for bi, beta in enumerate(ctx.settings["beta"]):
@@ -358,7 +359,7 @@ def _sharp_model(params: dict) -> dict:
     return {"replace": replace, "n_skills": None if replace else int(params["n_skills"])}
 
 
-@register_measurement("sharp", cost=_sharp_cost)
+@BUILTINS.measurement("sharp", cost=_sharp_cost)
 def sharp(ctx: ItemContext) -> list[dict]:
     """The sharp limit ``alpha_sharp`` and ``alpha_star / alpha_sharp``, per ``beta``.
 
@@ -368,8 +369,6 @@ def sharp(ctx: ItemContext) -> list[dict]:
     Like ``bound``, these depend only on the parameters and repeat on every
     replicate.
     """
-    from skillgraph.theory.sharp import sharp_bound
-
     p = ctx.params
     rows = []
     for beta in ctx.settings["beta"]:
@@ -382,15 +381,13 @@ def sharp(ctx: ItemContext) -> list[dict]:
     return rows
 
 
-@register_measurement("sharp_certificate", cost=_sharp_certificate_cost)
+@BUILTINS.measurement("sharp_certificate", cost=_sharp_certificate_cost)
 def sharp_certificate(ctx: ItemContext) -> list[dict]:
     """Certificate C (no union over failure sets) for the item's sizes, per ``beta``.
 
     Proven for the uniform skill measure only: under Zipf the row is the
     trivial value with ``vacuous = true``.
     """
-    from skillgraph.theory.sharp import certified_sharp
-
     p, settings = ctx.params, ctx.settings
     rows = []
     for beta in settings["beta"]:
@@ -403,7 +400,7 @@ def sharp_certificate(ctx: ItemContext) -> list[dict]:
     return rows
 
 
-@register_measurement(
+@BUILTINS.measurement(
     "targeted", needs_graph=True, cost=_adversary_cost, check=_adversary_check
 )
 def targeted_adversary(ctx: ItemContext) -> list[dict]:
@@ -413,17 +410,9 @@ def targeted_adversary(ctx: ItemContext) -> list[dict]:
     ``method = "targeted"``: the failure set built around a skill set, which
     reaches the sharp limit on large graphs.
     """
-    from skillgraph.audit.targeted import targeted
-
     graph = ctx.require_graph("the targeted measurement")
     rows = []
     for bi, beta in enumerate(ctx.settings["beta"]):
         res = targeted(graph, ctx.params["theta"], beta, seed=ctx.seed_for("targeted", bi))
         rows.append(_adversary_row(ctx, beta, res))
     return rows
-
-
-# ---------------------------------------------------------------------------
-# the mechanisms (memory, superposition, induction), registered by their own module
-
-from skillgraph.sweep import mechanism_measures as _mechanisms  # noqa: E402, F401

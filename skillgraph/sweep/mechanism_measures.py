@@ -44,9 +44,12 @@ from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.mechanisms.induction import PRESETS, InductionConfig
 from skillgraph.sweep.context import ItemContext
 from skillgraph.sweep.cost import SECONDS_PER_ROW, Cost
-from skillgraph.sweep.registry import register_measurement
+from skillgraph.sweep.registry import MeasurementSet
 
-__all__ = ["MEMORY_AXES", "INDUCTION_AXES", "MAX_COMBINATIONS"]
+__all__ = ["BUILTINS", "MEMORY_AXES", "INDUCTION_AXES", "MAX_COMBINATIONS"]
+
+#: the mechanisms' measurements (registered by ``skillgraph.sweep.builtins.load_builtins``)
+BUILTINS = MeasurementSet()
 
 #: the most combinations of a mechanism's grid values that a spec may hold (each is
 #: validated by constructing the mechanism's parameters, before any work)
@@ -211,7 +214,7 @@ def _memory_cost(params: dict, settings: dict) -> Cost:
     return Cost(rows, table["trials"] * per_trial + rows * SECONDS_PER_ROW, nbytes)
 
 
-@register_measurement(
+@BUILTINS.measurement(
     "memory", samples_graph=False, columns=("d",), table=_memory_table, check=_memory_check,
     axes=_MEMORY_AXIS_CHECKS, cost=_memory_cost,
 )  # fmt: skip
@@ -336,7 +339,7 @@ def _superposition_row(ctx: ItemContext, row: dict, lam: str) -> dict:
     )  # fmt: skip
 
 
-@register_measurement(
+@BUILTINS.measurement(
     "superposition", needs_graph=True,
     columns=("lam", "n_examples", "readout", "rank", "clipped_fraction"),
     table=_superposition_table, check=_superposition_check, cost=_superposition_cost,
@@ -428,7 +431,7 @@ def _induction_cost(params: dict, settings: dict) -> Cost:
     return Cost(rows, sequences * per_sequence + rows * SECONDS_PER_ROW, memory_estimate(config))
 
 
-@register_measurement(
+@BUILTINS.measurement(
     "induction", samples_graph=False, axes=_INDUCTION_AXIS_CHECKS, check=_induction_check,
     cost=_induction_cost,
 )  # fmt: skip

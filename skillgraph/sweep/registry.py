@@ -12,10 +12,17 @@ function ``fn(graph, theta, seed, settings) -> bool mask`` that a spec names in
     def mean_degree(ctx):
         return [ctx.row("mean_degree", value=float(ctx.counts.degrees.mean()))]
 
-The built-in measurements are registered by :mod:`skillgraph.sweep.measures`;
-the built-in failure models are those of
-:data:`skillgraph.core.failures.FAILURE_MODELS`.  This module imports nothing
-else from the sweep package, so any module may read the registries.
+The built-in measurements (:mod:`skillgraph.sweep.measures`,
+:mod:`skillgraph.sweep.mechanism_measures`) and failure models (those of
+:data:`skillgraph.core.failures.FAILURE_MODELS`) are *declared* in a
+:class:`MeasurementSet` and registered by one explicit, idempotent call,
+:func:`skillgraph.sweep.builtins.load_builtins`; importing a module never
+changes the registries.  The sweep engine makes that call itself (spec
+validation, :func:`~skillgraph.sweep.runner.run_sweep`, each work item);
+call it before reading the registries directly.  An override
+(:func:`override_measurement`) may come before or after it.  This module
+imports nothing else from the sweep package, so any module may read the
+registries.
 
 Process pools and Dask workers start fresh interpreters: register at import
 time of a module that the workers import too (or run with ``--workers 1``).
@@ -32,6 +39,7 @@ from typing import Any
 
 __all__ = [
     "Measurement",
+    "MeasurementSet",
     "MEASUREMENTS",
     "register_measurement",
     "register_measure",
@@ -161,26 +169,45 @@ def register_measurement(
         raise ValueError(
             f"measurement {name!r} is already registered; pass replace=True to replace it"
         )
-    if not all(isinstance(c, str) for c in columns):
-        raise TypeError(f"columns must be strings, got {list(columns)!r}")
-    axes = dict(axes or {})
+    options = _checked_options(needs_graph=needs_graph, columns=columns, cost=cost, table=table,
+                               check=check, axes=axes, samples_graph=samples_graph)  # fmt: skip
+
+    def decorator(fn: MeasurementFn) -> MeasurementFn:
+        _set(_measurement(name, fn, options))
+        return fn
+
+    return decorator
+
+
+_OPTIONS = ("needs_graph", "columns", "cost", "table", "check", "axes", "samples_graph")
+
+
+def _checked_options(**options) -> dict:
+    """The options of :class:`Measurement`, checked and normalised (``register_measurement``'s)."""
+    defaults = {"needs_graph": False, "columns": (), "cost": None, "table": None,
+                "check": None, "axes": None, "samples_graph": True}  # fmt: skip
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise TypeError(f"unknown measurement options {unknown}; known: {sorted(defaults)}")
+    out = defaults | options
+    if not all(isinstance(c, str) for c in out["columns"]):
+        raise TypeError(f"columns must be strings, got {list(out['columns'])!r}")
+    axes = dict(out["axes"] or {})
     for axis, check_value in axes.items():
         _check_name(axis)
         if not callable(check_value):
             raise TypeError(f"axes[{axis!r}] must be a callable that checks a value")
-    if needs_graph and not samples_graph:
+    if out["needs_graph"] and not out["samples_graph"]:
         raise ValueError("a measurement that needs the graph must sample it (samples_graph=True)")
+    return out | {"needs_graph": bool(out["needs_graph"]), "columns": tuple(out["columns"]),
+                  "axes": types.MappingProxyType(axes),
+                  "samples_graph": bool(out["samples_graph"])}  # fmt: skip
 
-    def decorator(fn: MeasurementFn) -> MeasurementFn:
-        if not callable(fn):
-            raise TypeError(f"a measurement must be callable, got {fn!r}")
-        _MEASUREMENTS[name] = Measurement(
-            name, fn, bool(needs_graph), tuple(columns), cost, table, check,
-            types.MappingProxyType(axes), bool(samples_graph),
-        )  # fmt: skip
-        return fn
 
-    return decorator
+def _measurement(name: str, fn: MeasurementFn, options: dict) -> Measurement:
+    if not callable(fn):
+        raise TypeError(f"a measurement must be callable, got {fn!r}")
+    return Measurement(name, fn, **options)
 
 
 def register_measure(name: str, requires: str | None = None):
@@ -206,26 +233,65 @@ def unregister_measurement(name: str) -> None:
     del _MEASUREMENTS[name]
 
 
+@dataclass
+class _Override:
+    function: MeasurementFn
+    options: dict  # the options given to override_measurement
+
+
+# name -> (what was there before the first override, the active overrides, innermost last)
+_OVERRIDES: dict[str, tuple[list, list[_Override]]] = {}
+
+
+def _set(measurement: Measurement) -> None:
+    """Register ``measurement``; under an active override it goes below the overrides."""
+    if measurement.name in _OVERRIDES:
+        _OVERRIDES[measurement.name][0][0] = measurement
+        _refresh(measurement.name)
+    else:
+        _MEASUREMENTS[measurement.name] = measurement
+
+
+def _refresh(name: str) -> None:
+    """Make the innermost override current, each inheriting the options it was not given."""
+    below, layers = _OVERRIDES[name]
+    current = below[0]
+    for layer in layers:
+        inherited = {key: getattr(current, key) for key in _OPTIONS} if current else {}
+        current = _measurement(name, layer.function, inherited | layer.options)
+    _MEASUREMENTS[name] = current
+
+
 @contextlib.contextmanager
 def override_measurement(name: str, function: MeasurementFn, **options) -> Iterator[None]:
     """Within a ``with`` block, ``name`` runs ``function``; the previous one comes back after.
 
     ``options`` are those of :func:`register_measurement` (default: the ones of
-    the measurement being overridden).  Meant for tests and experiments in
+    the measurement being overridden).  It works before or after the built-ins
+    are loaded (:func:`skillgraph.sweep.builtins.load_builtins`): a measurement
+    registered under an active override takes its place below it, and the
+    override then inherits its options.  Meant for tests and experiments in
     this process (worker processes do not see it).
     """
-    previous = _MEASUREMENTS.get(name)
-    if previous is not None:
-        keep = ("needs_graph", "columns", "cost", "table", "check", "axes", "samples_graph")
-        options = {key: getattr(previous, key) for key in keep} | options
-    register_measurement(name, replace=True, **options)(function)
+    _check_name(name)
+    given = _checked_options(**options)
+    layer = _Override(function, {key: given[key] for key in options})
+    _measurement(name, function, given)  # refuse a bad function before any change
+    below, layers = _OVERRIDES.setdefault(name, ([_MEASUREMENTS.get(name)], []))
+    layers.append(layer)
     try:
+        _refresh(name)
         yield
     finally:
-        if previous is None:
-            _MEASUREMENTS.pop(name, None)
+        layers.remove(layer)
+        if layers:
+            _refresh(name)
         else:
-            _MEASUREMENTS[name] = previous
+            del _OVERRIDES[name]
+            if below[0] is None:
+                _MEASUREMENTS.pop(name, None)
+            else:
+                _MEASUREMENTS[name] = below[0]
 
 
 def _lookup(registry: dict, kind: str, name: str):
@@ -296,3 +362,54 @@ def get_failure_model(name: str) -> FailureFn:
 def failure_model_names() -> tuple[str, ...]:
     """Names of the registered failure models, in registration order."""
     return tuple(_FAILURE_MODELS)
+
+
+class MeasurementSet:
+    """Measurements and failure models declared by a module, registered by :meth:`install`.
+
+    A module of measurements declares them with the decorators
+    :meth:`measurement` (the options of :func:`register_measurement`) and
+    :meth:`failure_model`; nothing reaches the registries until
+    :meth:`install` is called, so importing the module changes no state.
+    """
+
+    def __init__(self) -> None:
+        self._measurements: list[tuple[str, MeasurementFn, dict]] = []
+        self._failure_models: list[tuple[str, FailureFn]] = []
+
+    def measurement(self, name: str, **options) -> Callable[[MeasurementFn], MeasurementFn]:
+        """Decorator: declare ``fn`` as measurement ``name`` (checked now, registered later)."""
+        _check_name(name)
+        options = _checked_options(**options)
+
+        def decorator(fn: MeasurementFn) -> MeasurementFn:
+            _measurement(name, fn, options)
+            self._measurements.append((name, fn, options))
+            return fn
+
+        return decorator
+
+    def failure_model(self, name: str, fn: FailureFn) -> None:
+        """Declare ``fn(graph, theta, seed, settings) -> bool mask`` as failure model ``name``."""
+        _check_name(name)
+        self._failure_models.append((name, fn))
+
+    def names(self) -> tuple[str, ...]:
+        """The declared measurements' names."""
+        return tuple(name for name, _, _ in self._measurements)
+
+    def install(self) -> None:
+        """Register every declared measurement and failure model.
+
+        Raises
+        ------
+        ValueError
+            A name is already registered (by something else, outside an override).
+        """
+        for name in self.names():
+            if name in _MEASUREMENTS and name not in _OVERRIDES:
+                raise ValueError(f"measurement {name!r} is already registered")
+        for name, fn, options in self._measurements:
+            _set(_measurement(name, fn, options))
+        for name, fn in self._failure_models:
+            register_failure_model(name, replace=True)(fn)

@@ -31,8 +31,10 @@ import numpy as np
 from skillgraph._outdir import output_lock
 from skillgraph._progress import progress_bar
 from skillgraph._resources import ResourceLimitError, check_memory, check_time
+from skillgraph.sweep.builtins import load_builtins
 from skillgraph.sweep.context import ItemContext, item_context
 from skillgraph.sweep.cost import SweepCost
+from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
 from skillgraph.sweep.measures import failure_rate_rows
 from skillgraph.sweep.registry import (
     get_measurement,
@@ -82,6 +84,7 @@ def table_columns(measurements: Iterable[str]) -> tuple[str, ...]:
     The item's parameters (the standard ones, then the measurements' own grid
     axes), the standard measurement columns, then the measurements' own columns.
     """
+    load_builtins()
     measurements = [get_measurement(name) for name in measurements]
     columns = list(PARAMETER_COLUMNS)
     for m in measurements:
@@ -106,6 +109,7 @@ def compute_item(item: WorkItem) -> list[dict]:
         A measurement returned a column it did not declare (it would be lost
         from the table).
     """
+    load_builtins()  # a worker process starts with empty registries
     ctx = item_context(item)
     rows = failure_rate_rows(ctx) if ctx.counts is not None else []
     allowed = set(table_columns(item.settings["measurements"]))
@@ -241,8 +245,6 @@ class SweepSummary:
 
 def _is_local(executor) -> bool:
     """Whether the executor runs items on this machine (its memory is ours)."""
-    from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
-
     return isinstance(executor, SerialExecutor | ProcessExecutor)
 
 
@@ -389,8 +391,6 @@ def run_sweep(
     -----
     Cost: the items' own cost, plus one small JSON file per item.
     """
-    from skillgraph.sweep.executors import SerialExecutor
-
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     executor = SerialExecutor() if executor is None else executor

@@ -44,9 +44,11 @@ from pathlib import Path
 
 from skillgraph._resources import ResourceLimitError, check_time
 from skillgraph._validation import interval_text
+from skillgraph.core.competence import COUNTS_TUPLE_MODES, TUPLE_MODES
 from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
-from skillgraph.core.graph import MAX_SKILLS
-from skillgraph.sweep import measures as _builtins  # noqa: F401  (registers the built-ins)
+from skillgraph.core.graph import MAX_SKILLS, SKILL_MEASURES
+from skillgraph.sweep.builtins import load_builtins
+from skillgraph.sweep.context import WorkItem
 from skillgraph.sweep.cost import MAX_ROWS, MAX_ROWS_PER_ITEM, SweepCost, engine_cost, sweep_cost
 from skillgraph.sweep.registry import (
     MEASUREMENTS,
@@ -76,12 +78,6 @@ __all__ = [
     "PARAMETER_COLUMNS",
     "MAX_ITEMS",
 ]
-
-#: skill measures a spec may name (the named forms of ``skill_measure_array``)
-SKILL_MEASURES = ("uniform", "zipf")
-#: tuple modes of ``competence.tuple_bad_fraction``; only ``tensor`` works from counts
-TUPLE_MODES = ("tensor", "cooccur")
-COUNTS_TUPLE_MODES = ("tensor",)
 
 #: the most work items one sweep may have
 MAX_ITEMS = 1_000_000
@@ -188,24 +184,6 @@ class SweepSpec:
     def engine(self) -> str:
         """``"graph"`` or ``"stream"``."""
         return self.data["options"]["engine"]
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """One grid point x replicate: everything a worker needs, as plain data.
-
-    ``params`` holds the item's value of every column in
-    :data:`PARAMETER_COLUMNS`; ``settings`` the measurement axes and options
-    shared by all items (``measurements``, ``beta``, ``t``, ``tuple_mode``,
-    ``bound_form``, ``engine``, ``curve_betas``, ``n_tuples``, ``delta_fail``,
-    ``bernoulli`` and the measurements' own tables).  The item's randomness is
-    ``child_seed(SeedSequence(seed), index)``.
-    """
-
-    index: int
-    seed: int
-    params: dict
-    settings: dict
 
 
 # ---------------------------------------------------------------------------
@@ -436,6 +414,7 @@ def validate_spec(raw: dict, source: str | None = None) -> SweepSpec:
     """
     if not isinstance(raw, dict):
         raise SpecError([("<spec>", f"must be a table, got {_describe(raw)}")], source)
+    load_builtins()  # the measurements a spec may name
     c = _Checker()
     data = _validate_top(c, raw)
     if not c.problems:

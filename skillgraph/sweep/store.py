@@ -33,6 +33,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from skillgraph import __version__
 from skillgraph.sweep.spec import MAX_ITEMS, PARAMETER_COLUMNS, SweepSpec, estimate, spec_hash
 from skillgraph.tables import atomic_write, read_table, write_table
 
@@ -269,8 +270,6 @@ class SweepStore:
 
     @classmethod
     def _write_manifest(cls, path: Path, spec: SweepSpec, n_items: int, columns) -> SweepStore:
-        from skillgraph import __version__
-
         manifest = {
             "format": STORE_FORMAT,
             "name": spec.name,

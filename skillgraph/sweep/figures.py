@@ -28,7 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from skillgraph.core.intervals import replicate_interval
+from skillgraph.plotting import figures
+from skillgraph.plotting.style import save_figure
 from skillgraph.sweep.spec import PARAMETER_COLUMNS
+from skillgraph.sweep.store import SweepStore
+from skillgraph.theory.bounds import performance_curve_bound
 
 __all__ = [
     "plot_store",
@@ -114,7 +118,9 @@ def _keep_panels(table: list[dict], keep: int, figure: str) -> list[dict]:
 
 
 def emergence_table(rows: list[dict]) -> tuple[list[dict], str] | None:
-    """The sweep's rows as ``tuple_fraction`` rows of :func:`~.figures.emergence_figure`.
+    """The sweep's rows as the ``tuple_fraction`` rows of the emergence figure.
+
+    The figure is :func:`skillgraph.plotting.figures.emergence_figure`.
 
     Single skills (``bad_fraction``, ``t = 1``) and tuples (``tensor`` mode,
     or ``cooccur`` when the sweep has no tensor tuples) per failure model
@@ -154,8 +160,6 @@ def emergence_table(rows: list[dict]) -> tuple[list[dict], str] | None:
 
 def _guaranteed_curves(table: list[dict]) -> list[dict]:
     """``1 - alpha_star(theta, beta, k)`` (KL form) at the ``beta`` of each simulated curve."""
-    from skillgraph.theory.bounds import performance_curve_bound
-
     out = []
     curves = dict.fromkeys((r["panel"], r["k"], r["theta"], r.get("compute")) for r in table)
     for panel, k, theta, compute in curves:
@@ -197,7 +201,7 @@ def performance_table(rows: list[dict]) -> list[dict] | None:
 def bound_table(rows: list[dict]) -> list[dict] | None:
     """Each simulated bad fraction (mean over replicates) beside its bounds.
 
-    Rows for :func:`~.figures.bound_vs_empirical_figure` with ``x="bound"``:
+    Rows for :func:`~skillgraph.plotting.figures.bound_vs_empirical_figure` with ``x="bound"``:
     ``value`` the simulated mean, ``bound`` the ``alpha_star`` (KL form) or
     certified alpha of the same item, ``bound_name`` which.  ``None`` when
     the sweep has no simulated bad fractions or no bounds.
@@ -257,10 +261,6 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
         When a figure leaves out graph shapes (more than :data:`MAX_PANEL_ROWS`
         rows of panels).
     """
-    from skillgraph.plotting import figures
-    from skillgraph.plotting.style import save_figure
-    from skillgraph.sweep.store import SweepStore
-
     if fmt not in ("png", "pdf", "svg"):
         raise ValueError(f"fmt must be one of 'png', 'pdf', 'svg', got {fmt!r}")
     store = SweepStore.open(path)

@@ -244,7 +244,8 @@ def test_cli_bad_file_exit_status(tmp_path, capsys):
     assert main(["check", "--edges", str(path)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv:2: skill_id 'x' is not an integer" in err
-    assert main(["check", "--edges", str(tmp_path / "missing.csv")]) == 2
+    # an input path that cannot be used: 4, as --help documents
+    assert main(["check", "--edges", str(tmp_path / "missing.csv")]) == 4
     assert "does not exist" in capsys.readouterr().err
     assert main(["check", "--theta", "1.5", "--n-skills", "10", "--n-texts", "100"]) == 2
     assert "theta" in capsys.readouterr().err

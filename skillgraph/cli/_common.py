@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_STATUS_HELP",
     "CommandError",
     "Terminated",
+    "check_input",
     "check_output_dir",
     "one_line",
     "raise_if_signalled",
@@ -199,6 +200,22 @@ def _refused_as_command_error():
     try:
         yield
     except OutputError as exc:
+        raise CommandError(str(exc), EXIT_OUTPUT) from None
+
+
+def check_input(path, what: str) -> None:
+    """Refuse, before any work, an input file that is missing, unreadable or not a regular file.
+
+    Raises
+    ------
+    CommandError
+        With :data:`EXIT_OUTPUT` ("an input path cannot be used").
+    """
+    from skillgraph.core.io import check_input_file
+
+    try:
+        check_input_file(str(path), what)
+    except OSError as exc:
         raise CommandError(str(exc), EXIT_OUTPUT) from None
 
 

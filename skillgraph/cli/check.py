@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from skillgraph.cli._common import CommandError, add_graph_arguments, print_json
+from skillgraph.cli._common import EXIT_OUTPUT, CommandError, add_graph_arguments, print_json
 
 if TYPE_CHECKING:
     from skillgraph.core.graph import SkillGraph
@@ -88,7 +88,7 @@ def _edge_graph(args) -> tuple[SkillGraph, str]:
     try:
         graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
     except OSError as exc:  # missing or unreadable file: a message, not a traceback
-        raise CommandError(str(exc)) from None
+        raise CommandError(str(exc), EXIT_OUTPUT) from None
     return graph, f"edges from {args.edges}"
 
 

@@ -10,6 +10,7 @@ from skillgraph.cli._common import (
     EXIT_FINDING,
     EXIT_INVALID,
     CommandError,
+    check_input,
     check_output_dir,
     print_json,
 )
@@ -95,6 +96,7 @@ def run(args) -> int:
     """Validate, check the size and the output directory, then run the sweep."""
     from skillgraph.sweep.runner import check_resources, load_spec
 
+    check_input(args.spec, "spec")
     spec = load_spec(args.spec)
     workers = _local_workers(args)
     if args.dry_run:

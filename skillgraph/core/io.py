@@ -8,6 +8,8 @@ problem with its file and line.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from array import array
 
 import numpy as np
@@ -15,7 +17,7 @@ import numpy as np
 from skillgraph._validation import check_int
 from skillgraph.core.graph import MAX_SKILLS, SkillGraph
 
-__all__ = ["EdgeFileError", "load_edges"]
+__all__ = ["EdgeFileError", "MAX_LINE_BYTES", "check_input_file", "load_edges"]
 
 
 class EdgeFileError(ValueError):
@@ -26,14 +28,25 @@ _TEXT_NAMES = ("text_id", "text", "text_ids", "t")
 _SKILL_NAMES = ("skill_id", "skill", "skill_ids", "s")
 _MAX_ID = MAX_SKILLS - 1  # skill ids are int32
 _MAX_ERRORS = 10
+#: problems quoted in the message (the rest are counted)
+_SHOWN_ERRORS = 3
+#: the longest line read (bytes): a pair of ids and a few named columns fit many times over
+MAX_LINE_BYTES = 1 << 16
+#: how much of a bad line a message quotes
+_QUOTED = 60
+#: an id: ASCII digits, optionally negative (to say so); no ``+``, ``_``, spaces or other digits
+_INT = re.compile(r"-?[0-9]+")
 
 
 def _is_int(token: str) -> bool:
-    try:
-        int(token)
-    except ValueError:
-        return False
-    return True
+    return _INT.fullmatch(token) is not None
+
+
+def _quote(line: str) -> str:
+    """``line`` as a message quotes it: repr, cut to a few dozen characters."""
+    if len(line) <= _QUOTED:
+        return repr(line)
+    return repr(line[:_QUOTED]) + f"... ({len(line):,} characters)"
 
 
 def _split(line: str, delimiter: str | None) -> list[str]:
@@ -51,7 +64,7 @@ def _is_header(fields: list[str]) -> bool:
 def _id_problem(what: str, token: str, limit: int | None) -> str | None:
     """Return why ``token`` is not a valid ``what`` id (below ``limit``), or None when it is."""
     if not _is_int(token):
-        return f"{what} {token!r} is not an integer"
+        return f"{what} {_quote(token)} is not an integer (ASCII digits 0-9 only)"
     value = int(token)
     if value < 0:
         return f"{what} {value} is negative (ids start at 0)"
@@ -83,12 +96,23 @@ class _EdgeReader:
         self.errors.append(f"{self.name}:{lineno}: {msg}")
 
     def read(self) -> None:
-        """Read the file into ``texts``, ``skills`` and ``errors`` (stops at ``_MAX_ERRORS``)."""
-        with open(self.name, encoding="utf-8-sig", errors="replace") as f:
-            for lineno, raw in enumerate(f, start=1):
-                if len(self.errors) >= _MAX_ERRORS:
+        """Read the file into ``texts``, ``skills`` and ``errors`` (stops at ``_MAX_ERRORS``).
+
+        Lines are read in bounded pieces: a line longer than :data:`MAX_LINE_BYTES`
+        stops the reading at once, whatever its length.
+        """
+        with open(self.name, "rb") as f:
+            for lineno in range(1, 2**62):
+                raw = f.readline(MAX_LINE_BYTES + 1)
+                if not raw or len(self.errors) >= _MAX_ERRORS:
                     break
-                line = raw.strip()
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    self.error(lineno, f"line longer than {MAX_LINE_BYTES:,} bytes: not an edge "
+                                       "list (one text_id,skill_id pair per line)")  # fmt: skip
+                    break
+                if lineno == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
+                line = raw.decode("utf-8", errors="replace").strip()
                 if not line or line.startswith("#"):
                     continue
                 if not self.read_line(lineno, line):
@@ -106,7 +130,7 @@ class _EdgeReader:
             _is_int(f) for f in fields
         ):
             # a first line that is neither data nor a recognisable header
-            self.error(lineno, f"unrecognised header {line!r}: name the columns text_id and "
+            self.error(lineno, f"unrecognised header {_quote(line)}: name the columns text_id and "
                                "skill_id, or leave the header out")
             return False
         self.read_row(lineno, line, fields)
@@ -116,17 +140,17 @@ class _EdgeReader:
         """Return False when the header lacks an id column (reading stops), else True."""
         if self.header_line:
             self.error(lineno, f"duplicate header (the header is on line {self.header_line}): "
-                               f"{line!r}")
+                               f"{_quote(line)}")
             return True
         if self.texts:
-            self.error(lineno, f"header {line!r} after data lines: a header must come first")
+            self.error(lineno, f"header {_quote(line)} after data lines: a header must come first")
             return True
         lowered = [f.lower() for f in fields]
         t_col = next((i for i, f in enumerate(lowered) if f in _TEXT_NAMES), None)
         s_col = next((i for i, f in enumerate(lowered) if f in _SKILL_NAMES), None)
         if t_col is None or s_col is None:
             missing = "text_id" if t_col is None else "skill_id"
-            self.error(lineno, f"header {line!r} has no {missing} column "
+            self.error(lineno, f"header {_quote(line)} has no {missing} column "
                                "(expected columns text_id and skill_id)")
             return False
         self.header_line, self.cols, self.n_cols = lineno, (t_col, s_col), len(fields)
@@ -136,11 +160,11 @@ class _EdgeReader:
         """Add the row's edge to ``texts`` and ``skills``, or record what is wrong with it."""
         if len(fields) < self.n_cols:
             self.error(lineno, f"expected {self.n_cols} columns (text_id, skill_id), got "
-                               f"{len(fields)}: {line!r}")
+                               f"{len(fields)}: {_quote(line)}")
             return
         if not self.header_line and len(fields) > 2:
             self.error(lineno, f"expected 2 columns (text_id, skill_id), got {len(fields)}: "
-                               f"{line!r} (a header naming the columns allows extra ones)")
+                               f"{_quote(line)} (a header naming the columns allows extra ones)")
             return
         text, skill = fields[self.cols[0]], fields[self.cols[1]]
         problems = [
@@ -155,6 +179,41 @@ class _EdgeReader:
             self.texts.append(int(text))
             self.skills.append(int(skill))
 
+
+
+def _errors_message(errors: list[str]) -> str:
+    """One line: the first few problems, then how many more."""
+    shown = "; ".join(errors[:_SHOWN_ERRORS])
+    more = len(errors) - _SHOWN_ERRORS
+    if more > 0:
+        stopped = " (reading stopped there)" if len(errors) >= _MAX_ERRORS else ""
+        shown += f"; and {more} more problem(s){stopped}"
+    return f"invalid edge file: {shown}"
+
+
+def check_input_file(name: str, what: str) -> None:
+    """Refuse, before reading, an input that is missing or not a regular file.
+
+    A FIFO or a device (``/dev/zero``) would block or never end.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, OSError
+        With a one-line message naming ``what`` and ``name``.
+    """
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} {name!r} does not exist") from None
+    except OSError as exc:
+        raise OSError(f"{what} {name!r} cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"{what} {name!r} is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise OSError(f"{what} {name!r} is {kind}, not a regular file")
+    if not os.access(name, os.R_OK):
+        raise PermissionError(f"{what} {name!r} cannot be read: permission denied")
 
 
 def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None):
@@ -180,28 +239,27 @@ def load_edges(path, *, n_texts: int | None = None, n_skills: int | None = None)
     Raises
     ------
     EdgeFileError
-        (a ``ValueError``) naming the file and the line of each problem (up
-        to 10): missing columns, non-integer or negative ids, ids out of range,
-        a repeated header, an empty file.
-    FileNotFoundError
-        If the file does not exist.
+        (a ``ValueError``) on one line, naming the file and the line of the
+        first problems (reading stops after 10): missing columns, ids that are
+        not plain ASCII integers (``1_000``, ``+1`` and other scripts' digits
+        are refused), negative ids, ids out of range, a repeated header, a
+        line longer than :data:`MAX_LINE_BYTES`, an empty file.
+    OSError
+        The file is missing, unreadable, a directory, a FIFO or a device
+        (:func:`check_input_file`).
     """
     if n_texts is not None:
         n_texts = check_int("n_texts", n_texts, 1)
     if n_skills is not None:
         n_skills = check_int("n_skills", n_skills, 1, _MAX_ID + 1)
     name = os.fspath(path)
-    if not os.path.exists(name):
-        raise FileNotFoundError(f"edge file {name!r} does not exist")
-    if os.path.isdir(name):
-        raise EdgeFileError(f"{name}: is a directory, not an edge file")
+    check_input_file(name, "edge file")
 
     reader = _EdgeReader(name, n_texts, n_skills)
     reader.read()
     errors, texts, skills = reader.errors, reader.texts, reader.skills
     if errors:
-        more = " (stopped after 10 errors)" if len(errors) >= _MAX_ERRORS else ""
-        raise EdgeFileError("invalid edge file:\n  " + "\n  ".join(errors) + more)
+        raise EdgeFileError(_errors_message(errors))
     if not texts:
         what = "only a header" if reader.header_line else "an empty file"
         raise EdgeFileError(

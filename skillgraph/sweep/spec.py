@@ -209,12 +209,19 @@ def load_spec(path) -> SweepSpec:
 
 
 def parse_spec(text: str, source: str | None = None) -> SweepSpec:
-    """Parse TOML ``text`` and validate it (see :func:`validate_spec`)."""
+    """Parse TOML ``text`` and validate it (see :func:`validate_spec`).
+
+    A UTF-8 byte-order mark (some editors write one) is skipped; a spec nested
+    too deeply for the parser is an error like any other.
+    """
+    text = text.removeprefix("\ufeff")
     try:
         raw = tomllib.loads(text)
+        spec = validate_spec(raw, source=source)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError([("<toml>", f"not valid TOML: {exc}")], source) from None
-    spec = validate_spec(raw, source=source)
+    except RecursionError:
+        raise SpecError([("<toml>", "nested too deeply to be a sweep spec")], source) from None
     return SweepSpec(spec.data, spec.spec_hash, text)
 
 

@@ -6,12 +6,12 @@ Usage::
                                          [--out FILE.json]
 
 The work: one SGD step (forward, backward, momentum update) of the two-layer
-model of :mod:`skillgraph.mechanisms.induction_model` at ``B = 32``,
+model of :mod:`skillgraph.mechanisms.induction.model` at ``B = 32``,
 ``T = 128``, ``d = 128``, ``N = 65`` (the reference run), on the same batch,
 the same frozen matrices and the same number of threads (BLAS through
 threadpoolctl for numpy, ``torch.set_num_threads`` for torch).  Contenders:
 
-* ``numpy``: :func:`skillgraph.mechanisms.induction_model.loss_and_grads` plus
+* ``numpy``: :func:`skillgraph.mechanisms.induction.model.loss_and_grads` plus
   the update, float32;
 * ``torch``: the model written plainly in PyTorch (``W_Q = I``, masked softmax,
   residual stream, final linear layer), gradients by autograd, ``torch.optim.SGD``
@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from skillgraph.mechanisms.induction import InductionConfig, train_induction  # noqa: E402
-from skillgraph.mechanisms.induction_model import init_model, loss_and_grads  # noqa: E402
+from skillgraph.mechanisms.induction.model import init_model, loss_and_grads  # noqa: E402
 
 B, T, D, N = 32, 128, 128, 65
 LR, MOMENTUM, WEIGHT_DECAY = 0.2, 0.9, 1e-4

@@ -22,7 +22,7 @@ wall time of ``--repeats`` rounds counts:
   does), float64.
 
 Then it times the full default ``skillgraph memory`` run
-(:func:`skillgraph.mechanisms.memory_report.run_memory` with its defaults,
+(:func:`skillgraph.mechanisms.memory.run` and ``write_outputs`` with its defaults,
 writing its files to a temporary directory).  It prints the times, the
 ratios against the goals (at least 5x faster than recomputing each ``d``;
 the default run under two minutes on two cores) and optionally writes JSON.
@@ -142,10 +142,15 @@ def bench_curves(repeats: int) -> dict:
 
 
 def bench_pipeline() -> dict:
-    from skillgraph.mechanisms.memory_report import run_memory
+    from skillgraph.mechanisms import memory
+
+    def run_and_write(out_dir):
+        result = memory.run()
+        memory.write_outputs(result, out_dir)
+        return result
 
     with tempfile.TemporaryDirectory() as tmp:
-        wall, cpu, report = _timed(lambda: run_memory(out_dir=tmp))
+        wall, cpu, report = _timed(lambda: run_and_write(tmp))
     return {"wall": wall, "cpu": cpu, "headline": report.headline}
 
 

@@ -18,7 +18,6 @@ matrix of layer 2 first, then its keys, then the keys of layer 1
 # trigger are *in-context*: only a copy from earlier in the sequence predicts
 # them.
 from skillgraph.mechanisms.induction import InductionConfig, train_induction
-from skillgraph.mechanisms.induction_report import induction_figure
 
 config = InductionConfig(
     n_tokens=30, seq_len=64, dim=64, batch=16, n_triggers=3, steps=400, lr=0.1, seed=0
@@ -47,4 +46,4 @@ for key in ("final_in_context_accuracy", "copy_baseline_accuracy",
 # recall of the three memories rises in the order ``W_O2``, ``W_K2``, ``W_K1``.
 # Outputs drawn from held-out tokens (dash-dotted) are never copied: the output
 # memory stores only the tokens it was trained to copy.
-fig = induction_figure(run)
+fig = run.figures()["induction"]

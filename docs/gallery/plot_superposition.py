@@ -18,7 +18,6 @@ measurements of real language models.
 import numpy as np
 
 from skillgraph.mechanisms import superposition as sp
-from skillgraph.mechanisms import superposition_report as rep
 
 tasks = sp.sample_task_set(3, 2, n_skills=500, n_texts=50_000, k=8, seed=0)
 small = sp.task_competences(tasks, 0.3, seed=1)
@@ -54,13 +53,14 @@ print("sorted_mean_prob, one task:", np.round(sp.sorted_mean(picked), 3))
 # Against scale: compute-optimal models under the Chinchilla law, ``theta``
 # from the anchored map (as in ``skillgraph emerge``).  A small run; the
 # command ``skillgraph superpose`` runs the full one in seconds.
-config = rep.SuperposeConfig(
+config = sp.SuperposeConfig(
     lam=lam, n_scales=6, replicates=2, n_prompts=500, n_skills=500, n_texts=50_000
 )
-result = rep.run_superpose(config)
+result = sp.run(config)
 print(result.headline)
-scale_fig = rep.scale_figure(result)
+figures = result.figures()
+scale_fig = figures["superposition_scale"]
 
 # %%
 # The sorted answer probabilities at the smallest, a middle and the largest scale.
-sorted_fig = rep.sorted_probs_figure(result)
+sorted_fig = figures["sorted_probs"]

@@ -49,8 +49,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from skillgraph.cli._common import print_json, staged_output
-    from skillgraph.mechanisms.induction import InductionConfig, InductionDivergedError
-    from skillgraph.mechanisms.induction_report import FILES, induction_report, summary_markdown
+    from skillgraph.mechanisms import induction
 
     overrides = {
         field: getattr(args, flag)
@@ -58,20 +57,22 @@ def run(args) -> int:
         if getattr(args, flag) is not None
     }
     # the configuration validates every value before the output directory or any work
-    config = InductionConfig.from_preset(args.preset, **overrides)
+    config = induction.InductionConfig.from_preset(args.preset, **overrides)
     diverged = None
-    with staged_output(args.out, "induction", legacy=frozenset(FILES).issuperset) as stage:
+    legacy = frozenset(induction.FILES).issuperset
+    with staged_output(args.out, "induction", legacy=legacy) as stage:
         try:
-            result, written = induction_report(stage.path, config, progress=not args.no_progress)
-            written = stage.final(written)
-        except InductionDivergedError as exc:  # its curves are written: keep them, then say so
-            diverged = exc
+            result = induction.run(config, progress=not args.no_progress)
+            written = stage.final(induction.write_outputs(result, stage.path))
+        except induction.InductionDivergedError as exc:  # write its curves, then say so
+            diverged = induction.write_diverged(exc, stage.path)
     if diverged is not None:
-        raise InductionDivergedError(str(diverged).replace(str(stage.path), str(stage.out)),
-                                     diverged.step, diverged.run)  # fmt: skip
+        raise induction.InductionDivergedError(
+            str(diverged).replace(str(stage.path), str(stage.out)), diverged.step, diverged.run
+        )
     if args.json:
         print_json(result.summary())
     else:
-        print(summary_markdown(result))
+        print(induction.summary_markdown(result))
         print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0

@@ -63,10 +63,10 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``skillgraph memory``; returns the exit status (0)."""
-    from skillgraph.mechanisms.memory_report import FILES, MemoryConfig, run_memory
+    from skillgraph.mechanisms import memory
 
     # MemoryConfig validates every parameter, staged_output the output directory, before any work
-    config = MemoryConfig(
+    config = memory.MemoryConfig(
         n_inputs=args.n_inputs,
         n_labels=args.n_labels,
         zipf_exponent=args.zipf_exponent,
@@ -77,12 +77,13 @@ def run(args: argparse.Namespace) -> int:
         replicates=args.replicates,
         tuples=args.tuples,
     )
-    with staged_output(args.out, "memory", legacy=frozenset(FILES).issuperset) as stage:
-        report = run_memory(config, out_dir=stage.path, progress=not args.no_progress)
+    with staged_output(args.out, "memory", legacy=frozenset(memory.FILES).issuperset) as stage:
+        report = memory.run(config, progress=not args.no_progress)
+        memory.write_outputs(report, stage.path)
     if args.json:
         print_json({**report.summary_json(), "out": str(args.out)})
         return 0
     print(report.headline)
     print()
-    print(f"wrote {args.out}/: " + ", ".join(FILES))
+    print(f"wrote {args.out}/: " + ", ".join(memory.FILES))
     return 0

@@ -80,17 +80,15 @@ def _proportions(args) -> tuple[float, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``skillgraph superpose``; returns the exit status (0)."""
-    from skillgraph.mechanisms.superposition_report import (
-        SuperposeConfig,
-        run_superpose,
-        write_report,
-    )
+    from skillgraph.mechanisms import superposition
 
     # every parameter and the output directory are checked before the work
-    config = SuperposeConfig(lam=_proportions(args), n_examples=args.examples, seed=args.seed)
+    config = superposition.SuperposeConfig(
+        lam=_proportions(args), n_examples=args.examples, seed=args.seed
+    )
     with staged_output(args.out, "superpose", legacy=FILES.issuperset) as stage:
-        result = run_superpose(config, progress=not args.no_progress)
-        written = stage.final(write_report(result, stage.path))
+        result = superposition.run(config, progress=not args.no_progress)
+        written = stage.final(superposition.write_outputs(result, stage.path))
     if args.json:
         print_json(result.summary_json())
         return 0

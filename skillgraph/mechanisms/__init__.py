@@ -5,8 +5,12 @@ both a failure rate ``theta`` and the set of skills a model has not learned:
 associative memories (:mod:`skillgraph.mechanisms.memory`); emergence in
 training time, in a two-layer transformer trained in numpy
 (:mod:`skillgraph.mechanisms.induction`); and a labelled toy of tasks in
-superposition (:mod:`skillgraph.mechanisms.superposition`).  The public
-names below are imported lazily, so importing the subpackage stays cheap.
+superposition (:mod:`skillgraph.mechanisms.superposition`).  The three never
+import each other.  Each has one pipeline shape: a frozen ``Config`` in,
+``run(config)`` returning a frozen result whose ``figures()`` draws it, and
+``write_outputs(result, out_dir)``; and a ``sweep_adapter`` module that the
+sweep engine registers.  The public names below are imported lazily, so
+importing the subpackage stays cheap.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ _LAZY = {
     "analytic_error": "memory",
     "memory_failures": "memory",
     "stream_memory_failures": "memory",
-    "run_memory": "memory_report",
+    "MemoryConfig": "memory",
+    "MemoryResult": "memory",
     "superpose": "superposition",
     "SuperpositionResult": "superposition",
     "sample_task_set": "superposition",
@@ -33,12 +38,15 @@ _LAZY = {
     "kl_divergence": "superposition",
     "tasks_in_top_k": "superposition",
     "sorted_mean": "superposition",
-    "run_superpose": "superposition_report",
+    "SuperposeConfig": "superposition",
+    "SuperposeResult": "superposition",
     "InductionConfig": "induction",
     "InductionRun": "induction",
     "train_induction": "induction",
-    "induction_report": "induction_report",
-    "SuperposeConfig": "superposition_report",
+    # deprecated (0.3): the pipelines are memory.run, superposition.run, induction.run
+    "run_memory": "_deprecated",
+    "run_superpose": "_deprecated",
+    "induction_report": "_deprecated",
 }
 
 __all__ = sorted(_LAZY)

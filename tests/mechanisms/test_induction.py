@@ -18,12 +18,12 @@ from skillgraph.mechanisms.induction import (
     memory_probes,
     train_induction,
 )
-from skillgraph.mechanisms.induction_data import (
+from skillgraph.mechanisms.induction.data import (
     in_context_mask,
     induction_task,
     token_statistics,
 )
-from skillgraph.mechanisms.induction_model import forward, init_model, loss_and_grads
+from skillgraph.mechanisms.induction.model import forward, init_model, loss_and_grads
 from skillgraph.tables import read_table
 
 #: a setting small enough for the default test run (a few seconds of training)
@@ -130,8 +130,8 @@ def test_same_seed_same_data():
 
 
 def test_shortcut_baselines_on_a_hand_built_sequence():
-    from skillgraph.mechanisms.induction import _most_frequent_so_far
-    from skillgraph.mechanisms.induction_data import InductionBatch
+    from skillgraph.mechanisms.induction.data import InductionBatch
+    from skillgraph.mechanisms.induction.probes import _most_frequent_so_far
 
     tokens = np.array([[2, 2, 0, 1, 1, 1, 0]])
     batch = InductionBatch(tokens, np.array([[0]]), np.array([[1]]),
@@ -322,15 +322,17 @@ def test_bad_input_to_the_builders():
 
 
 def test_divergence_names_the_step_and_keeps_the_log(tmp_path):
-    from skillgraph.mechanisms.induction_report import induction_report
+    from skillgraph.mechanisms.induction import run as run_induction
+    from skillgraph.mechanisms.induction import write_diverged
 
     with pytest.raises(InductionDivergedError, match=r"step \d+") as info:
-        induction_report(tmp_path, InductionConfig(**SMALL, steps=50, log_every=1, lr=1e4))
+        run_induction(InductionConfig(**SMALL, steps=50, log_every=1, lr=1e4))
     step = info.value.step
     run = info.value.run
     assert run.diverged_at == step and 1 <= step <= 50
     assert run.steps[-1] == step - 1 and np.isfinite(run.curves["bigram_loss"]).all()
-    assert str(tmp_path) in str(info.value)
+    error = write_diverged(info.value, tmp_path)
+    assert str(tmp_path) in str(error) and error.step == step
     rows = read_table(tmp_path / "results.csv")
     assert max(r["step"] for r in rows) == step - 1
     assert json.loads((tmp_path / "summary.json").read_text())["diverged_at"] == step

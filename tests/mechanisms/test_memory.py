@@ -395,20 +395,19 @@ def test_too_large_a_memory_is_refused_with_an_estimate():
 
 
 def _small_config(**kw):
-    from skillgraph.mechanisms.memory_report import MemoryConfig
-
     base = dict(trials=3, d=(16, 32, 64, 128, 256), fit_window=(32, 256), T=(10, 100, 1000),
                 T_d=(64, math.inf), data_fit_window=(10, 1000), emergence_d=(32, 128, 512),
                 replicates=2, n_texts=5000, tuples=(1, 2))  # fmt: skip
-    return MemoryConfig(**{**base, **kw})
+    return mem.MemoryConfig(**{**base, **kw})
 
 
 def test_pipeline_writes_every_number_it_plots(tmp_path):
-    from skillgraph.mechanisms.memory_report import FILES, run_memory
     from skillgraph.tables import read_table
 
-    report = run_memory(_small_config(), out_dir=tmp_path / "out")
-    for name in FILES:
+    report = mem.run(_small_config())
+    written = mem.write_outputs(report, tmp_path / "out")
+    assert [p.name for p in written] == list(mem.FILES)
+    for name in mem.FILES:
         assert (tmp_path / "out" / name).stat().st_size > 0
     rows = read_table(tmp_path / "out" / "results.csv")
     assert len(rows) == len(report.rows)
@@ -426,17 +425,18 @@ def test_pipeline_writes_every_number_it_plots(tmp_path):
     assert all(0.0 <= r["value"] <= 1.0 for r in emergence)
 
 
-def test_pipeline_refuses_a_bad_output_directory_before_any_work(tmp_path):
-    from skillgraph.mechanisms.memory_report import run_memory
+def test_deprecated_run_memory_refuses_a_bad_output_directory_before_any_work(tmp_path):
+    from skillgraph.mechanisms import run_memory
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(OSError, match="directory"):
-        run_memory(_small_config(trials=10**5), out_dir=blocker)
+    with pytest.warns(DeprecationWarning, match="memory.run"):
+        with pytest.raises(OSError, match="directory"):
+            run_memory(_small_config(trials=10**5), out_dir=blocker)
 
 
 def test_sweep_measurement_rows():
-    from skillgraph.mechanisms.memory_report import memory_measurement
+    from skillgraph.mechanisms.memory.sweep_adapter import memory_measurement
 
     rows = memory_measurement(d=[64, 256], T=1000, trials=3, seed=np.random.SeedSequence(1))
     quantities = [r["quantity"] for r in rows]

@@ -21,7 +21,6 @@ from scipy.special import rel_entr
 from scipy.stats import multinomial
 
 from skillgraph.mechanisms import superposition as sp
-from skillgraph.mechanisms import superposition_report as rep
 
 SKEWED = (0.5, 0.3, 0.2)
 UNIFORM = (1 / 3, 1 / 3, 1 / 3)
@@ -217,7 +216,7 @@ def test_fewer_examples_than_tasks():
     with pytest.raises(ValueError, match="n_examples must be >= the number of tasks K = 4"):
         sp.superpose(np.ones(4), (0.25,) * 4, 3)
     with pytest.raises(ValueError, match="n_examples"):
-        rep.SuperposeConfig(lam=(0.25,) * 4, n_examples=3)
+        sp.SuperposeConfig(lam=(0.25,) * 4, n_examples=3)
 
 
 @pytest.mark.parametrize(
@@ -286,8 +285,8 @@ SMALL = dict(
 def test_pipeline_writes_labelled_report(tmp_path):
     from skillgraph.tables import read_table
 
-    result = rep.run_superpose(rep.SuperposeConfig(**SMALL))
-    files = rep.write_report(result, tmp_path / "out")
+    result = sp.run(sp.SuperposeConfig(**SMALL))
+    files = sp.write_outputs(result, tmp_path / "out")
     names = {p.name for p in files}
     assert names == {
         "superposition_scale.png",
@@ -297,7 +296,7 @@ def test_pipeline_writes_labelled_report(tmp_path):
         "summary.md",
     }
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "toy model" in summary and rep.DISCLAIMER in summary
+    assert "toy model" in summary and sp.DISCLAIMER in summary
     data = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert data["model"] == "toy model"
     assert set(data["readouts"]) == set(sp.READOUTS)
@@ -321,13 +320,13 @@ def test_cli_json(tmp_path, capsys, monkeypatch):
     argv += ["--lambda", "0.5,0.5", "--examples", "20", "--seed", "2"]
     args = parser.parse_args(argv)
     seen = []
-    full_run = rep.run_superpose
+    full_run = sp.run
 
     def small_run(config, progress):
         seen.append(config)  # the flags reached the configuration ...
         return full_run(dataclasses.replace(config, **SMALL), progress=progress)  # ... run small
 
-    monkeypatch.setattr(rep, "run_superpose", small_run)
+    monkeypatch.setattr(sp, "run", small_run)
     assert args.func(args) == 0
     assert (seen[0].lam, seen[0].n_examples, seen[0].seed) == ((0.5, 0.5), 20, 2)
     data = json.loads(capsys.readouterr().out)

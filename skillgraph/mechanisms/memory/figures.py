@@ -1,10 +1,4 @@
-"""Figures of the ``skillgraph memory`` pipeline, drawn from its tidy table.
-
-Each function takes the rows of :data:`skillgraph.mechanisms.memory_report.COLUMNS`
-(a list of dicts, as written to ``results.csv`` and read back by
-:func:`skillgraph.tables.read_table`) and returns a
-:class:`matplotlib.figure.Figure` in the package's style; nothing is computed
-here that is not in the table.  Object-oriented matplotlib only (no pyplot).
+"""The three figures of ``skillgraph memory``, drawn from the rows of its table.
 """
 
 from __future__ import annotations
@@ -13,7 +7,11 @@ import math
 
 import numpy as np
 
+from skillgraph.mechanisms.memory.config import scheme_label
+from skillgraph.plotting.figures import MARKERS, PALETTE, new_figure, style
+
 __all__ = ["error_vs_d_figure", "error_vs_T_figure", "emergence_figure"]
+
 
 _WIDTH, _HEIGHT = 4.6, 3.4  # inches: one wide column, room for the legend beside the data
 
@@ -34,7 +32,6 @@ def _errorbars(ax, x, y, lo, hi, **kwargs):
 
 
 def _setup_axes():
-    from skillgraph.plotting.figures import new_figure
 
     fig, axes = new_figure(width=_WIDTH, height=_HEIGHT)
     return fig, axes[0, 0]
@@ -48,9 +45,6 @@ def _params(rows) -> dict:
 
 def error_vs_d_figure(rows):
     """Error against memory size ``d`` for each scheme, fitted and theory slopes, capacity term."""
-    from skillgraph.mechanisms.memory_report import scheme_label
-    from skillgraph.plotting.figures import MARKERS, PALETTE, style
-
     rows = _select(rows, figure="error_vs_d")
     p = _params(rows)
     fig, ax = _setup_axes()
@@ -103,8 +97,6 @@ def _isnan(x) -> bool:
 
 def error_vs_T_figure(rows):
     """Error against data ``T`` at several ``d``, analytic curves and the data term."""
-    from skillgraph.plotting.figures import MARKERS, PALETTE, style
-
     rows = _select(rows, figure="error_vs_T")
     p = _params(rows)
     fig, ax = _setup_axes()
@@ -145,8 +137,6 @@ def error_vs_T_figure(rows):
 
 def emergence_figure(rows):
     """Fraction of competent ``t``-tuples against ``d`` (structural coupling) and the bound."""
-    from skillgraph.plotting.figures import MARKERS, PALETTE, style
-
     rows = _select(rows, figure="emergence")
     p = _params(rows)
     fig, ax = _setup_axes()

@@ -30,6 +30,7 @@ from skillgraph._validation import check_int
 
 __all__ = ["TRAINABLE", "InductionModel", "init_model", "Forward", "forward", "loss_and_grads"]
 
+
 #: names of the trainable matrices, in the order the memories form in the paper's story
 #: (the final layer ``W_F`` exists only when the loss covers every position)
 TRAINABLE = ("W_O2", "W_K2", "W_K1", "W_F")

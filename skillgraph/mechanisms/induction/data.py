@@ -25,16 +25,19 @@ __all__ = [
     "TRIGGER_MODES",
     "OUTPUT_MODES",
     "TokenStatistics",
-    "InductionTask",
-    "InductionBatch",
     "token_statistics",
-    "induction_task",
+    "InductionBatch",
+    "InductionTask",
     "in_context_mask",
+    "induction_task",
 ]
+
 
 #: how the triggers of a sequence are chosen: the K most frequent tokens, or K distinct
 #: tokens drawn from the unigram afresh for every sequence
 TRIGGER_MODES = ("fixed", "random")
+
+
 #: how a trigger's output is drawn: uniform over the output tokens, uniform over the
 #: output tokens that are not triggers of the sequence, or from the trigger's bigram row
 OUTPUT_MODES = ("uniform", "non_trigger", "bigram")

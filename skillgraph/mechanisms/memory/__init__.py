@@ -1,0 +1,103 @@
+"""Associative memories: a mechanism that produces both ``theta`` and the unlearned skills.
+
+Cabannes, Dohmatob & Bietti (*Scaling Laws for Associative Memories*, arXiv
+2310.02984; the memory viewpoint of Bietti et al., *Birth of a Transformer*,
+arXiv 2306.00802) study a model small enough to simulate exactly.  Inputs
+``x in {0..N-1}`` come with Zipf frequencies ``p(x) ∝ (x + 1) ** -a`` and
+deterministic labels ``f(x) = x mod M``.  Input embeddings ``e_x`` are i.i.d.
+``N(0, I_d / d)``, output embeddings ``u_y`` i.i.d. uniform on the unit
+sphere of ``R^d``.  The memory ``W = sum_x q(x) e_x u_{f(x)}^T`` (``d x d``)
+predicts ``argmax_y e_x^T W u_y``, and its error is frequency weighted:
+``E = sum_x p(x) 1{prediction(x) != f(x)}``.  A skill is an association; it is
+*learned* when it is recalled.
+
+The subpackage gives
+
+* the Monte Carlo error ``E(d, T)`` over draws of the embeddings
+  (:func:`memory_error`) and the recalled set of one memory
+  (:func:`memory_recall`), for the storage schemes of :data:`SCHEMES`, with
+  population frequencies (``T=None``) or ``T`` samples of data;
+* the analytic terms: the data term (:func:`data_term`, its asymptotic form
+  :func:`data_term_asymptotic`), the capacity term (:func:`capacity_term`),
+  their combination (:func:`analytic_error`), the theory slopes
+  (:func:`theory_slope`), the compute-optimal amount of data
+  (:func:`compute_optimal_T`) and slope fits with a stated window
+  (:func:`fit_slope`);
+* the coupling into the skill graph: the drop-in ``theta := E(d, T)`` and the
+  structural failure model in which the unrecalled associations are the
+  unlearned skills (:func:`memory_theta`, :func:`memory_failures`,
+  :func:`stream_memory_failures`).
+
+and the ``skillgraph memory`` pipeline: :func:`run` a :class:`MemoryConfig`
+into a :class:`MemoryResult`, :func:`write_outputs` its files.  Modules, one
+idea each: ``inputs`` (schemes, frequencies, checks), ``model`` (the
+simulation), ``laws`` (analytic terms), ``fit`` (slopes), ``failures`` (into
+the skill graph), ``config``, ``result``, ``pipeline``, ``figures`` and
+``sweep_adapter`` (the sweep measurement).
+
+The mathematics is on the documentation page *Associative memories*
+(:doc:`/theory/memory`).
+
+Examples
+--------
+>>> from skillgraph.mechanisms.memory import memory_error
+>>> curve = memory_error([32, 128, 512], trials=4, seed=0)
+>>> bool(curve.error[0] > curve.error[1] > curve.error[2])
+True
+"""
+
+from skillgraph.mechanisms.memory.config import MemoryConfig, scheme_label
+from skillgraph.mechanisms.memory.failures import (
+    MemoryStreamCounts,
+    memory_failures,
+    memory_theta,
+    stream_memory_failures,
+)
+from skillgraph.mechanisms.memory.fit import SlopeFit, fit_slope
+from skillgraph.mechanisms.memory.inputs import SCHEMES, zipf_probabilities
+from skillgraph.mechanisms.memory.laws import (
+    analytic_error,
+    capacity_term,
+    compute_optimal_T,
+    data_term,
+    data_term_asymptotic,
+    data_term_constant,
+    theory_slope,
+)
+from skillgraph.mechanisms.memory.model import (
+    MemoryCurve,
+    MemoryRecall,
+    memory_error,
+    memory_recall,
+)
+from skillgraph.mechanisms.memory.pipeline import COLUMNS, run, write_outputs
+from skillgraph.mechanisms.memory.result import FILES, MemoryResult
+
+__all__ = [
+    "SCHEMES",
+    "MemoryCurve",
+    "MemoryRecall",
+    "SlopeFit",
+    "MemoryStreamCounts",
+    "memory_error",
+    "memory_recall",
+    "zipf_probabilities",
+    "data_term",
+    "data_term_constant",
+    "data_term_asymptotic",
+    "capacity_term",
+    "analytic_error",
+    "theory_slope",
+    "compute_optimal_T",
+    "fit_slope",
+    "memory_theta",
+    "memory_failures",
+    "stream_memory_failures",
+    "MemoryConfig",
+    "MemoryResult",
+    "COLUMNS",
+    "FILES",
+    "scheme_label",
+    "run",
+    "write_outputs",
+]

@@ -1,0 +1,74 @@
+"""The memory's inputs: storage schemes, Zipf frequencies and the checks of its parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skillgraph._validation import check_int, check_real
+from skillgraph.core.graph import skill_measure_array
+
+__all__ = ["SCHEMES", "zipf_probabilities"]
+
+
+#: Storage schemes: ``"threshold"`` stores the ``P = floor(d / kappa)`` most
+#: frequent inputs with ``q = 1``; ``"frequency"`` stores every input with
+#: ``q = p ** rho``; ``"all"`` stores every input with ``q = 1``.
+SCHEMES = ("threshold", "frequency", "all")
+
+
+MAX_INPUTS = 2**31 - 1
+
+
+MAX_TRIALS = 10**6
+
+
+def check_d(d) -> np.ndarray:
+    """Memory sizes: whole numbers >= 1, or ``inf`` (float64 array, at least one value)."""
+    if isinstance(d, str):
+        raise TypeError(f"d must be a number or an array of numbers, got str {d!r}")
+    arr = np.atleast_1d(np.asarray(d))
+    if arr.dtype == bool or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"d must be whole numbers >= 1 (or inf), got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"d must be a number or a non-empty 1-D array, got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    finite = np.isfinite(arr)
+    bad = np.isnan(arr) | (arr < 1) | (finite & (arr != np.floor(arr)))
+    if bad.any():
+        raise ValueError(
+            f"d must hold whole numbers >= 1 (or inf for an unbounded memory), got {arr[bad][0]!r}"
+        )
+    return arr
+
+
+def check_T(T) -> int | None:
+    return None if T is None else check_int("T", T, 1)
+
+
+def check_law_exponent(zipf_exponent) -> float:
+    """A Zipf exponent for the laws, which need ``a > 1`` (a normalisable infinite Zipf law)."""
+    return check_real("zipf_exponent", zipf_exponent, 1.0, 50.0, open_low=True)
+
+
+def check_positive_reals(name: str, value, minimum: float) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
+    if arr is None or arr.ndim > 1 or arr.size == 0:
+        raise TypeError(f"{name} must be a number or a 1-D array of numbers, got {value!r}")
+    bad = ~(arr >= minimum)  # catches NaN
+    if bad.any():
+        raise ValueError(f"{name} must be >= {minimum:g}, got {np.atleast_1d(arr)[bad][0]!r}")
+    return arr
+
+
+def zipf_probabilities(n_inputs: int, zipf_exponent: float) -> np.ndarray:
+    """``p(x) = (x + 1) ** -a / sum_y (y + 1) ** -a`` for ``x = 0..N-1`` (float64)."""
+    return skill_measure_array(n_inputs, "zipf", zipf_exponent)
+
+
+def short(values: np.ndarray) -> str:
+    if values.size <= 4:
+        return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+    return f"[{values[0]:.4g}, {values[1]:.4g}, ..., {values[-1]:.4g}] ({values.size} values)"

@@ -1,0 +1,144 @@
+"""Tasks in superposition: what skill-graph competences predict for in-context task mixtures.
+
+A **labelled toy model**.  Xiong et al. (arXiv 2410.05603) prompt language
+models with in-context examples of several tasks at once and measure how much
+probability the model puts on each task's answer.  This subpackage does not
+reproduce those measurements of real language models; it shows which
+assumptions about the *readout* turn skill-graph competences into that
+signature (see :doc:`/theory/superposition`).
+
+The toy
+-------
+* ``K`` tasks; task ``j`` needs a ``t``-tuple of skills of a sampled skill
+  graph, and its competence ``c_j`` is that tuple's competence at failure rate
+  ``theta`` in the tensor sense (the product of its skills' competences;
+  :func:`sample_task_set`, :func:`task_competences`).
+* A prompt holds ``n`` examples split among the tasks by the proportions
+  ``lambda``: multinomial counts ``n_j`` (:func:`prompt_counts`).
+* A readout turns the counts into task weights ``w_j`` and the answer
+  probabilities ``r_j = w_j c_j`` (:func:`answer_probabilities`): the model
+  picks task ``j`` with probability ``w_j`` and then answers it correctly with
+  probability ``c_j``.  The rest of the mass, ``1 - sum_j r_j``, goes to
+  distractor answers with Zipf probabilities (:func:`zipf_distractors`).
+
+  - ``"mixture"``: ``w_j = (n_j + b) / (n + K b)`` (smoothing ``b >= 0``);
+  - ``"single"``: the posterior of a learner who believes the whole prompt
+    shows *one* task (see :func:`answer_probabilities`); it collapses onto the
+    most frequent task of the prompt;
+  - ``"softmax"``: ``w = softmax(tau * (n_j / n) * c_j)``.
+
+The metrics, as the paper's public code defines them
+----------------------------------------------------
+* ``kl``: ``sum_j lambda_j log(lambda_j / r_j)`` on the raw (unnormalised)
+  answer probabilities, one value per prompt (:func:`kl_divergence`).  Each
+  ``r_j`` is replaced by ``max(r_j, eps)`` (default ``eps = 1e-12``) so that a
+  task with no mass gives a large finite value instead of infinity; the share
+  of prompts where this happened is reported (``clipped_fraction``).
+* ``sorted_mean_prob``: the mean over prompts of ``r`` sorted in decreasing
+  order within each prompt (:func:`sorted_mean`).
+* ``tasks_in_parallel``: the number of tasks whose answer is among the top
+  ``K`` completions of the prompt (:func:`tasks_in_top_k`).
+
+Everything is vectorised over prompts.
+
+Modules, one idea each: ``prompts`` (proportions and counts), ``readout``
+(answer probabilities), ``metrics``, ``estimate`` (means with intervals),
+``model`` (:func:`superpose`), ``tasks`` (tasks on a skill graph),
+``measure`` (one measurement as rows), and the ``skillgraph superpose``
+pipeline: ``config``, ``result``, ``summary``, ``figures``, ``pipeline``
+(:func:`run` a :class:`SuperposeConfig` into a :class:`SuperposeResult`,
+:func:`write_outputs`), and ``sweep_adapter``.
+"""
+
+from skillgraph.mechanisms.superposition.config import DISCLAIMER, TOY_LABEL, SuperposeConfig
+from skillgraph.mechanisms.superposition.estimate import MeanEstimate
+from skillgraph.mechanisms.superposition.figures import scale_figure, sorted_probs_figure
+from skillgraph.mechanisms.superposition.measure import (
+    GRAPH_DEFAULTS,
+    PROMPT_DEFAULTS,
+    ROW_COLUMNS,
+    check_measure_params,
+    measure,
+    measure_on_graph,
+    superposition_rows,
+)
+from skillgraph.mechanisms.superposition.metrics import (
+    KL_EPS,
+    QUANTITIES,
+    TOP_K_TOLERANCE,
+    kl_divergence,
+    sorted_mean,
+    tasks_in_top_k,
+)
+from skillgraph.mechanisms.superposition.model import SuperpositionResult, superpose
+from skillgraph.mechanisms.superposition.pipeline import COLUMNS, FILES, run, write_outputs
+from skillgraph.mechanisms.superposition.prompts import (
+    LAMBDA_TOLERANCE,
+    check_lambda,
+    parse_lambda,
+    prompt_counts,
+)
+from skillgraph.mechanisms.superposition.readout import (
+    OPTION_DEFAULTS,
+    READOUTS,
+    answer_probabilities,
+    zipf_distractors,
+)
+from skillgraph.mechanisms.superposition.result import SuperposeResult
+from skillgraph.mechanisms.superposition.summary import (
+    SIGNATURE_KL_FACTOR,
+    SIGNATURE_TASKS_MARGIN,
+    shows_signature,
+)
+from skillgraph.mechanisms.superposition.tasks import (
+    TaskCompetences,
+    TaskSet,
+    available_tuples,
+    sample_task_set,
+    task_competences,
+)
+
+__all__ = [
+    "LAMBDA_TOLERANCE",
+    "parse_lambda",
+    "check_lambda",
+    "prompt_counts",
+    "READOUTS",
+    "OPTION_DEFAULTS",
+    "answer_probabilities",
+    "zipf_distractors",
+    "QUANTITIES",
+    "KL_EPS",
+    "TOP_K_TOLERANCE",
+    "kl_divergence",
+    "tasks_in_top_k",
+    "sorted_mean",
+    "MeanEstimate",
+    "SuperpositionResult",
+    "superpose",
+    "TaskSet",
+    "TaskCompetences",
+    "available_tuples",
+    "sample_task_set",
+    "task_competences",
+    "ROW_COLUMNS",
+    "superposition_rows",
+    "PROMPT_DEFAULTS",
+    "GRAPH_DEFAULTS",
+    "check_measure_params",
+    "measure_on_graph",
+    "measure",
+    "TOY_LABEL",
+    "DISCLAIMER",
+    "SuperposeConfig",
+    "SuperposeResult",
+    "SIGNATURE_KL_FACTOR",
+    "SIGNATURE_TASKS_MARGIN",
+    "shows_signature",
+    "scale_figure",
+    "sorted_probs_figure",
+    "FILES",
+    "COLUMNS",
+    "run",
+    "write_outputs",
+]

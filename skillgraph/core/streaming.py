@@ -42,7 +42,7 @@ import numpy as np
 from skillgraph._jit import kernels, numba_module
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
-from skillgraph._validation import check_choice, check_int, check_probability
+from skillgraph._validation import check_bool_array, check_choice, check_int, check_probability
 from skillgraph.core.counts import SkillCounts
 from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 from skillgraph.core.sampling import sampler_tables
@@ -420,8 +420,14 @@ def stream_plan(
     skill_measure="uniform",
     zipf_exponent: float = 1.0,
     seed=None,
+    unlearned=None,
 ) -> StreamPlan:
     """Fix the randomness of a streamed graph up front (see :func:`stream` for the parameters).
+
+    ``unlearned`` (array of bool, shape ``(n_skills,)``, deficit model only)
+    gives the unlearned skills instead of calibrating them to ``theta``: a text
+    piece then fails exactly when it holds one of them (a mechanism, such as
+    an associative memory, decides which skills are learned).
 
     Returns
     -------
@@ -434,13 +440,19 @@ def stream_plan(
     k = check_int("k", k, 1, _MAX_K)
     theta = check_probability("theta", theta, open_low=False, open_high=False)
     failure = check_choice("failure", failure, STREAM_FAILURES)
+    if unlearned is not None:
+        if failure != "deficit":
+            raise ValueError(f"unlearned needs failure='deficit', got failure={failure!r}")
+        unlearned = check_bool_array("unlearned", unlearned, n_skills)
     check_memory(_stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
     probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
     seed_sequence = as_seed_sequence(seed)
     use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
     packed = kernels().pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
-    if failure == "deficit":
+    if unlearned is not None:
+        status = unlearned.astype(np.uint8)  # UNLEARNED where True
+    elif failure == "deficit":
         order = np.random.default_rng(child_seed(seed_sequence, _DEFICIT_ORDER)).permutation(
             n_skills
         )

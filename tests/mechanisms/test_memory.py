@@ -312,6 +312,65 @@ def test_structural_failure_rate_matches_the_closed_form(memory_and_graph):
     assert _within_binomial_ci(int(failed.sum()), graph.n_texts, theta)
 
 
+def _numpy_loop_reference(unrecalled, n_texts, k, zipf_exponent, seed, chunk_size=2**18):
+    """The streamed coupling as 0.2 computed it, with its own numpy loop (the reference).
+
+    Inverse-CDF draws from one numpy generator; ``stream_memory_failures`` now
+    runs on the package's streaming engine, whose counter-based draws are
+    another random stream: the two agree in distribution, not draw by draw.
+    """
+    p = mem.zipf_probabilities(unrecalled.shape[0], zipf_exponent)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    n = p.shape[0]
+    degrees = np.zeros(n, dtype=np.int64)
+    failed_edges = np.zeros(n, dtype=np.int64)
+    n_failed = 0
+    for start in range(0, n_texts, chunk_size):
+        m = min(chunk_size, n_texts - start)
+        skills = np.minimum(np.searchsorted(cdf, rng.random(m * k), side="right"), n - 1)
+        skills = skills.reshape(m, k)
+        failed = unrecalled[skills].any(axis=1)
+        degrees += np.bincount(skills.ravel(), minlength=n)
+        failed_edges += np.bincount(skills[failed].ravel(), minlength=n)
+        n_failed += int(failed.sum())
+    return degrees, failed_edges, n_failed
+
+
+def test_streamed_coupling_equals_the_materialised_graph_of_the_same_seed():
+    from skillgraph.core.competence import failed_edge_counts
+    from skillgraph.core.sampling import sample_graph
+
+    unrecalled = mem.memory_recall([64], n_inputs=300, seed=1).unrecalled[0]
+    for seed in (0, 1, 2):
+        streamed = mem.stream_memory_failures(unrecalled, 20_000, 5, seed=seed, chunk_size=3_000)
+        graph = sample_graph(300, 20_000, 5, skill_measure="zipf", zipf_exponent=2.0, seed=seed)
+        failed = mem.memory_failures(graph, unrecalled)
+        assert streamed.n_failed_texts == int(failed.sum())
+        np.testing.assert_array_equal(streamed.degrees, graph.degrees)
+        np.testing.assert_array_equal(streamed.failed_edges, failed_edge_counts(graph, failed))
+
+
+def test_streamed_coupling_agrees_with_the_numpy_loop_it_replaced():
+    unrecalled = mem.memory_recall([64], n_inputs=300, seed=1).unrecalled[0]
+    n_texts, k = 50_000, 5
+    for seed in (0, 1, 2):
+        new = mem.stream_memory_failures(unrecalled, n_texts, k, seed=seed)
+        degrees, failed_edges, n_failed = _numpy_loop_reference(unrecalled, n_texts, k, 2.0, seed)
+        # the same totals, and failure counts two independent Binomial(n_texts, theta) draws
+        # would give: their difference within 5 standard deviations
+        assert new.degrees.sum() == degrees.sum() == n_texts * k
+        theta = (n_failed + new.n_failed_texts) / (2 * n_texts)
+        sd = math.sqrt(2 * n_texts * theta * (1 - theta))
+        assert abs(n_failed - new.n_failed_texts) <= 5 * sd
+        # the same skill distribution: two-sample chi-square on the 30 heaviest skills
+        table = np.array([new.degrees[:30], degrees[:30]])
+        assert stats.chi2_contingency(table).pvalue > 1e-4
+        table = np.array([new.failed_edges[:30] + 1, failed_edges[:30] + 1])
+        assert stats.chi2_contingency(table).pvalue > 1e-4
+
+
 def test_streamed_coupling_matches_the_closed_form_and_the_materialised_counts(memory_and_graph):
     recall, graph = memory_and_graph
     unrecalled = recall.unrecalled[0]

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skillgraph._resources import check_memory
-from skillgraph._rng import as_seed_sequence
 from skillgraph._validation import check_bool_array, check_choice, check_int
 from skillgraph.core.competence import (
     competence_from_counts,
@@ -16,7 +14,7 @@ from skillgraph.core.competence import (
 )
 from skillgraph.core.failures import as_mask
 from skillgraph.core.graph import SkillGraph
-from skillgraph.mechanisms.memory.inputs import zipf_probabilities
+from skillgraph.core.streaming import stream_plan
 
 __all__ = ["memory_theta", "memory_failures", "MemoryStreamCounts", "stream_memory_failures"]
 
@@ -141,13 +139,13 @@ def stream_memory_failures(
     *,
     zipf_exponent: float = 2.0,
     seed=None,
-    chunk_size: int = 2**18,
+    chunk_size: int | None = None,
 ) -> MemoryStreamCounts:
     """Structural coupling, streamed: per-skill counts without holding the graph.
 
     Each of ``n_texts`` text pieces draws ``k`` skills i.i.d. from ``p`` (Zipf
     over ``len(unrecalled)`` skills), fails when one of them is unrecalled, and
-    adds its edges to per-skill counts; memory is O(N + chunk_size k).
+    adds its edges to per-skill counts; memory is O(N).
 
     Parameters
     ----------
@@ -159,9 +157,9 @@ def stream_memory_failures(
     zipf_exponent : float
         ``a`` of the skill measure ``p``, in [0, 50].
     seed : int, SeedSequence, Generator or None
-        The counts do not depend on ``chunk_size``.
-    chunk_size : int
-        Text pieces per block, >= 1.
+        The counts do not depend on ``chunk_size`` nor on the number of threads.
+    chunk_size : int, optional
+        Text pieces per kernel call (see :meth:`skillgraph.StreamPlan.counts`).
 
     Returns
     -------
@@ -169,38 +167,27 @@ def stream_memory_failures(
 
     Notes
     -----
-    A pure-numpy engine (inverse-CDF draws from one generator, consumed in
-    order, so any ``chunk_size`` gives the same graph); it does not draw the
-    graph that :func:`skillgraph.sample_graph` draws from the same seed.
-    O(n_texts k log N) time.
+    The streaming engine of :func:`skillgraph.stream_plan` with the deficit
+    failure model and the memory's unrecalled skills as its unlearned set:
+    the counts equal those of :func:`memory_failures` on the graph that
+    :func:`skillgraph.sample_graph` draws from the same seed (skill measure
+    ``"zipf"``).  O(n_texts k) time.
     """
     unrecalled = np.asarray(unrecalled)
     if unrecalled.ndim != 1:
         raise ValueError(f"unrecalled must be 1-D, got shape {unrecalled.shape}")
     unrecalled = check_bool_array("unrecalled", unrecalled, unrecalled.shape[0])
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    chunk_size = check_int("chunk_size", chunk_size, 1)
-    p = zipf_probabilities(unrecalled.shape[0], zipf_exponent)
-    rng = np.random.default_rng(as_seed_sequence(seed))
-    block = min(chunk_size, n_texts) * k
-    check_memory(24 * block + 24 * p.size, f"streamed blocks of {block:,} edge slots",
-                 "Lower chunk_size.")  # fmt: skip
-    cdf = np.cumsum(p)
-    cdf /= cdf[-1]
-    n = p.shape[0]
-    degrees = np.zeros(n, dtype=np.int64)
-    failed_edges = np.zeros(n, dtype=np.int64)
-    n_failed = 0
-    for start in range(0, n_texts, chunk_size):
-        m = min(chunk_size, n_texts - start)
-        skills = np.minimum(np.searchsorted(cdf, rng.random(m * k), side="right"), n - 1)
-        skills = skills.reshape(m, k)
-        failed = unrecalled[skills].any(axis=1)
-        degrees += np.bincount(skills.ravel(), minlength=n)
-        failed_edges += np.bincount(skills[failed].ravel(), minlength=n)
-        n_failed += int(failed.sum())
+    n_skills = unrecalled.shape[0]
+    if chunk_size is not None:
+        chunk_size = check_int("chunk_size", chunk_size, 1)
+    # theta only labels the plan: the unrecalled set, not a calibration, decides the failures
+    plan = stream_plan(
+        n_skills, n_texts, k, 0.0, failure="deficit", skill_measure="zipf",
+        zipf_exponent=zipf_exponent, seed=seed, unlearned=unrecalled,
+    )  # fmt: skip
+    counts = plan.counts(chunk_size=chunk_size)
     return MemoryStreamCounts(
-        degrees=degrees, failed_edges=failed_edges, n_failed_texts=n_failed,
-        n_texts=n_texts, k=k, skill_measure=p,
+        degrees=counts.degrees, failed_edges=counts.failed_edges,
+        n_failed_texts=counts.n_failed_texts, n_texts=counts.n_texts, k=plan.k,
+        skill_measure=counts.skill_measure,
     )  # fmt: skip

@@ -1,5 +1,4 @@
-"""The configuration of a testbed run: every parameter, the named presets, the memory it needs.
-"""
+"""The configuration of a testbed run: every parameter, the named presets, the memory it needs."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The figure of ``skillgraph induction``: accuracy, losses, memory recall and attention.
-"""
+"""The figure of ``skillgraph induction``: accuracy, losses, memory recall and attention."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What is measured during training: the recall of the three memories and the evaluations.
-"""
+"""What is measured during training: the recall of the three memories and the evaluations."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The logged curves of one training run, and what follows from them.
-"""
+"""The logged curves of one training run, and what follows from them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Training the testbed: SGD with momentum on the synthetic task, the curves logged as it goes.
-"""
+"""Training the testbed: SGD with momentum on the synthetic task, the curves logged as it goes."""
 
 from __future__ import annotations
 

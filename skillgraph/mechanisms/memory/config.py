@@ -1,5 +1,4 @@
-"""The configuration of a ``skillgraph memory`` run.
-"""
+"""The configuration of a ``skillgraph memory`` run."""
 
 from __future__ import annotations
 

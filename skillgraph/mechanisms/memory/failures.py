@@ -1,5 +1,4 @@
-"""Into the skill graph: the unrecalled associations as failed skills, on a graph or streamed.
-"""
+"""Into the skill graph: the unrecalled associations as failed skills, on a graph or streamed."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The three figures of ``skillgraph memory``, drawn from the rows of its table.
-"""
+"""The three figures of ``skillgraph memory``, drawn from the rows of its table."""
 
 from __future__ import annotations
 

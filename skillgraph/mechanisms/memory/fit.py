@@ -1,5 +1,4 @@
-"""Power laws fitted to the memory error: least squares in log-log, jackknife over trials.
-"""
+"""Power laws fitted to the memory error: least squares in log-log, jackknife over trials."""
 
 from __future__ import annotations
 

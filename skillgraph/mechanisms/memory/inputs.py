@@ -1,5 +1,4 @@
-"""The memory's inputs: storage schemes, Zipf frequencies and the checks of its parameters.
-"""
+"""The memory's inputs: storage schemes, Zipf frequencies and the checks of its parameters."""
 
 from __future__ import annotations
 

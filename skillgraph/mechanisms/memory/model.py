@@ -1,5 +1,4 @@
-"""The associative memory simulated: embeddings, storage, recall, and its Monte Carlo error.
-"""
+"""The associative memory simulated: embeddings, storage, recall, and its Monte Carlo error."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What a ``skillgraph memory`` run computed, and how it reads: headline, summaries, figures.
-"""
+"""What a ``skillgraph memory`` run computed, and how it reads: headline, summaries, figures."""
 
 from __future__ import annotations
 

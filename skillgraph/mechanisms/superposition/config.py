@@ -1,5 +1,4 @@
-"""The configuration of a ``skillgraph superpose`` run.
-"""
+"""The configuration of a ``skillgraph superpose`` run."""
 
 from __future__ import annotations
 

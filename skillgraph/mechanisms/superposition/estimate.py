@@ -1,5 +1,4 @@
-"""A mean over prompts (and replicate graphs) with its confidence interval.
-"""
+"""A mean over prompts (and replicate graphs) with its confidence interval."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The two figures of ``skillgraph superpose`` (matplotlib's object-oriented API only).
-"""
+"""The two figures of ``skillgraph superpose`` (matplotlib's object-oriented API only)."""
 
 from __future__ import annotations
 

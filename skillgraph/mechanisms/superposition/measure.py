@@ -1,5 +1,4 @@
-"""One measurement of the toy on a graph and failure set, as tidy rows.
-"""
+"""One measurement of the toy on a graph and failure set, as tidy rows."""
 
 from __future__ import annotations
 

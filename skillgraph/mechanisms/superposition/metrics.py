@@ -1,5 +1,4 @@
-"""The paper's metrics of a prompt: ``kl``, ``tasks_in_parallel`` and ``sorted_mean_prob``.
-"""
+"""The paper's metrics of a prompt: ``kl``, ``tasks_in_parallel`` and ``sorted_mean_prob``."""
 
 from __future__ import annotations
 

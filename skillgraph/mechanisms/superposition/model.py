@@ -1,5 +1,4 @@
-"""The toy model run on many prompts: :func:`superpose` and its result.
-"""
+"""The toy model run on many prompts: :func:`superpose` and its result."""
 
 from __future__ import annotations
 

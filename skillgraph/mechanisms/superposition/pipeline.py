@@ -1,5 +1,4 @@
-"""The ``skillgraph superpose`` pipeline: :func:`run` a configuration, :func:`write_outputs`.
-"""
+"""The ``skillgraph superpose`` pipeline: :func:`run` a configuration, :func:`write_outputs`."""
 
 from __future__ import annotations
 

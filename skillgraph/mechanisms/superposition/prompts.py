@@ -1,5 +1,4 @@
-"""Task proportions ``lambda`` and the prompts: how many examples of each task.
-"""
+"""Task proportions ``lambda`` and the prompts: how many examples of each task."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The readouts: answer probabilities of the tasks of a prompt, and the distractors.
-"""
+"""The readouts: answer probabilities of the tasks of a prompt, and the distractors."""
 
 from __future__ import annotations
 

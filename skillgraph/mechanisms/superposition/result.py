@@ -1,5 +1,4 @@
-"""What a ``skillgraph superpose`` run computed: the scales, the tidy rows, the figures.
-"""
+"""What a ``skillgraph superpose`` run computed: the scales, the tidy rows, the figures."""
 
 from __future__ import annotations
 

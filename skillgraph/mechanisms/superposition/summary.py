@@ -1,5 +1,4 @@
-"""What a ``skillgraph superpose`` run shows, in words computed from the run.
-"""
+"""What a ``skillgraph superpose`` run shows, in words computed from the run."""
 
 from __future__ import annotations
 

@@ -255,21 +255,30 @@ def test_skill_measure_array_normalises():
 @given(
     n_skills=st.integers(1, 40),
     skills=st.lists(st.integers(0, 39), min_size=1, max_size=300),
+    per_text=st.integers(1, 5),
 )
-def test_serial_degrees_of_small_graphs_equal_the_parallel_kernel(n_skills, skills):
+def test_serial_paths_of_small_graphs_equal_the_parallel_kernels(n_skills, skills, per_text):
     skills = np.array([s % n_skills for s in skills], dtype=np.int32)
-    graph = SkillGraph.from_edges(np.arange(skills.size) // 3, skills, n_skills=n_skills)
-    assert graph.text_indices.size < graph_module._PARALLEL_DEGREES_FROM  # the serial path
-    parallel = kernels().skill_degrees(graph.text_indices, n_skills)
-    assert graph.degrees.dtype == parallel.dtype == np.int64
-    np.testing.assert_array_equal(graph.degrees, parallel)
+    graph = SkillGraph.from_edges(np.arange(skills.size) // per_text, skills, n_skills=n_skills)
+    assert graph.n_edges < graph_module._PARALLEL_FROM  # the serial paths
+    degrees = kernels().skill_degrees(graph.text_indices, n_skills)
+    assert graph.degrees.dtype == degrees.dtype == np.int64
+    np.testing.assert_array_equal(graph.degrees, degrees)
     np.testing.assert_array_equal(graph.degrees, [np.sum(skills == s) for s in range(n_skills)])
+    indptr, indices = kernels().counting_sort_by_skill(
+        graph.text_indptr, graph.text_indices, n_skills
+    )
+    got = graph.skill_texts()
+    assert got[0].dtype == indptr.dtype and got[1].dtype == indices.dtype
+    np.testing.assert_array_equal(got[0], indptr)
+    np.testing.assert_array_equal(got[1], indices)
 
 
-def test_degrees_above_the_serial_threshold_come_from_the_kernel(monkeypatch):
-    graph = sample_graph(50, 2000, 3, seed=4)
-    serial = graph.degrees.copy()
-    monkeypatch.setattr(graph_module, "_PARALLEL_DEGREES_FROM", 0)
-    large = sample_graph(50, 2000, 3, seed=4)
-    np.testing.assert_array_equal(large.degrees, serial)
-    np.testing.assert_array_equal(serial, np.bincount(graph.text_indices, minlength=50))
+def test_large_graphs_take_the_parallel_kernels_with_the_same_numbers(monkeypatch):
+    serial = sample_graph(50, 2000, 3, seed=4)
+    monkeypatch.setattr(graph_module, "_PARALLEL_FROM", 0)
+    parallel = sample_graph(50, 2000, 3, seed=4)
+    np.testing.assert_array_equal(parallel.degrees, serial.degrees)
+    for a, b in zip(parallel.skill_texts(), serial.skill_texts(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(serial.degrees, np.bincount(serial.text_indices, minlength=50))

@@ -26,9 +26,10 @@ SKILL_MEASURES = ("uniform", "zipf")
 
 #: the largest number of skills: skill ids are int32 (and Lemire's draw needs n < 2**32)
 MAX_SKILLS = 2**31 - 1
-# below this many edge slots the degrees are counted serially (np.bincount): waking numba's
-# thread pool costs more than the count, up to tens of ms when the other cores are busy
-_PARALLEL_DEGREES_FROM = 1 << 20
+# below this many edge slots the degrees and the skill-side CSR are computed serially with
+# numpy (same numbers): waking numba's thread pool costs more than the work, up to tens of
+# ms when the other cores are busy (every hypothesis example paid it)
+_PARALLEL_FROM = 1 << 20
 
 
 def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
@@ -155,7 +156,7 @@ class SkillGraph:
     @cached_property
     def degrees(self) -> np.ndarray:
         """Skill degrees: how many edge slots hit each skill (int64, ``(n_skills,)``)."""
-        if self.text_indices.size < _PARALLEL_DEGREES_FROM:
+        if self.text_indices.size < _PARALLEL_FROM:
             counts = np.bincount(self.text_indices, minlength=self.n_skills)
             return _frozen(counts.astype(np.int64, copy=False))
         return _frozen(kernels().skill_degrees(self.text_indices, self.n_skills))
@@ -176,6 +177,12 @@ class SkillGraph:
     @cached_property
     def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
         check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
+        if self.n_edges < _PARALLEL_FROM:
+            # a stable sort by skill keeps each skill's texts ascending, as the counting sort
+            order = np.argsort(self.text_indices, kind="stable")
+            indptr = np.zeros(self.n_skills + 1, dtype=np.int64)
+            np.cumsum(self.degrees, out=indptr[1:])
+            return _frozen(indptr), _frozen(self.edge_texts[order])
         indptr, indices = kernels().counting_sort_by_skill(
             self.text_indptr, self.text_indices, self.n_skills
         )

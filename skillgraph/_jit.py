@@ -15,6 +15,7 @@ __all__ = ["kernels", "numba_module"]
 
 def kernels() -> types.ModuleType:
     """The module :mod:`skillgraph._kernels` (imports numba on the first call)."""
+    numba_module()  # numba first: its cache has a writable place before a kernel is defined
     from skillgraph import _kernels  # the package's one deferred import of numba
 
     return _kernels
@@ -22,6 +23,11 @@ def kernels() -> types.ModuleType:
 
 def numba_module() -> types.ModuleType:
     """numba itself, for its thread settings (imported on the first call)."""
+    from skillgraph._numba_cache import disable_caching, prepare_numba_cache
+
+    cached = prepare_numba_cache()  # decides NUMBA_CACHE_DIR, which numba reads on import
     import numba
 
+    if not cached:
+        disable_caching()
     return numba

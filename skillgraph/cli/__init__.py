@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 from skillgraph._resources import ResourceLimitError
 from skillgraph.cli._common import (
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 def _outcome(args) -> tuple[int, str]:
     """Run the command: its exit status and the one-line message to print (``""``: none)."""
     try:
-        with signals_unwind():
+        with signals_unwind(), warnings.catch_warnings():
+            warnings.showwarning = _warning_line(args.command)
             return int(args.func(args) or 0), ""
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
         return _interrupted(exc)
@@ -134,6 +136,15 @@ def _outcome(args) -> tuple[int, str]:
         return EXIT_INTERNAL, (
             f"internal error ({kind}: {exc}); rerun with SKILLGRAPH_DEBUG=1 and report it"
         )
+
+
+def _warning_line(command: str):
+    """A ``warnings.showwarning`` that prints one line, without the source line."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"skillgraph {command}: warning: {one_line(message)}", file=file or sys.stderr)
+
+    return show
 
 
 def _invalid(exc: Exception) -> str:

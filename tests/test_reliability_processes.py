@@ -148,3 +148,17 @@ def test_a_resume_or_another_sweep_beside_a_live_sweep_is_refused(tmp_path):
                       "--no-progress"])  # fmt: skip
     assert code == 0, err
     assert len((out / "results.csv").read_text().splitlines()) > 1
+
+
+def test_a_sigterm_while_numba_compiles_the_kernels_is_honoured(tmp_path):
+    """A fresh cache: the signal lands while kernels are compiled and cached, not after."""
+    cache = tmp_path / "numba-cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "skillgraph", "simulate", "--n-skills", "40",
+                             "--n-texts", "400", "--k", "3"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    _wait_for(lambda: any(cache.rglob("*.nbi")), proc, "the first compiled kernel")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_TERMINATED, (out, err)
+    assert "terminated (SIGTERM)" in _one_line(err)

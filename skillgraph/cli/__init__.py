@@ -96,12 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     Every error becomes one line on stderr with its documented exit status; a
     traceback is shown only for a bug, and only with ``SKILLGRAPH_DEBUG=1``.
     """
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, --version and one-line usage errors
-        return exc.code if isinstance(exc.code, int) else EXIT_INVALID
-    command = args.command
-    code, message = _outcome(args)
+    with signals_unwind():  # from the start: a signal while the commands import is one line too
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help, --version and one-line usage errors
+            return exc.code if isinstance(exc.code, int) else EXIT_INVALID
+        except KeyboardInterrupt as exc:
+            code, message = _interrupted(exc)
+            print(f"skillgraph: {message}", file=sys.stderr)
+            return code
+        command = args.command
+        code, message = _outcome(args)
     interrupt = received_signal()  # honoured even if a library swallowed its exception
     if interrupt is not None and code not in (EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_HANGUP):
         code, message = _interrupted(interrupt)
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 def _outcome(args) -> tuple[int, str]:
     """Run the command: its exit status and the one-line message to print (``""``: none)."""
     try:
-        with signals_unwind(), warnings.catch_warnings():
+        with warnings.catch_warnings():
             warnings.showwarning = _warning_line(args.command)
             return int(args.func(args) or 0), ""
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP

@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from skillgraph import __version__
+
 __all__ = [
     "MARKER",
     "OutputError",
@@ -340,8 +342,6 @@ def staged_output(
         As :func:`output_lock`; ``path`` is non-empty and no previous run of
         ``command``.
     """
-    from skillgraph import __version__
-
     state = {"out": path, "had_run": None, "done": False}
     try:
         with output_lock(path, command, option) as out:

@@ -175,12 +175,6 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-# the mechanisms' split (issue 20) removed the last cycle (memory_figures <-> memory_report)
-# and the deferred imports of mechanisms/; those left (audit/, _jit, _outdir, sweep.builtins)
-# are not the split's
-_MECHANISMS_SPLIT = pytest.mark.xfail(reason="deferred imports outside mechanisms/", strict=False)
-
-
 def test_no_import_cycle_between_modules():
     assert _cycles(GRAPH) == []
 
@@ -209,7 +203,6 @@ def test_imports_run_one_way_and_read_no_private_names(module):
         assert not private, f"{module}:{line} reads private names {private} of {target}"
 
 
-@_MECHANISMS_SPLIT
 def test_few_deferred_imports_of_the_package_outside_the_command_line():
     deferred = [
         f"{m}:{line} {target}"

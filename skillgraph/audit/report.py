@@ -31,6 +31,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._rng import as_seed_sequence, child_seed
+from skillgraph._validation import check_int, check_probability, check_real
+from skillgraph.audit import adversary
+from skillgraph.audit.targeted import targeted
+from skillgraph.core import failures
+from skillgraph.core.competence import bad_fraction
+from skillgraph.core.graph import SkillGraph
+from skillgraph.theory import bounds
+from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
+from skillgraph.theory.sharp import alpha_sharp
+
 __all__ = ["CheckReport", "AdversaryOutcome", "check", "broken_assumptions"]
 
 #: graphs at most this large get the exact adversary when ``exact=None``
@@ -437,8 +448,6 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
 
 
 def _as_graph(graph):
-    from skillgraph.core.graph import SkillGraph
-
     if isinstance(graph, SkillGraph):
         return graph, "user"
     try:
@@ -462,8 +471,6 @@ _CERTIFICATE_NAMES = {
 
 def _alpha_sharp(graph, theta: float, beta: float, k: int) -> float | None:
     """The sharp limit for this graph's model, or None where it is not defined."""
-    from skillgraph.theory.sharp import alpha_sharp
-
     uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
     if not (graph.is_regular and graph.k == k and uniform):
         return None
@@ -478,8 +485,6 @@ def _certificate(graph, theta, beta, k, delta_fail):
     A for ragged text degrees.  On a tie the smaller failure probability wins.
     """
     import dataclasses
-
-    from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
 
     if not (graph.is_regular and graph.k == k):
         return certified_alpha_ragged(
@@ -498,8 +503,6 @@ def _certificate(graph, theta, beta, k, delta_fail):
 
 def _checked_k(graph, k: int | None) -> int:
     """Return the ``k`` of the bounds (default: the graph's), after checking the graph has edges."""
-    from skillgraph._validation import check_int
-
     if graph.n_edges == 0:
         raise ValueError("graph has no edges: nothing to check")
     if graph.n_texts == 0:
@@ -517,8 +520,6 @@ def _checked_k(graph, k: int | None) -> int:
 
 def _exact_settings(graph, exact: bool | None, time_limit: float | None) -> tuple[bool, float]:
     """Return whether the exact adversary runs and its time limit (defaults by graph size)."""
-    from skillgraph._validation import check_real
-
     if exact is None:
         exact = graph.n_texts <= EXACT_AUTO_TEXTS and graph.n_skills <= EXACT_AUTO_SKILLS
         limit = EXACT_AUTO_TIME_LIMIT if time_limit is None else time_limit
@@ -529,8 +530,6 @@ def _exact_settings(graph, exact: bool | None, time_limit: float | None) -> tupl
 
 def _outcome(graph, beta: float, name: str, failed, optimal=None) -> AdversaryOutcome:
     """Return what the failure set ``failed`` (of the model ``name``) does to the graph."""
-    from skillgraph.core.competence import bad_fraction
-
     est = bad_fraction(graph, failed, beta)
     return AdversaryOutcome(
         name=name, n_bad=int(est.n_bad), alpha=est.n_bad / graph.n_skills,
@@ -542,11 +541,6 @@ def _run_adversaries(
     graph, theta: float, beta: float, run_exact: bool, limit: float, master
 ) -> tuple[dict[str, AdversaryOutcome], float | None]:
     """Return the outcome of every failure model by name, and HiGHS's bound (exact only)."""
-    from skillgraph._rng import child_seed
-    from skillgraph.audit import adversary
-    from skillgraph.audit.targeted import targeted
-    from skillgraph.core import failures
-
     outcomes = []
     exact_upper = None
     if run_exact:
@@ -636,10 +630,6 @@ def check(
     >>> report.violated
     False
     """
-    from skillgraph._rng import as_seed_sequence
-    from skillgraph._validation import check_probability
-    from skillgraph.theory import bounds
-
     graph, default_source = _as_graph(graph)
     theta = check_probability("theta", theta)
     beta = check_probability("beta", beta)

@@ -32,6 +32,7 @@ from skillgraph.audit.search import (
     validate_inputs,
 )
 from skillgraph.core.failures import failure_count
+from skillgraph.theory.sharp import alpha_sharp
 
 __all__ = ["targeted"]
 
@@ -192,8 +193,6 @@ def _top_sum(x: np.ndarray, m: int) -> int:
 
 def _sharp_size(graph, theta: float, beta: float, n_pos: int) -> int | None:
     """``alpha_sharp n_pos`` when the sharp law applies (regular graph, uniform ``mu1``)."""
-    from skillgraph.theory.sharp import alpha_sharp
-
     uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
     if not (graph.is_regular and uniform) or not 0.0 < theta < beta:
         return None

@@ -42,6 +42,7 @@ from skillgraph.audit.search import (
     top_indices,
     validate_inputs,
 )
+from skillgraph.audit.targeted import targeted
 from skillgraph.core.competence import (
     competence_from_counts,
     failed_edge_counts,
@@ -301,8 +302,6 @@ def tuple_adversary(
     >>> r.n_failed, r.bad_mass > 0.02
     (1000, True)
     """
-    from skillgraph.audit.targeted import targeted
-
     graph, theta, beta = validate_inputs(graph, theta, beta)
     if not beta > 0.0:
         raise ValueError(f"beta must be in (0, 1), got {beta!r}")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from skillgraph.core.competence import default_tuple_count
 from skillgraph.core.intervals import (
     ConfidenceInterval,
     replicate_interval,
@@ -44,6 +45,10 @@ def test_level_keyword_is_a_deprecated_alias():
     assert old == replicate_interval(values, confidence_level=0.9)
     with pytest.warns(DeprecationWarning):
         assert wilson_interval(0.3, 50, level=0.8) == wilson_interval(0.3, 50, 0.8)
+    with pytest.warns(DeprecationWarning):
+        assert default_tuple_count(0.01, level=0.9) == default_tuple_count(0.01, 0.9)
+    # Wald's n = z^2 p (1 - p) / h^2 at p = 1/2, rounded up, computed here independently
+    assert default_tuple_count(0.01, 0.9) == math.ceil(stats.norm.ppf(0.95) ** 2 * 0.25 / 1e-4)
 
 
 def test_mean_estimate_ci_at_any_level_equals_a_fresh_estimate():

@@ -116,9 +116,12 @@ class FractionEstimate:
         defined = 1.0 - self.undefined_mass
         return self.value / defined if defined > 0 else float("nan")
 
-    def as_dict(self, level: float = 0.95) -> dict:
-        """Plain-dict form (for tables and JSON), with the interval at ``level``."""
-        low, high = self.ci(level)
+    def as_dict(self, confidence_level: float = 0.95, *, level: float | None = None) -> dict:
+        """Plain-dict form (for tables and JSON), interval at ``confidence_level``.
+
+        ``level`` is the deprecated name of ``confidence_level``.
+        """
+        low, high = self.ci(confidence_level_argument(confidence_level, level, "as_dict"))
         return {
             "value": self.value,
             "ci_low": low,
@@ -323,9 +326,18 @@ def performance_curve(graph: SkillGraph, failed, betas) -> PerformanceCurve:
     )
 
 
-def default_tuple_count(half_width: float = DEFAULT_TUPLE_HALF_WIDTH, level: float = 0.95) -> int:
-    """Sampled tuples needed for a CI half-width ``half_width`` at worst (p = 1/2)."""
-    z = float(ndtri(0.5 + level / 2))
+def default_tuple_count(
+    half_width: float = DEFAULT_TUPLE_HALF_WIDTH,
+    confidence_level: float = 0.95,
+    *,
+    level: float | None = None,
+) -> int:
+    """Sampled tuples needed for a CI half-width ``half_width`` at worst (p = 1/2).
+
+    ``level`` is the deprecated name of ``confidence_level``.
+    """
+    confidence_level = confidence_level_argument(confidence_level, level, "default_tuple_count")
+    z = float(ndtri(0.5 + confidence_level / 2))
     return math.ceil(z * z * 0.25 / half_width**2)
 
 

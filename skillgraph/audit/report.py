@@ -14,7 +14,18 @@
   width and ratio, and a ``violated`` flag when an adversary beats the
   certificate;
 * the assumptions of the random-graph model that the graph breaks
-  (:ref:`theory-assumptions`).
+  (:ref:`theory-assumptions`);
+* with ``t``, the tuple sandwich ``best tuple adversary <= true worst case <=
+  tuple certificate`` beside the two sides of the sharp tuple law and the
+  paper's ``alpha_star(t theta)`` (:mod:`skillgraph.audit.tuple_check`).
+
+Every number is labelled with what it claims and for which graph
+(:mod:`skillgraph.audit.statements`): adversaries and the exact MILP hold for
+this graph; certificates hold for it with probability ``1 - delta_fail`` only
+when it was sampled from the random-graph model and its degrees pass the
+model's goodness-of-fit test; otherwise, and for every limit, they are
+statements about the model only.  A sandwich takes its upper end from the
+statements that hold for this graph, so it is never inverted nor unfounded.
 
 On a sampled graph a violation is a bug (or an event of probability at most
 ``delta_fail``); on a user's graph it is the finding that the graph is far
@@ -26,6 +37,7 @@ functions that need them, so the command line starts fast.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -34,13 +46,24 @@ import numpy as np
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int, check_probability, check_real
 from skillgraph.audit import adversary
+from skillgraph.audit.statements import (
+    SCOPE_DEGREES,
+    SCOPE_GRAPH,
+    SCOPE_MODEL,
+    SCOPE_SAMPLED,
+    UNIT_WORDS,
+    Statement,
+    sandwich,
+)
 from skillgraph.audit.targeted import targeted
+from skillgraph.audit.tuple_check import tuple_check
 from skillgraph.core import failures
 from skillgraph.core.competence import bad_fraction
 from skillgraph.core.graph import SkillGraph
 from skillgraph.theory import bounds
 from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
 from skillgraph.theory.sharp import alpha_sharp
+from skillgraph.theory.sharp_measure import certified_sharp_mass
 
 __all__ = ["CheckReport", "AdversaryOutcome", "check", "broken_assumptions"]
 
@@ -52,6 +75,10 @@ EXACT_AUTO_TIME_LIMIT = 30.0
 TEXTS_PER_SKILL_MIN = 10
 #: p-value below which the skill degrees are flagged as uneven
 DEGREE_P_VALUE = 1e-3
+#: how that assumption starts (a graph that breaks it is not treated as a sample of the model)
+UNEVEN_DEGREES = "skill degrees are far more uneven"
+#: absolute slack on HiGHS's bound before it is turned into a count (its tolerances)
+_SOLVER_SLACK = 1e-7
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,17 @@ class CheckReport:
     alpha_sharp : float or None
         The sharp limit of the worst bad fraction (:doc:`/theory/sharp`); None
         where it is not defined (ragged text degrees, non-uniform ``mu1``).
+    sampled : bool
+        Whether the graph counts as a sample of the random-graph model (then
+        the certificates hold for it with probability ``1 - delta_fail``).
+    mass_certificate : MassCertificate or None
+        For a non-uniform ``mu1``: the certified bad mass
+        (:func:`skillgraph.theory.sharp_measure.certified_sharp_mass`).
+    tuples : TupleCheck or None
+        With ``t``: the tuple sandwich (:mod:`skillgraph.audit.tuple_check`).
+    extra_statements : tuple of Statement
+        The statements computed from the graph at check time (bad masses, the
+        exact MILP's bound); :attr:`statements` lists them all.
     """
 
     n_skills: int
@@ -148,18 +186,44 @@ class CheckReport:
     assumptions: list
     exact_upper_bound: float | None = None
     alpha_sharp: float | None = None
+    sampled: bool = True
+    mass_certificate: object | None = None
+    tuples: object | None = None
+    extra_statements: tuple = ()
 
     @property
-    def sandwich(self) -> tuple[int, int]:
-        """``(best adversary, best certificate)`` in bad skills: the true worst case lies
-        between them (the upper end with probability ``1 - delta_fail`` over the graph)."""
-        return self.adversaries[self.best].n_bad, self.certificate.n_bad_max
+    def statements(self) -> list:
+        """Every number of the report as a :class:`~skillgraph.audit.statements.Statement`."""
+        out = _skill_statements(self)
+        if self.tuples is not None:
+            out += self.tuples.statements()
+        return out
+
+    @property
+    def sandwiches(self) -> dict:
+        """The :class:`~skillgraph.audit.statements.Sandwich` of each unit, by unit.
+
+        ``"skills"`` always; ``"mass"`` for a non-uniform ``mu1``; ``"tuple
+        mass"`` with ``t``.
+        """
+        statements = self.statements
+        units = dict.fromkeys(st.unit for st in statements if st.side == "lower")
+        return {u: sandwich(statements, u) for u in units}
+
+    @property
+    def sandwich(self) -> tuple[int, int | None]:
+        """``(best adversary, best upper end)`` in bad skills, the upper end from the
+        statements that hold for this graph (None when none does: a user's graph too
+        large for the exact MILP)."""
+        sw = self.sandwiches["skills"]
+        return int(sw.lower.value), None if sw.upper is None else int(sw.upper.value)
 
     @property
     def sandwich_ratio(self) -> float:
-        """``certificate / best adversary`` in bad skills (``inf`` when no skill is bad)."""
+        """``upper / best adversary`` in bad skills (``inf`` when no skill is bad or
+        no upper end holds for this graph)."""
         lower, upper = self.sandwich
-        return upper / lower if lower > 0 else math.inf
+        return upper / lower if lower > 0 and upper is not None else math.inf
 
     @property
     def ok(self) -> bool:
@@ -171,10 +235,22 @@ class CheckReport:
         """One sentence: the verdict."""
         best = self.adversaries[self.best]
         if not self.violated:
+            sw = self.sandwiches["skills"]
+            top = min([sw.upper] * (sw.upper is not None) + list(sw.yardsticks),
+                      key=lambda st: st.value, default=None)  # fmt: skip
+            if top is None or top.name.startswith("certificate"):
+                bound = self.certificate.n_bad_max if top is None else int(top.value)
+                return (
+                    f"OK: no adversary beats the certificate (best: {self.best}, {best.n_bad} "
+                    f"bad skills <= {bound} certified)."
+                )
             return (
-                f"OK: no adversary beats the certificate (best: {self.best}, {best.n_bad} bad "
-                f"skills <= {self.certificate.n_bad_max} certified)."
+                f"OK: no adversary beats the {top.name} (best: {self.best}, {best.n_bad} bad "
+                f"skills <= {int(top.value)})."
             )
+        sw = next(sw for sw in self.sandwiches.values() if sw.inverted or sw.beyond_model)
+        upper = sw.upper if sw.inverted else min(sw.yardsticks, key=lambda st: st.value)
+        fmt = _UNIT_FORMAT[sw.unit]
         sampled = self.source.startswith("sampled")
         why = (
             "On a sampled graph this is a bug in skillgraph (or an event of probability "
@@ -184,9 +260,9 @@ class CheckReport:
             "and competence, docs/theory/graph.rst): the theorems' guarantees do not apply to it."
         )
         return (
-            f"VIOLATED: the {self.best} adversary leaves {best.n_bad} skills bad "
-            f"({best.alpha:.4g}), more than the certified {self.certificate.n_bad_max} "
-            f"({self.certificate.alpha:.4g}). {why}"
+            f"VIOLATED: the {sw.lower.name} leaves {fmt(sw.lower.value)} "
+            f"({_UNIT_WORDS[sw.unit]}), more than the {upper.name} allows "
+            f"({fmt(upper.value)}). {why}"
         )
 
     def as_dict(self) -> dict:
@@ -237,18 +313,26 @@ class CheckReport:
             "violated": self.violated,
             "assumptions": list(self.assumptions),
             "message": self.message,
+            "sampled_from_model": self.sampled,
+            "statements": [st.as_dict() for st in self.statements],
+            "sandwiches": {u: sw.as_dict() for u, sw in self.sandwiches.items()},
+            "tuples": None if self.tuples is None else self.tuples.as_dict(),
+            "mass_certificate": _mass_certificate_dict(self.mass_certificate),
         }
 
     def _sandwich_dict(self) -> dict:
+        """The single-skill sandwich in bad skills (the upper end None when none holds here)."""
+        sw = self.sandwiches["skills"]
         lower, upper = self.sandwich
         sharp = self.alpha_sharp
         return {
             "lower": lower,
             "lower_by": self.best,
             "upper": upper,
-            "upper_by": self.certificate.method,
-            "width": upper - lower,
-            "ratio": self.sandwich_ratio if lower > 0 else None,
+            "upper_by": None if sw.upper is None else _METHOD_OF.get(sw.upper.name, "exact"),
+            "upper_scope": None if sw.upper is None else sw.upper.scope,
+            "width": None if upper is None else upper - lower,
+            "ratio": sw.ratio,
             "alpha_sharp_skills": None if sharp is None else sharp * self.n_skills,
             "alpha_star_skills": self.alpha_star_kl * self.n_skills,
             "alpha_star_over_alpha_sharp": (
@@ -257,29 +341,37 @@ class CheckReport:
         }
 
     def _sandwich_lines(self) -> list[str]:
+        """Every sandwich in words, each followed by the model's limits for its unit."""
+        sws = self.sandwiches
+        lines = sws["skills"].lines(_UNIT_FORMAT["skills"])
         lower, upper = self.sandwich
-        cert_name = _CERTIFICATE_NAMES[self.certificate.method]
-        ratio = f"{self.sandwich_ratio:.3g}" if lower > 0 else "inf"
-        lines = [
-            f"sandwich (bad skills): best adversary ({self.best}) {lower} <= true worst case "
-            f"<= {upper} certificate {cert_name}",
-            f"  gap: certificate - best adversary = {self.gap:.4g} ({upper - lower} skills); "
-            f"certificate / adversary = {ratio}",
-        ]
+        if upper is not None:
+            gap = (upper - lower) / self.n_skills
+            lines.append(f"  gap: upper end - best adversary = {gap:.4g} ({upper - lower} skills)")
         star = self.alpha_star_kl * self.n_skills
         if self.alpha_sharp is not None:
             sharp = self.alpha_sharp * self.n_skills
             looseness = f"{self.alpha_star_kl / self.alpha_sharp:.3g}x" if sharp > 0 else "inf"
             lines += [
-                f"  as n_texts/n_skills -> inf the worst case tends to alpha_sharp n_skills = "
-                f"{sharp:.4g};",
+                f"  as n_texts/n_skills -> inf (model) the worst case tends to alpha_sharp "
+                f"n_skills = {sharp:.4g};",
                 f"  the paper allows alpha_star n_skills = {star:.4g} ({looseness} alpha_sharp)",
             ]
         else:
             lines += [
                 f"  the paper allows alpha_star n_skills = {star:.4g};",
-                "  alpha_sharp is not defined here (ragged text degrees or non-uniform mu1)",
+                "  alpha_sharp is not defined here in bad skills (ragged text degrees or "
+                "non-uniform mu1; for a non-uniform mu1 it is the limit of the bad mass)",
             ]
+        if "mass" in sws:
+            lines += sws["mass"].lines(_UNIT_FORMAT["mass"])
+            if self.regular:
+                lines.append(f"  as n_texts/n_skills -> inf (model) the worst bad mass tends "
+                             f"to alpha_sharp = {_alpha_sharp_mass(self):.4g}")  # fmt: skip
+        if self.tuples is not None:
+            lines.append(f"t-tuples (tensor, t = {self.tuples.t}):")
+            lines += sws["tuple mass"].lines(_UNIT_FORMAT["tuple mass"])
+            lines += self.tuples.limit_lines()
         return lines
 
     def _title_lines(self) -> list[str]:
@@ -293,13 +385,13 @@ class CheckReport:
             "",
         ]
 
-    def _table_rows(self) -> list[tuple[str, str, str]]:
-        """Return the table's ``(name, bad fraction, bad skills)`` rows, bounds first."""
+    def _table_rows(self) -> list[tuple[str, str, str, str]]:
+        """Return the table's ``(name, bad fraction, bad skills, holds for)`` rows, bounds first."""
         cert = self.certificate
-        rows: list[tuple[str, str, str]] = []
+        rows: list[tuple[str, str, str, str]] = []
 
-        def row(name, frac, count=""):
-            rows.append((name, frac, str(count)))
+        def row(name, frac, count="", scope=SCOPE_MODEL):
+            rows.append((name, frac, str(count), scope))
 
         vac = " (vacuous)"
         row("alpha_star, KL form (Theorem 1)" + (vac if self.vacuous_kl else ""),
@@ -312,21 +404,12 @@ class CheckReport:
         for name, value in cert.candidates.items():
             if name != cert.method and value is not None:
                 row(f"certificate {_CERTIFICATE_NAMES[name]}", f"{value:.4g}",
-                    f"<= {round(value * self.n_skills)}")  # fmt: skip
+                    f"<= {round(value * self.n_skills)}", _certificate_scope(self.sampled, name))
         row(f"certificate {_CERTIFICATE_NAMES[cert.method]}, best"
-            + (" (trivial)" if cert.vacuous else ""),
-            f"{cert.alpha:.4g}", f"<= {cert.n_bad_max}")  # fmt: skip
+            + (" (trivial)" if cert.vacuous else ""), f"{cert.alpha:.4g}",
+            f"<= {cert.n_bad_max}", _certificate_scope(self.sampled, cert.method))  # fmt: skip
         for name, a in self.adversaries.items():
-            label = {
-                "exact": "exact adversary (MILP)" + (
-                    ", optimal" if a.optimal else ", not proven optimal"
-                ),
-                "greedy": "greedy adversary",
-                "targeted": "targeted adversary",
-                "deficit": "deficit failures",
-                "random": "random failures",
-            }[name]
-            row(label, f"{a.alpha:.4g}", a.n_bad)
+            row(_adversary_label(name, a), f"{a.alpha:.4g}", a.n_bad, SCOPE_GRAPH)
         return rows
 
     def _table_lines(self) -> list[str]:
@@ -334,8 +417,24 @@ class CheckReport:
         rows = self._table_rows()
         width = max(len(r[0]) for r in rows) + 2
         return [
-            f"  {'':<{width}}{'bad fraction':>13}{'bad skills':>12}",
-            *(f"  {n:<{width}}{f:>13}{c:>12}" for n, f, c in rows),
+            f"  {'':<{width}}{'bad fraction':>13}{'bad skills':>12}  holds for",
+            *(f"  {n:<{width}}{f:>13}{c:>12}  {h}" for n, f, c, h in rows),
+        ]
+
+    def _scope_lines(self) -> list[str]:
+        """Return which statements hold for this graph and which for the model only."""
+        if self.sampled:
+            return [
+                "Scope: this graph was sampled from the random-graph model and its degrees pass "
+                "the model's goodness-of-fit test, so the certificates hold for it with "
+                f"probability >= 1 - {self.delta_fail:g}; the limits (alpha_star, alpha_sharp, "
+                "the sharp tuple law) are statements about the model."
+            ]
+        return [
+            "Scope: this graph is not a sample of the random-graph model (a user's graph, or "
+            "degrees that fail the model's goodness-of-fit test): the adversaries and the exact "
+            "MILP hold for it; the certificates and limits are statements about the model only "
+            "(what a random graph would allow), not upper ends for this graph."
         ]
 
     def _assumption_lines(self) -> list[str]:
@@ -372,6 +471,7 @@ class CheckReport:
                 "certificate bounds); mu1-masses are in --json"
             )
         lines.append(self.message)
+        lines.extend(self._scope_lines())
         lines.extend(self._assumption_lines())
         return "\n".join(lines)
 
@@ -421,7 +521,7 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
         p_value = float(stats.chi2.sf(chi2, int(pos.sum()) - 1))
         if p_value < DEGREE_P_VALUE:
             out.append(
-                "skill degrees are far more uneven than in the random model (chi-square "
+                f"{UNEVEN_DEGREES} than in the random model (chi-square "
                 f"p = {p_value:.2g}; degrees {int(degrees.min())}..{int(degrees.max())}, "
                 f"expected about {expected.mean():.3g}): low-degree skills are cheap to "
                 "make bad"
@@ -467,6 +567,121 @@ _CERTIFICATE_NAMES = {
     "unconditional": "B (unconditional)",
     "sharp": "C (sharp)",
 }
+#: the method of a certificate from its statement's name
+_METHOD_OF = {f"certificate {name}": method for method, name in _CERTIFICATE_NAMES.items()}
+_UNIT_WORDS = UNIT_WORDS
+_UNIT_FORMAT = {
+    "skills": lambda v: str(int(round(v))),
+    "mass": lambda v: f"{v:.4g}",
+    "tuple mass": lambda v: f"{v:.4g}",
+}
+_ADVERSARY_LABELS = {
+    "greedy": "greedy adversary",
+    "targeted": "targeted adversary",
+    "deficit": "deficit failures",
+    "random": "random failures",
+}
+
+
+def _adversary_label(name: str, outcome: AdversaryOutcome) -> str:
+    if name == "exact":
+        return "exact adversary (MILP)" + (", optimal" if outcome.optimal else
+                                           ", not proven optimal")  # fmt: skip
+    return _ADVERSARY_LABELS[name]
+
+
+def _skill_statements(report: CheckReport) -> list[Statement]:
+    """The single-skill numbers of ``report`` as statements, then its extra ones."""
+    n = report.n_skills
+    out = [Statement(_adversary_label(name, a), "lower", a.n_bad, "skills", SCOPE_GRAPH)
+           for name, a in report.adversaries.items()]  # fmt: skip
+    cert = report.certificate
+    for method, value in cert.candidates.items():
+        if value is not None:
+            count = cert.n_bad_max if method == cert.method else int(round(value * n))
+            out.append(Statement(f"certificate {_CERTIFICATE_NAMES[method]}", "upper", count,
+                                 "skills", _certificate_scope(report.sampled, method)))  # fmt: skip
+    out.append(Statement("alpha_star n_skills (Theorem 1)", "limit", report.alpha_star_kl * n,
+                         "skills", SCOPE_MODEL))  # fmt: skip
+    if report.alpha_sharp is not None:
+        out.append(Statement("alpha_sharp n_skills", "limit", report.alpha_sharp * n, "skills",
+                             SCOPE_MODEL))  # fmt: skip
+    return out + list(report.extra_statements)
+
+
+def _certificate_scope(sampled: bool, method: str) -> str:
+    """Where a certificate holds: this graph if sampled; else the model (given the degrees: A)."""
+    if sampled:
+        return SCOPE_SAMPLED
+    return SCOPE_DEGREES if method == "conditional" else SCOPE_MODEL
+
+
+def _alpha_sharp_mass(report: CheckReport) -> float:
+    """The sharp limit of the bad mass (any ``mu1``, :ref:`theory-sharp-law`)."""
+    return float(alpha_sharp(report.theta, report.beta, report.k))
+
+
+def _mass_certificate_dict(cert) -> dict | None:
+    if cert is None:
+        return None
+    return {"mass_max": float(cert.mass_max), "vacuous": bool(cert.vacuous),
+            "limit": float(cert.limit)}  # fmt: skip
+
+
+def _sampled_from_model(sampled: bool | None, source: str, assumptions: list[str]) -> bool:
+    """Whether the graph counts as a sample of the model (see :func:`check`, ``sampled``)."""
+    if sampled is None:
+        sampled = source.startswith("sampled") and "no replacement" not in source
+    return bool(sampled) and not any(a.startswith(UNEVEN_DEGREES) for a in assumptions)
+
+
+def _count_within_mass(graph, mass: float) -> int:
+    """The most skills (of positive degree) whose total ``mu1``-mass is at most ``mass``."""
+    mu = np.sort(graph.skill_measure[graph.degrees > 0] / graph.skill_measure.sum())
+    return int(np.searchsorted(np.cumsum(mu), mass + _SOLVER_SLACK, side="right"))
+
+
+def _mass_of_count(graph, count: int) -> float:
+    """The largest total ``mu1``-mass of ``count`` skills of positive degree."""
+    mu = np.sort(graph.skill_measure[graph.degrees > 0] / graph.skill_measure.sum())[::-1]
+    return float(min(1.0, math.fsum(mu[:count])))
+
+
+def _graph_statements(graph, adversaries, exact_upper, cert, mass_cert, sampled) -> tuple:
+    """Statements that need the graph: the exact bound as a count, and every bad mass.
+
+    Masses only for a non-uniform ``mu1`` (for the uniform one they are the
+    counts over ``n_skills``).  Certificate A bounds a count; the mass of the
+    heaviest skills of that count bounds the bad mass.
+    """
+    out = []
+    uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
+    if exact_upper is not None:
+        out.append(Statement("exact MILP (solver bound)", "upper",
+                             _count_within_mass(graph, exact_upper), "skills", SCOPE_GRAPH))
+    if uniform:
+        return tuple(out)
+    out += [Statement(_adversary_label(name, a), "lower", a.bad_fraction, "mass", SCOPE_GRAPH)
+            for name, a in adversaries.items()]
+    if exact_upper is not None:
+        out.append(Statement("exact MILP (solver bound)", "upper",
+                             min(1.0, exact_upper + _SOLVER_SLACK), "mass", SCOPE_GRAPH))
+    out.append(Statement(f"certificate {_CERTIFICATE_NAMES[cert.method]} (heaviest skills)",
+                         "upper", _mass_of_count(graph, cert.n_bad_max), "mass",
+                         _certificate_scope(sampled, cert.method)))
+    if mass_cert is not None:
+        out.append(Statement("mass certificate", "upper", float(mass_cert.mass_max), "mass",
+                             _certificate_scope(sampled, "sharp")))
+    return tuple(out)  # fmt: skip
+
+
+def _mass_certificate(graph, theta, beta, k, delta_fail):
+    """The certified bad mass for a ``k``-regular graph with non-uniform ``mu1`` (else None)."""
+    uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
+    if uniform or not (graph.is_regular and graph.k == k):
+        return None
+    return certified_sharp_mass(graph.n_skills, graph.n_texts, k, theta, beta,
+                                graph.skill_measure, delta_fail=delta_fail)  # fmt: skip
 
 
 def _alpha_sharp(graph, theta: float, beta: float, k: int) -> float | None:
@@ -569,6 +784,8 @@ def check(
     seed=None,
     time_limit: float | None = None,
     source: str | None = None,
+    t: int | None = None,
+    sampled: bool | None = None,
 ) -> CheckReport:
     """Check the theory on one graph: bounds, certificate and adversaries side by side.
 
@@ -596,6 +813,18 @@ def check(
         Seconds for the exact adversary (default 30 when automatic, 60 when asked).
     source : str, optional
         Label for the report (defaults to "user" / "networkx graph").
+    t : int, optional
+        Also check tensor ``t``-tuples (``t >= 1``): the tuple adversary, the
+        tuple certificate, both sides of the sharp tuple law and the paper's
+        ``alpha_star(t theta)`` (:mod:`skillgraph.audit.tuple_check`).
+    sampled : bool, optional
+        Whether ``graph`` was sampled from the random-graph model (with
+        replacement), e.g. by :func:`~skillgraph.core.sampling.sample_graph`.
+        Only then do the certificates hold for this graph (with probability
+        ``1 - delta_fail``), and only if its skill degrees pass the model's
+        goodness-of-fit test; otherwise they are statements about the model.
+        Default: True when ``source`` starts with ``"sampled"`` (and does not
+        say ``"no replacement"``), else False.
 
     Returns
     -------
@@ -619,9 +848,16 @@ def check(
     (greedy and targeted always, exact on small graphs).  The certificate
     bounds the *number* of bad skills, so adversaries are compared by count,
     and the report prints the sandwich best adversary <= true worst case <=
-    certificate.  Cost: the greedy adversary dominates (about 15 s at
-    ``n_texts = 1e6, k = 8``, the targeted one a few seconds); the exact one is
-    exponential in the worst case and bounded by ``time_limit``.
+    the best upper end that holds for this graph (:mod:`skillgraph.audit.statements`);
+    for a non-uniform ``mu1`` also in bad mass (the mass certificate and
+    certificate A on the heaviest skills), and with ``t`` for tensor tuples.
+    ``report.violated``: an adversary beats an upper end that holds for this
+    graph (a bug on a sampled graph), or the certificate of the model (the
+    finding that a user's graph is far from it).  Cost: the greedy adversary
+    dominates (about 15 s at ``n_texts = 1e6, k = 8``, the targeted one a few
+    seconds); the exact one is
+    exponential in the worst case and bounded by ``time_limit``; the tuple
+    adversary adds a few seconds to a minute at ``n_texts = 1e6``.
 
     Examples
     --------
@@ -636,6 +872,10 @@ def check(
     delta_fail = check_probability("delta_fail", delta_fail)
     if exact is not None and not isinstance(exact, bool):
         raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    if sampled is not None and not isinstance(sampled, bool):
+        raise TypeError(f"sampled must be True, False or None, got {sampled!r}")
+    if t is not None:
+        t = check_int("t", t, 1)
     k = _checked_k(graph, k)
     exact, limit = _exact_settings(graph, exact, time_limit)
     master = as_seed_sequence(seed)
@@ -643,16 +883,24 @@ def check(
     kl = bounds.emergence_bound(theta, beta, k, form="kl")
     paper = bounds.emergence_bound(theta, beta, k, form="paper")
     cert = _certificate(graph, theta, beta, k, delta_fail)
+    mass_cert = _mass_certificate(graph, theta, beta, k, delta_fail)
     adversaries, exact_upper = _run_adversaries(graph, theta, beta, exact, limit, master)
     best = max(adversaries.values(), key=lambda o: o.n_bad).name
     best_n = adversaries[best].n_bad
-    return CheckReport(
+    source = source or default_source
+    assumptions = broken_assumptions(graph, theta, beta, k)
+    is_sample = _sampled_from_model(sampled, source, assumptions)
+    tuples = None
+    if t is not None:
+        tuples = tuple_check(graph, theta, beta, k, t, delta_fail=delta_fail, sampled=is_sample,
+                             seed=child_seed(master, 5))  # fmt: skip
+    report = CheckReport(
         n_skills=graph.n_skills,
         n_texts=graph.n_texts,
         n_edges=graph.n_edges,
         k=k,
         regular=graph.is_regular,
-        source=source or default_source,
+        source=source,
         theta=theta,
         beta=beta,
         delta_fail=delta_fail,
@@ -666,8 +914,15 @@ def check(
         adversaries=adversaries,
         best=best,
         gap=(cert.n_bad_max - best_n) / graph.n_skills,
-        violated=best_n > cert.n_bad_max,
-        assumptions=broken_assumptions(graph, theta, beta, k),
+        violated=False,
+        assumptions=assumptions,
         exact_upper_bound=exact_upper,
         alpha_sharp=_alpha_sharp(graph, theta, beta, k),
-    )
+        sampled=is_sample,
+        mass_certificate=mass_cert,
+        tuples=tuples,
+        extra_statements=_graph_statements(graph, adversaries, exact_upper, cert, mass_cert,
+                                           is_sample),
+    )  # fmt: skip
+    problems = [sw.inverted or sw.beyond_model for sw in report.sandwiches.values()]
+    return dataclasses.replace(report, violated=any(problems))

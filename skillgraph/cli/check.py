@@ -44,6 +44,10 @@ def add_parser(subparsers) -> None:
                     help="never run the exact adversary")
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds for the exact adversary (default 30 automatic, 60 with --exact)")
+    p.add_argument("--t", type=int, default=None, metavar="T",
+                   help="also check tensor T-tuples of skills: the tuple adversary <= true worst "
+                   "case <= tuple certificate, beside the sharp tuple law and the paper's "
+                   "alpha_star(T theta) (docs: Theory > The sharp worst case for tuples)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -59,7 +63,7 @@ def run(args) -> int:
         graph, source = _sampled_graph(args, child_seed(master, 0))
     report = check(
         graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
-        seed=child_seed(master, 1), time_limit=args.time_limit, source=source,
+        seed=child_seed(master, 1), time_limit=args.time_limit, source=source, t=args.t,
     )
     if args.edges is None and args.no_replace:
         import dataclasses

@@ -60,6 +60,8 @@ _LAZY = {
     "sharp_bound": "theory.sharp",
     "certified_sharp": "theory.sharp",
     "sharp_tuple_bound": "theory.sharp_tuples",
+    "tuple_certificate": "theory.tuple_certificate",
+    "certified_sharp_mass": "theory.sharp_measure",
     "ScalingLaw": "theory.scaling",
     "CHINCHILLA": "theory.scaling",
     "EPOCH": "theory.scaling",

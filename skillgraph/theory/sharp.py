@@ -60,6 +60,7 @@ __all__ = [
     "SharpBound",
     "alpha_sharp",
     "certified_sharp",
+    "chernoff_log_bounds",
     "sharp_bound",
     "sharp_log_bounds",
     "top_share",
@@ -190,9 +191,7 @@ def _validated(replace, n_skills, **named):
     """
     replace = _check_replace(replace)
     arrays = {
-        name: int_array(name, value, 1)
-        if name == "k"
-        else real_array(name, value, *_RANGES[name])
+        name: int_array(name, value, 1) if name == "k" else real_array(name, value, *_RANGES[name])
         for name, value in named.items()
     }
     if replace:
@@ -662,31 +661,110 @@ def sharp_log_bounds(
     ``n_texts * 1e-12``.  Cost O(len(sizes) * 8k * k * 40).
     """
     sizes = np.asarray(sizes, dtype=np.int64)
-    taus = _tau_grid(k)
-    j = np.arange(k + 1, dtype=np.float64)
-    penalty_tau = np.maximum(j[None, :] - taus[:, None], 0.0) - beta * j[None, :]
-    c_tau = n_failed * taus / n_texts
     ks = np.full(sizes.size, k)
     if replace:
         logp_z = _log_pmf(sizes / n_skills, ks, None, k + 1)
     else:
         logp_z = _log_pmf(sizes.astype(np.float64), ks, np.full(sizes.size, n_skills), k + 1)
-    n_tau = taus.size
-    out = np.empty(sizes.size)
-    block = max(1, _BLOCK_CELLS // (4 * n_tau * (k + 1)))
-    for start in range(0, sizes.size, block):
-        lp = np.repeat(logp_z[start : start + block], n_tau, axis=0)
-        rows = lp.shape[0] // n_tau
-        pen = np.tile(penalty_tau, (rows, 1))
-        c = np.tile(c_tau, rows)
-        rate, lam = _chernoff_min(lp, pen, c)
-        first = n_failed * lam * np.tile(taus, rows)
-        second = n_texts * (rate - lam * c)
-        total = first + second
-        slack = rounding_slack(first, second) + n_texts * _MGF_RELATIVE_SLACK
-        out[start : start + rows] = np.min((total + slack).reshape(rows, n_tau), axis=1)
+    out = chernoff_log_bounds(logp_z, n_texts, n_failed, beta)
     log_choose = log_binomial(n_skills, sizes)
     return log_choose + out + rounding_slack(log_choose)
+
+
+def _tau_rows(logp, beta):
+    """Rows repeated once per ``tau`` of the grid, with ``D`` and ``tau`` per row."""
+    k = logp.shape[1] - 1
+    taus = _tau_grid(k)
+    j = np.arange(k + 1, dtype=np.float64)
+    penalty = np.maximum(j[None, :] - taus[:, None], 0.0) - beta * j[None, :]
+    rows = logp.shape[0]
+    return np.repeat(logp, taus.size, axis=0), np.tile(penalty, (rows, 1)), np.tile(taus, rows)
+
+
+def _finish(lam, lse, tau, n_texts, n_failed, n_tau):
+    """``lam m tau + n (lse)`` plus the rounding slack, minimised over each row's taus."""
+    first = n_failed * lam * tau
+    second = n_texts * lse
+    slack = rounding_slack(first, second) + n_texts * _MGF_RELATIVE_SLACK
+    return np.min((first + second + slack).reshape(-1, n_tau), axis=1)
+
+
+def _minimax_lambda(lp, hp, pen, c, lam_a, lam_b):
+    """``lam`` near the minimiser of ``lam c + max(lse_lo, lse_hi)``, and that max.
+
+    The objective is convex; its minimiser lies between the two single
+    minimisers ``lam_a`` and ``lam_b``.  Golden-section search, 40 steps.
+    """
+
+    def worst(x):
+        return np.maximum(_tilted(lp, pen, x)[0], _tilted(hp, pen, x)[0])
+
+    a, b = np.minimum(lam_a, lam_b), np.maximum(lam_a, lam_b)
+    golden = (math.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(40):
+        x1, x2 = b - golden * (b - a), a + golden * (b - a)
+        left = x1 * c + worst(x1) <= x2 * c + worst(x2)
+        a, b = np.where(left, a, x1), np.where(left, x2, b)
+    x = 0.5 * (a + b)
+    return x, worst(x)
+
+
+def chernoff_log_bounds(
+    log_weights, n_texts: int, n_failed: int, beta: float, log_weights_high=None
+) -> np.ndarray:
+    """Certificate C's exponent for one set, from the (log) law of its slot count.
+
+    Parameters
+    ----------
+    log_weights : array_like, shape (rows, k + 1)
+        ``log P[X = j]``, ``j = 0..k``: the log pmf of a text piece's slot count
+        ``X`` in the set.
+    n_texts, n_failed : int
+        ``n`` and ``m``.
+    beta : float
+        Threshold in ``(0, 1)``.
+    log_weights_high : array_like, shape (rows, k + 1), optional
+        A second pmf per row: the bound then holds for both laws and, for
+        ``Binomial(k, a)`` rows at ``a_lo`` and ``a_hi``, for every
+        ``Binomial(k, a)`` with ``a`` between them (see Notes).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per row, ``min_tau min_lam [lam m tau + n log max_law E exp(lam D)]``
+        with ``D = (X - tau)_+ - beta X`` and ``tau`` on the grid of multiples of
+        ``1/8`` in ``[0, k]``, raised by the rounding slack: a bound on the log
+        probability that one fixed set is all bad under some failure set of
+        ``m`` text pieces.
+
+    Notes
+    -----
+    :ref:`theory-certificate-c` and :ref:`theory-sharp-mass-certificate`.
+    ``exp(lam D_j)`` is convex in ``j`` (``D`` is convex piecewise linear), and
+    the Bernstein polynomial of a convex sequence is convex, so
+    ``a -> E_a exp(lam D)`` is convex and its maximum over ``[a_lo, a_hi]`` is
+    at an end.  With two laws the minimiser of the maximum lies between the two
+    single minimisers; a golden-section search (40 steps) finds it there (any
+    ``lam`` is valid).  Cost O(rows * 8k * k * 40) per law.
+    """
+    logp = np.atleast_2d(np.asarray(log_weights, dtype=np.float64))
+    n_tau = _tau_grid(logp.shape[1] - 1).size
+    out = np.empty(logp.shape[0])
+    block = max(1, _BLOCK_CELLS // (4 * n_tau * logp.shape[1]))
+    high = None if log_weights_high is None else np.atleast_2d(log_weights_high)
+    for start in range(0, logp.shape[0], block):
+        lp, pen, tau = _tau_rows(logp[start : start + block], beta)
+        c = n_failed * tau / n_texts
+        rate, lam = _chernoff_min(lp, pen, c)
+        if high is None:
+            out[start : start + block] = _finish(lam, rate - lam * c, tau, n_texts, n_failed, n_tau)
+            continue
+        hp, _, _ = _tau_rows(high[start : start + block], beta)
+        _, lam_hi = _chernoff_min(hp, pen, c)
+
+        x, lse = _minimax_lambda(lp, hp, pen, c, lam, lam_hi)
+        out[start : start + block] = _finish(x, lse, tau, n_texts, n_failed, n_tau)
+    return out
 
 
 def _uniform_measure(skill_measure, n_skills: int) -> bool:

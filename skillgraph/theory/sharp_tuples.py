@@ -43,6 +43,7 @@ from skillgraph.theory.sharp import alpha_sharp, top_share
 __all__ = [
     "SharpTupleBound",
     "dominance_from_survival",
+    "lattice_thresholds",
     "sharp_tuple_bound",
     "tuple_lower",
     "tuple_upper",
@@ -214,12 +215,19 @@ def tuple_lower(theta, beta, k, t, *, replace: bool = True, n_skills=None):
 # --------------------------------------------------------------------------- upper side
 
 
-def _lattice(beta: np.ndarray, L: int) -> np.ndarray:
-    """Thresholds ``x_g`` (rows x ``L + 1``) with ``h(x_g) <= g c / L`` and ``x_L = beta``."""
-    c = _h(beta)[:, None]
-    g = np.arange(L + 1, dtype=np.float64)
-    x = -np.expm1(-g * c / L) * (1.0 - _THRESHOLD_SHRINK)
-    x[:, -1] = beta
+def lattice_thresholds(beta, grid: int) -> np.ndarray:
+    """The lattice ``x_0 = 0 < x_1 < ... < x_L = beta`` of the upper side, ``L = grid``.
+
+    ``x_g = (1 - (1 - beta)^(g / L)) (1 - 1e-12)`` for ``0 < g < L``: the shrink
+    makes ``h(x_g) <= g c / L`` hold in floating point, which the rounding
+    argument of :func:`dominance_from_survival` needs.  Shape
+    ``beta.shape + (grid + 1,)``.
+    """
+    be = np.asarray(beta, dtype=np.float64)
+    c = _h(be)[..., None]
+    g = np.arange(grid + 1, dtype=np.float64)
+    x = -np.expm1(-g * c / grid) * (1.0 - _THRESHOLD_SHRINK)
+    x[..., -1] = be
     return x
 
 
@@ -314,7 +322,7 @@ def tuple_upper(theta, beta, k, t, *, replace: bool = True, n_skills=None, grid:
     shape = th.shape
     th, be, kk, tt = th.ravel(), be.ravel(), kk.ravel(), tt.ravel()
     nn = None if nn is None else nn.ravel()
-    x = _lattice(be, int(grid))
+    x = lattice_thresholds(be, int(grid))
     inner = np.maximum(x[:, 1:], 1e-300)  # alpha_sharp needs beta > 0; x_0 = 0 has survival 1
     cols = inner.shape[1]
     extra = {} if nn is None else dict(replace=False, n_skills=np.repeat(nn, cols))

@@ -216,7 +216,7 @@ def tuple_lower(theta, beta, k, t, *, replace: bool = True, n_skills=None):
 
 
 def lattice_thresholds(beta, grid: int) -> np.ndarray:
-    """The lattice ``x_0 = 0 < x_1 < ... < x_L = beta`` of the upper side, ``L = grid``.
+    """The thresholds ``x_0 = 0``, ``x_1``, up to ``x_L = beta`` of the upper side (``L = grid``).
 
     ``x_g = (1 - (1 - beta)^(g / L)) (1 - 1e-12)`` for ``0 < g < L``: the shrink
     makes ``h(x_g) <= g c / L`` hold in floating point, which the rounding

@@ -63,6 +63,9 @@ _BISECT_STEPS = 60
 _THRESHOLD_SHRINK = 1e-12
 #: absolute slack added to a convolved bad mass (rounding of ``1 - sum`` of the good mass)
 _CONVOLUTION_SLACK = 1e-13
+#: masses tabulated per row for the survival, and bisection steps of its brackets
+_SURVIVAL_POINTS = 2049
+_SURVIVAL_BISECT = 40
 #: mass points of the majorisation bound's ``Phi*`` and its ``s`` grid
 _PHI_POINTS = 2049
 _S_POINTS = 256
@@ -292,6 +295,52 @@ def _majorisation_bound(theta, beta, k, t, n):
     return float(np.min(t * _phi_star_upper(theta, k, f_s, n) / (f_1 - f_s)))
 
 
+def _survival(theta, beta, k, n, grid: int) -> np.ndarray:
+    """``alpha_sharp(theta, x_g, k)`` (or a value at most ``2**-40`` of a bracket above it)
+    at every lattice threshold, one row per ``(theta, beta, k)``.
+
+    With replacement the share ``G_k(a, theta)/(ka)`` is tabulated once per row
+    on ``_SURVIVAL_POINTS`` masses; its running maximum from the right gives,
+    for every threshold, the last tabulated mass where the condition holds,
+    and a vectorised bisection of the bracket that follows returns its upper
+    end (an upper bound on the supremum: the share is non-increasing,
+    :ref:`theory-sharp-share`).  Without replacement :func:`alpha_sharp` is
+    called per threshold.
+    """
+    x = lattice_thresholds(beta, grid)
+    rows, cols = x.shape
+    if n is not None:
+        inner = np.maximum(x[:, 1:], 1e-300)  # x_0 = 0 has survival 1
+        surv = alpha_sharp(np.repeat(theta, cols - 1), inner.ravel(), np.repeat(k, cols - 1),
+                           replace=False, n_skills=np.repeat(n, cols - 1))  # fmt: skip
+        return np.concatenate([np.ones((rows, 1)), np.reshape(surv, inner.shape)], axis=1)
+    a0 = -np.expm1(np.log1p(-theta) / k)  # share 1 up to here
+    a = np.exp(np.linspace(np.log(a0), 0.0, _SURVIVAL_POINTS, axis=1))  # (rows, P)
+    a[:, -1] = 1.0
+    share = top_share(a, theta[:, None], k[:, None])
+    best = np.maximum.accumulate(share[:, ::-1], axis=1)[:, ::-1]  # non-increasing
+    # last tabulated mass with share >= x: count of entries of `best` that are >= x
+    last = (
+        np.stack([np.searchsorted(-b, -xr, side="right") for b, xr in zip(best, x, strict=True)])
+        - 1
+    )
+    full = last >= _SURVIVAL_POINTS - 1  # holds at a = 1 (x <= theta): survival 1
+    j = np.clip(last, 0, _SURVIVAL_POINTS - 2)
+    r = np.repeat(np.arange(rows), cols).reshape(rows, cols)
+    lo, hi = a[r, j], a[r, j + 1]
+    th_b, k_b = np.broadcast_to(theta[:, None], x.shape), np.broadcast_to(k[:, None], x.shape)
+    todo = ~full & (last >= 0)
+    lo, hi, xs, th_t, k_t = lo[todo], hi[todo], x[todo], th_b[todo], k_b[todo]
+    for _ in range(_SURVIVAL_BISECT):
+        mid = 0.5 * (lo + hi)
+        ok = top_share(mid, th_t, k_t) >= xs
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    surv = np.where(full, 1.0, a0[:, None])  # below a0 the share is 1 > x: never last < 0
+    surv[todo] = hi
+    surv[:, 0] = 1.0
+    return surv
+
+
 def tuple_upper(theta, beta, k, t, *, replace: bool = True, n_skills=None, grid: int = GRID):
     """Upper side of the tuple law: ``(upper, dominance)``, proven in the limit.
 
@@ -322,12 +371,18 @@ def tuple_upper(theta, beta, k, t, *, replace: bool = True, n_skills=None, grid:
     shape = th.shape
     th, be, kk, tt = th.ravel(), be.ravel(), kk.ravel(), tt.ravel()
     nn = None if nn is None else nn.ravel()
-    x = lattice_thresholds(be, int(grid))
-    inner = np.maximum(x[:, 1:], 1e-300)  # alpha_sharp needs beta > 0; x_0 = 0 has survival 1
-    cols = inner.shape[1]
-    extra = {} if nn is None else dict(replace=False, n_skills=np.repeat(nn, cols))
-    surv = alpha_sharp(np.repeat(th, cols), inner.ravel(), np.repeat(kk, cols), **extra)
-    surv = np.concatenate([np.ones((th.size, 1)), np.reshape(surv, inner.shape)], axis=1)
+    # the survival depends on (theta, beta, k, n) only: solve each distinct row once
+    key = np.stack([th, be, kk, np.zeros_like(th) if nn is None else nn], axis=1)
+    distinct, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    dn = None if nn is None else distinct[:, 3].astype(np.int64)
+    surv = _survival(distinct[:, 0], distinct[:, 1], distinct[:, 2].astype(np.int64), dn, grid)
+    surv = surv[inverse]
+    # t = 1: the survival at beta is alpha_sharp itself (no lattice)
+    one = np.flatnonzero(tt == 1)
+    if one.size:
+        extra = {} if nn is None else dict(replace=False, n_skills=nn[one])
+        surv[one, -1] = alpha_sharp(th[one], be[one], kk[one], **extra)
     pairs = zip(surv, tt, strict=True)
     dominance = np.array([dominance_from_survival(s, int(ti)) for s, ti in pairs])
     upper = dominance.copy()

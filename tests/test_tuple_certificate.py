@@ -177,7 +177,7 @@ def test_mass_certificate_for_uniform_matches_certificate_c():
         # bad mass < mass_max means at most ceil(mass_max n) - 1 bad skills: never
         # better than certificate C, and within two cells of it
         assert math.ceil(m.mass_max * 1000 - 1e-9) - 1 >= c.n_bad_max
-        assert m.mass_max <= (c.n_bad_max + 1) / 1000 * 1.005**2
+        assert m.mass_max <= (c.n_bad_max + 1) / 1000 * 1.01**2
 
 
 def test_zipf_within_a_quarter_of_the_limit():
@@ -188,7 +188,6 @@ def test_zipf_within_a_quarter_of_the_limit():
     assert json.loads(json.dumps(c.as_dict()))["uniform"] is False
 
 
-@pytest.mark.slow
 def test_zipf_sampled_graph_adversary_stays_below():
     g = sample_graph(300, 30_000, 8, skill_measure="zipf", seed=4)
     c = certified_sharp_mass(300, 30_000, 8, 0.1, 0.5, "zipf")

@@ -27,8 +27,8 @@ from skillgraph.theory.sharp import alpha_sharp, chernoff_log_bounds
 __all__ = ["MassCertificate", "certified_sharp_mass", "measure_weights"]
 
 #: ratio of consecutive mass cells (the granularity of the certified mass)
-CELL_RATIO = 1.005
-#: ratio of the coarse cells above 16 times the start of the search
+CELL_RATIO = 1.01
+#: ratio of the coarse cells above 8 times the start of the search
 COARSE_RATIO = 1.1
 
 
@@ -168,9 +168,9 @@ def _search(weights, n_texts, k, m, beta, log_delta, start) -> tuple[float, floa
     w_pos = weights[weights > 0]
     sizes = _sizes(w_pos)
     low = max(float(w_pos.min()), start)
-    # fine cells up to 16x the start, where the certified mass lies; coarse ones above
-    # (they only bound the few small sets of heavy skills)
-    fine = low * CELL_RATIO ** np.arange(int(math.log(16.0) / math.log(CELL_RATIO)) + 1)
+    # fine cells up to 8x the start, where the certified mass lies; coarse ones above
+    # (they mostly bound the few small sets of heavy skills)
+    fine = low * CELL_RATIO ** np.arange(int(math.log(8.0) / math.log(CELL_RATIO)) + 1)
     coarse = fine[-1] * COARSE_RATIO ** np.arange(1, int(math.log(1.0 / low) / 0.09) + 2)
     edges = np.unique(np.minimum(np.concatenate([fine, coarse, [1.0]]), 1.0))
     n_cells = edges.size - 1

@@ -1217,8 +1217,8 @@ def alias_table(probs):
 def counting_sort_by_skill(text_indptr, text_indices, n_skills):
     """Skill-side CSR of a text-side CSR, by a parallel counting sort (O(n_edges + n_skills)).
 
-    Each skill's text list comes out sorted ascending; an edge of multiplicity
-    m appears m times.  The texts are split into contiguous parts; each part
+    Each skill's text list (int32 text ids) comes out sorted ascending; an edge
+    of multiplicity m appears m times.  The texts are split into contiguous parts; each part
     counts its edges per skill, the counts are turned into per-(skill, part)
     starting positions (parts in text order within each skill), and each part
     fills its positions in text order: the output is the same for any number
@@ -1245,7 +1245,10 @@ def counting_sort_by_skill(text_indptr, text_indices, n_skills):
             counts[p, s] = total  # from here on: part p's next position in skill s
             total += c
     indptr[n_skills] = total
-    indices = np.empty(n_edges, dtype=np.int64)
+    # int32 text ids: half the memory of the largest array a search holds beside the graph
+    if n_texts > 2**31 - 1:
+        raise ValueError("the skill-side CSR holds text ids as int32: at most 2**31 - 1 texts")
+    indices = np.empty(n_edges, dtype=np.int32)
     for p in nb.prange(parts):
         lo = min(p * per, n_texts)
         hi = min(lo + per, n_texts)
@@ -1253,7 +1256,7 @@ def counting_sort_by_skill(text_indptr, text_indices, n_skills):
         for t in range(lo, hi):
             for e in range(text_indptr[t], text_indptr[t + 1]):
                 s = text_indices[e]
-                indices[fill[s]] = t
+                indices[fill[s]] = np.int32(t)
                 fill[s] += 1
     return indptr, indices
 
@@ -1298,3 +1301,249 @@ def cooccurrence_counts(skill_indptr, skill_indices, tuples, failed):
                 if failed[text]:
                     n_failed[r] += 1
     return total, n_failed
+
+
+# ---------------------------------------------------------------------------
+# Adversary kernels on a materialised graph (text-side CSR).  With ``k > 0``
+# the graph is regular and text ``t`` holds slots ``t k .. t k + k - 1``: the
+# row pointers are not read (one cache miss less per text visited out of order).
+# Each replaces a numpy expression of the adversary searches that built
+# O(n_edges) temporaries (a gathered copy of the slots, an owner array, a float
+# copy of the weights): the same numbers, computed in one pass over the slots
+# with O(n_texts) or O(n_skills) memory.
+# ---------------------------------------------------------------------------
+
+
+@nb.njit(inline="always", cache=True)
+def _slot_range(indptr, k, t):
+    """Slots ``first .. last - 1`` of text ``t`` (``k > 0``: a regular graph)."""
+    if k > 0:
+        return t * k, t * k + k
+    return indptr[t], indptr[t + 1]
+
+
+#: rows below which the row kernels run serially: on a busy machine a parallel region
+#: waits at its barrier for a descheduled thread, far longer than a small pass takes
+_SERIAL_ROWS = 1 << 18
+
+
+def row_sums(indptr, indices, k, weights, out, rows=None, positive=False):
+    """``out[r]`` = sum of ``weights[skill]`` over the slots of text ``rows[r]`` (all texts
+    when ``rows`` is None); with ``positive`` only the positive weights.
+
+    The sums are accumulated in ``out``'s dtype slot by slot from 0 (float32
+    weights into float64 ``out``: each converted exactly), so they equal a
+    ``bincount`` of the gathered weights bit for bit, for any number of
+    threads.  Integer weights into an integer ``out`` count slots exactly.
+    One pass over the CSR arrays, no temporary of the size of the slots.
+    """
+    use_rows = rows is not None
+    rows = np.asarray(rows, dtype=np.int64) if use_rows else np.zeros(0, dtype=np.int64)
+    n = out.shape[0]
+    kernel = _row_sums_serial if n < _SERIAL_ROWS or nb.get_num_threads() == 1 else _row_sums
+    with _dynamic_schedule():
+        kernel(indptr, indices, k, rows, use_rows, weights, positive, out)
+    return out
+
+
+@nb.njit(inline="always", cache=True)
+def _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, lo, hi):
+    for r in range(lo, hi):
+        t = rows[r] if use_rows else r
+        out[r] = 0
+        first, last = _slot_range(indptr, k, t)
+        for e in range(first, last):
+            w = weights[indices[e]]
+            if not positive or w > 0:
+                out[r] += w
+
+
+@nb.njit(cache=True)
+def _row_sums_serial(indptr, indices, k, rows, use_rows, weights, positive, out):
+    _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, 0, out.shape[0])
+
+
+@nb.njit(parallel=True, cache=True)
+def _row_sums(indptr, indices, k, rows, use_rows, weights, positive, out):
+    n = out.shape[0]
+    parts = min(_SAMPLER_PARTS, n)
+    per = (n + parts - 1) // parts if parts > 0 else 0
+    for part in nb.prange(parts):
+        lo = part * per
+        _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, lo,
+                        min(lo + per, n))  # fmt: skip
+
+
+@nb.njit(cache=True)
+def rows_skill_counts(indptr, indices, k, rows, n_skills):
+    """``bincount`` of the skills of the text pieces ``rows`` (int64, with multiplicity)."""
+    out = np.zeros(n_skills, dtype=np.int64)
+    for r in range(rows.shape[0]):
+        first, last = _slot_range(indptr, k, rows[r])
+        for e in range(first, last):
+            out[indices[e]] += 1
+    return out
+
+
+@nb.njit(cache=True)
+def quota_pick(indptr, indices, k, ranked, quota, budget):
+    """Texts of ``ranked`` (best first) claimed by the skills' quotas, at most ``budget``.
+
+    Slot by slot in rank order, each skill with ``quota[s] > 0`` claims the
+    texts holding its first ``quota[s]`` slots (a text with two slots of
+    ``s`` takes one place in the count per slot); a text is picked when one
+    of its skills claims it.  Returns the first ``budget`` picked texts, in
+    rank order.
+    """
+    seen = np.zeros(quota.shape[0], dtype=np.int64)
+    out = np.empty(min(ranked.shape[0], max(budget, 0)), dtype=np.int64)
+    n_out = 0
+    for r in range(ranked.shape[0]):
+        if n_out >= out.shape[0]:
+            break
+        t = ranked[r]
+        picked = False
+        first, last = _slot_range(indptr, k, t)
+        for e in range(first, last):
+            s = indices[e]
+            if quota[s] > 0:
+                if seen[s] < quota[s]:
+                    picked = True
+                seen[s] += 1
+        if picked:
+            out[n_out] = t
+            n_out += 1
+    return out[:n_out]
+
+
+@nb.njit(cache=True)
+def over_surplus(indptr, indices, k, ranked, member, surplus):
+    """Per text of ``ranked``: True when, counting the member slots of the texts up to and
+    including it, one of its member skills ``s`` exceeds ``surplus[s]``."""
+    used = np.zeros(member.shape[0], dtype=np.int64)
+    out = np.zeros(ranked.shape[0], dtype=np.bool_)
+    for r in range(ranked.shape[0]):
+        first, last = _slot_range(indptr, k, ranked[r])
+        for e in range(first, last):
+            s = indices[e]
+            if member[s]:
+                used[s] += 1
+                if used[s] > surplus[s]:
+                    out[r] = True
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The targeted adversary on the stream (skillgraph.audit.streamed).  A batch
+# of nested skill sets S_z = {s : rank[s] < z}, one per size z, is attacked at
+# once: every text piece is drawn (as by stream_counts), its slots in each S_z
+# counted (X_z, a vectorised compare-and-add per slot and size), and then
+# either X_z is histogrammed (the first pass) or the text fails under size z
+# when X_z > tau_z, or X_z = tau_z and its tie draw is below cut_z (the second
+# pass), its k slots then counted for z.  The tie draw of text i is the top 53
+# bits of its own stream under a separate key: the failure set is a function
+# of the keys alone, for any threads, chunks or shards.
+# ---------------------------------------------------------------------------
+
+
+def stream_targeted_pass(
+    key, tie_key, first_text, n_texts, k, packed, use_alias, rank, sizes, tau, cut,
+    hist, counts, n_failed,
+):  # fmt: skip
+    """One pass of the streamed targeted adversary over texts ``first_text ..``.
+
+    ``rank`` (int32, one per skill; ``n_skills`` or more for a skill in no set)
+    and ``sizes`` (int64, the batch) fix the sets.  With an empty ``tau`` it
+    adds each size's histogram of ``X_z`` to ``hist`` (int64, ``(Z, k + 1)``);
+    otherwise it adds each size's failed slots per skill to ``counts`` (int64,
+    ``(Z, n_skills)``) and its failed texts to ``n_failed`` (int64, ``(Z,)``),
+    ``tau`` (int64) and ``cut`` (uint64, ``2**53`` scale) giving the rule.
+    Integer sums in place: the same for any number of threads and any split of
+    the texts.  O(threads Z n_skills) memory.
+    """
+    threads = nb.get_num_threads()
+    with _dynamic_schedule():
+        _stream_targeted_pass(
+            key, tie_key, first_text, n_texts, k, packed, use_alias, rank, sizes, tau, cut,
+            hist, counts, n_failed, threads,
+        )  # fmt: skip
+
+
+@nb.njit(inline="always", cache=True)
+def _member_slots(rank, sizes, skills, m, k, ranks, xs):
+    """``xs[zi * m + b]`` = slots of text ``b`` of the block with ``rank < sizes[zi]``."""
+    n_sizes = sizes.shape[0]
+    mu = np.uint64(m)
+    for e in range(np.uint64(n_sizes) * mu):
+        xs[e] = 0
+    for j in range(k):
+        row = np.uint64(j) * mu
+        for b in range(mu):
+            ranks[b] = rank[skills[row + b]]
+        for zi in range(n_sizes):
+            z = np.int32(sizes[zi])
+            base = np.uint64(zi) * mu
+            for b in range(mu):
+                xs[base + b] += np.int32(ranks[b] < z)
+
+
+@nb.njit(parallel=True, cache=True)
+def _stream_targeted_pass(
+    key, tie_key, first_text, n_texts, k, packed, use_alias, rank, sizes, tau, cut,
+    hist, counts, n_failed, threads,
+):  # fmt: skip
+    n_sizes = sizes.shape[0]
+    n_skills = counts.shape[1]
+    n = np.uint64(rank.shape[0])
+    key0, key1 = key[0], key[1]
+    tkey0, tkey1 = tie_key[0], tie_key[1]
+    second = tau.shape[0] > 0
+    local_hist = np.zeros((threads, n_sizes, k + 1), dtype=np.int64)
+    local_counts = np.zeros((threads if second else 0, n_sizes, n_skills), dtype=np.int64)
+    local_failed = np.zeros((threads, n_sizes), dtype=np.int64)
+    scratch = _block_scratch(threads, k)
+    no_counts = np.zeros(1, dtype=np.uint32)
+    for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
+        tid = nb.get_thread_id()
+        start, words, skills, _, _, _ = _scratch_rows(scratch, tid)
+        ranks = np.empty(_BLOCK, dtype=np.int32)
+        xs = np.empty(_BLOCK * n_sizes, dtype=np.int32)
+        lo = item * _ITEM
+        hi = min(lo + _ITEM, n_texts)
+        for b0 in range(lo, hi, _BLOCK):
+            m = min(_BLOCK, hi - b0)
+            first = first_text + b0
+            _generate_block(
+                key0, key1, first, m, k, n, packed, use_alias, start, words, skills, no_counts,
+                False,
+            )  # fmt: skip
+            _member_slots(rank, sizes, skills, m, k, ranks, xs)
+            if not second:
+                for zi in range(n_sizes):
+                    for b in range(m):
+                        local_hist[tid, zi, xs[zi * m + b]] += 1
+                continue
+            for b in range(m):
+                u = np.uint64(0)
+                drawn = False
+                for zi in range(n_sizes):
+                    x = xs[zi * m + b]
+                    fails = x > tau[zi]
+                    if x == tau[zi]:
+                        if not drawn:
+                            u = _stream_start(tkey0, tkey1, first + b) >> _S11
+                            drawn = True
+                        fails = u < cut[zi]
+                    if fails:
+                        local_failed[tid, zi] += 1
+                        row = local_counts[tid, zi]
+                        for j in range(k):
+                            row[skills[j * m + b]] += 1
+    for t in range(threads):  # serial: O(threads Z n_skills), small beside the texts
+        for zi in range(n_sizes):
+            n_failed[zi] += local_failed[t, zi]
+            for x in range(k + 1):
+                hist[zi, x] += local_hist[t, zi, x]
+            if second:
+                for s in range(n_skills):
+                    counts[zi, s] += local_counts[t, zi, s]

@@ -115,24 +115,34 @@ def _skill_greedy(
             break
         cost = np.where(open_, rem / np.maximum(mu, 1e-300) * (1.0 + noise), np.inf)
         s = int(np.argmin(cost))
-        texts, mult = np.unique(indices[indptr[s] : indptr[s + 1]], return_counts=True)
+        texts, mult = _runs(indices[indptr[s] : indptr[s + 1]])
         free = ~failed[texts]
         texts, mult = texts[free], mult[free]
+        # texts are taken by multiplicity first, so how many it takes is known before
+        # the finer order (most skills are found out of reach here, and skip it)
+        cum = np.cumsum(np.sort(mult)[::-1])
+        n_take = int(np.searchsorted(cum, rem[s])) + 1
+        if n_take > min(budget, texts.size) or cum[-1] < rem[s]:
+            blocked[s] = True  # cannot be completed within the budget
+            continue
         weights = np.where(~blocked & (rem > 0), 1.0 / np.maximum(rem, 1), 0.0)
         weights[s] = 0.0
         skills, owner = ctx.slots_of(texts)
         co = np.bincount(owner, weights=weights[skills], minlength=texts.size)
         order = np.lexsort((ctx.noise[texts], -co, -mult))
-        cum = np.cumsum(mult[order])
-        n_take = int(np.searchsorted(cum, rem[s])) + 1
-        if n_take > min(budget, texts.size) or cum[-1] < rem[s]:
-            blocked[s] = True  # cannot be completed within the budget
-            continue
         take = texts[order[:n_take]]
         failed[take] = True
         have += ctx.hits(take)
         budget -= n_take
     return failed, have
+
+
+def _runs(sorted_texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(sorted_texts, return_counts=True)`` of an ascending array, without sorting."""
+    if sorted_texts.size == 0:
+        return sorted_texts, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(sorted_texts, prepend=sorted_texts[0] - 1))
+    return sorted_texts[starts], np.diff(starts, append=sorted_texts.size)
 
 
 def _prune(

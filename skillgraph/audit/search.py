@@ -12,6 +12,7 @@ adversaries (:mod:`skillgraph.audit.adversary`) and the targeted one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -158,8 +159,8 @@ class SearchContext:
         self.n_texts = graph.n_texts
         self.regular = graph.is_regular and graph.n_edges > 0
         self.slots = graph.text_skills if self.regular else graph.text_indices
-        # column-major copy of the slots: k contiguous gathers beat one (n, k) gather + row sum
-        self.columns = np.ascontiguousarray(self.slots.T) if self.regular else None
+        # the CSR arrays as the kernels take them (k > 0: regular, row pointers unread)
+        self.csr = (graph.text_indptr, graph.text_indices, graph.k if self.regular else 0)
         self.need = need_counts(graph.degrees, beta)
         self.reachable = self.need < UNREACHABLE
         # Random tie-breaking among texts of equal score, fixed for the call,
@@ -167,17 +168,33 @@ class SearchContext:
         self.noise = rng.random(self.n_texts, dtype=np.float64) * 1e-3
         self.evaluations = 0
 
+    @cached_property
+    def noise_rank(self) -> np.ndarray:
+        """Rank of each text's ``noise`` (int32, 0 = smallest): ordering by it is ordering by
+        ``noise`` (its values are distinct), with integer keys that pack and partition fast."""
+        rank = np.empty(self.n_texts, dtype=np.int32)
+        rank[np.argsort(self.noise)] = np.arange(self.n_texts, dtype=np.int32)
+        return rank
+
     def text_scores(self, weights: np.ndarray) -> np.ndarray:
-        """``sum`` of ``weights[s]`` over each text's slots (with multiplicity)."""
-        w = weights.astype(np.float32, copy=False)
-        if self.regular:
-            out = w[self.columns[0]].astype(np.float64)
-            for col in self.columns[1:]:
-                out += w[col]
-            return out
-        return np.bincount(
-            self.graph.edge_texts, weights=w[self.slots], minlength=self.n_texts
-        ).astype(np.float64)
+        """``sum`` of ``weights[s]`` (as float32) over each text's slots (with multiplicity).
+
+        One pass over the CSR arrays (no gathered copy of the slots); the sums
+        are added slot by slot in float64, the same numbers as a ``bincount``.
+        """
+        from skillgraph import _kernels
+
+        out = np.empty(self.n_texts, dtype=np.float64)
+        w = np.ascontiguousarray(weights, dtype=np.float32)
+        return _kernels.row_sums(*self.csr, w, out)
+
+    def member_counts(self, members: np.ndarray) -> np.ndarray:
+        """Slots of each text that hold a skill of ``members`` (int32, with multiplicity)."""
+        from skillgraph import _kernels
+
+        out = np.empty(self.n_texts, dtype=np.int32)
+        member = np.ascontiguousarray(members, dtype=np.int32)
+        return _kernels.row_sums(*self.csr, member, out)
 
     def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
@@ -193,8 +210,10 @@ class SearchContext:
 
     def hits(self, texts: np.ndarray) -> np.ndarray:
         """Failed-edge counts added to each skill by the given texts."""
-        skills, _ = self.slots_of(np.asarray(texts, dtype=np.int64))
-        return np.bincount(skills, minlength=self.graph.n_skills)
+        from skillgraph import _kernels
+
+        rows = np.asarray(texts, dtype=np.int64)
+        return _kernels.rows_skill_counts(*self.csr, rows, self.graph.n_skills)
 
     def n_bad(self, failed: np.ndarray) -> int:
         self.evaluations += 1
@@ -202,10 +221,32 @@ class SearchContext:
         return int(np.count_nonzero(counts >= self.need))
 
 
+#: below this many scores :func:`top_indices` partitions them all at once
+_PRESELECT = 1 << 20
+
+
 def top_indices(scores: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the ``count`` largest scores."""
+    """Indices of the ``count`` largest scores (in no particular order).
+
+    On large arrays the partition runs only on the scores at least a lower
+    bound read off an evenly strided subsample (checked to keep at least
+    ``count`` of them; else all are partitioned): the same set as partitioning
+    all scores whenever the ``count``-th largest is unique, at a fraction of
+    the cost when ``count`` is a small share.
+    """
     if count >= scores.size:
         return np.arange(scores.size)
+    if count <= 0:
+        return np.arange(0)
+    if scores.size >= _PRESELECT and count <= scores.size // 4:
+        sample = scores[:: scores.size // 4096]
+        share = min(1.0, 1.5 * count / scores.size + 0.01)
+        bound = np.partition(sample, sample.size - int(share * sample.size))[
+            sample.size - int(share * sample.size)
+        ]
+        kept = np.flatnonzero(scores >= bound)
+        if kept.size >= count:
+            return kept[np.argpartition(-scores[kept], count - 1)[:count]]
     return np.argpartition(-scores, count - 1)[:count]
 
 

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from skillgraph import _kernels
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
 from skillgraph.audit.search import (
@@ -51,7 +52,7 @@ _HOPELESS = 0.9
 
 def _slot_counts(ctx: SearchContext, members: np.ndarray) -> np.ndarray:
     """``X_i``: slots of each text piece that hold a skill of ``S`` (with multiplicity)."""
-    return np.rint(ctx.text_scores(members.astype(np.float32))).astype(np.int64)
+    return ctx.member_counts(members)
 
 
 def _deficits(ctx: SearchContext, members: np.ndarray, have: np.ndarray) -> np.ndarray:
@@ -63,28 +64,20 @@ def _claim(ctx, candidates, deficit, budget) -> np.ndarray:
     """Texts among ``candidates`` that cover the deficits, at most ``budget`` of them.
 
     Each skill in deficit claims its ``deficit`` best candidate texts (most
-    slots in skills still in deficit, weighted by the fraction still missing);
-    the union of the claims is taken, cut to the ``budget`` best if larger.
+    slots in skills still in deficit, weighted by the fraction still missing;
+    ties by the context's noise, then by position in ``candidates``); the
+    union of the claims is taken, cut to the ``budget`` best if larger.
+    Candidates without a slot in deficit can never be claimed, so only the
+    others are ranked.
     """
-    skills, owner = ctx.slots_of(candidates)
-    useful = deficit[skills] > 0
-    skills, owner = skills[useful], owner[useful]
-    if skills.size == 0 or budget <= 0:
+    if budget <= 0 or candidates.size == 0:
         return candidates[:0]
     weight = deficit / np.maximum(ctx.need, 1)
-    score = np.bincount(owner, weights=weight[skills], minlength=candidates.size)
-    # rank of each candidate (best first), then one integer sort key per (skill, rank) pair
-    rank = np.empty(candidates.size, dtype=np.int64)
-    rank[np.lexsort((ctx.noise[candidates], -score))] = np.arange(candidates.size)
-    order = np.argsort(skills.astype(np.int64) * candidates.size + rank[owner])
-    s_sorted = skills[order]
-    position = np.arange(order.size) - np.searchsorted(s_sorted, s_sorted, side="left")
-    chosen = np.zeros(candidates.size, dtype=bool)
-    chosen[owner[order][position < deficit[s_sorted]]] = True
-    chosen = np.flatnonzero(chosen)
-    if chosen.size > budget:
-        chosen = chosen[np.argsort(rank[chosen])[:budget]]
-    return candidates[chosen]
+    score = np.empty(candidates.size, dtype=np.float64)
+    _kernels.row_sums(*ctx.csr, weight, score, candidates, positive=True)
+    useful = np.flatnonzero(score > 0)
+    ranked = candidates[useful[np.lexsort((ctx.noise_rank[candidates[useful]], -score[useful]))]]
+    return _kernels.quota_pick(*ctx.csr, ranked, deficit, budget)
 
 
 def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
@@ -113,7 +106,7 @@ def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
         budget -= take.size
     if budget > 0:  # the rest of the boundary texts, in random order
         free = pool[~failed[pool]]
-        take = free[np.argsort(ctx.noise[free])[:budget]]
+        take = free[top_indices(-ctx.noise_rank[free], budget)]
         failed[take] = True
         have += ctx.hits(take)
     return failed, have
@@ -130,17 +123,9 @@ def _removable(ctx, members, failed, have, x) -> np.ndarray:
     never qualify.
     """
     ys = np.flatnonzero(failed)
-    ys = ys[np.lexsort((ctx.noise[ys], x[ys]))]
-    skills, owner = ctx.slots_of(ys)
-    in_s = members[skills]
+    ys = ys[np.argsort((x[ys].astype(np.int64) << 32) | ctx.noise_rank[ys])]  # by x, then noise
     surplus = np.where(members, have - ctx.need, 0)
-    skills, owner = skills[in_s], owner[in_s]
-    order = np.lexsort((owner, skills))  # by member, then by rank of the text
-    s_sorted = skills[order]
-    first = np.searchsorted(s_sorted, s_sorted, side="left")
-    used = np.arange(order.size) - first + 1  # this member's slots in texts ranked so far
-    broken = np.zeros(ys.size, dtype=bool)
-    broken[owner[order][used > surplus[s_sorted]]] = True
+    broken = _kernels.over_surplus(*ctx.csr, ys, members.astype(np.uint8), surplus)
     return ys[~broken]
 
 

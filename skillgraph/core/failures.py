@@ -121,7 +121,7 @@ def deficit_failures(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarra
     n = graph.n_texts
     m = failure_count(n, theta)
     order = rng.permutation(graph.n_skills)  # order[i]: the i-th skill to be unlearned
-    rank = np.empty(graph.n_skills, dtype=np.int64)
+    rank = np.empty(graph.n_skills, dtype=np.int32)  # int32: rank[indices] is edge-sized
     rank[order] = np.arange(graph.n_skills)
     # A text fails once the skill of smallest rank among its skills is unlearned.
     first = np.full(n, graph.n_skills, dtype=np.int64)  # n_skills: no skill (never via skills)

@@ -31,7 +31,6 @@ def induction_figure(run):
 
 
 def _accuracy_panel(ax, run) -> None:
-
     steps, curves, const = run.steps, run.curves, run.constants
     ax.plot(steps, curves["in_context_accuracy"], color=PALETTE[0], label="in-context")
     if "ood_in_context_accuracy" in curves:
@@ -46,7 +45,6 @@ def _accuracy_panel(ax, run) -> None:
 
 
 def _loss_panel(ax, run) -> None:
-
     steps, curves = run.steps, run.curves
     ax.plot(steps, curves["bigram_loss"], color=PALETTE[0], label="bigram positions")
     ax.plot(steps, curves["in_context_loss"], color=PALETTE[1], label="in-context positions")
@@ -61,7 +59,6 @@ def _loss_panel(ax, run) -> None:
 
 
 def _recall_panel(ax, run) -> None:
-
     for i, name in enumerate(MEMORIES):
         ax.plot(run.probe_steps, run.probes[name], color=PALETTE[i], lw=1.0,
                 label=f"$W_{{{name[2]}}}^{{{name[3]}}}$")
@@ -70,7 +67,6 @@ def _recall_panel(ax, run) -> None:
 
 
 def _attention_panel(ax, run) -> None:
-
     ax.plot(run.steps, run.curves["previous_token_attention"], color=PALETTE[0],
             label="model")
     ax.axhline(run.constants["uniform_previous_token_attention"], color=PALETTE[6], ls=":",

@@ -84,6 +84,7 @@ class EvalSet:
 
 
 def make_eval_set(task: InductionTask, n: int, seed, *, held_out: bool = False) -> EvalSet:
+    """The fixed evaluation data of a run: ``n`` sequences, their targets, masks and baselines."""
     batch = task.sample(n, seed, held_out=held_out)
     tokens, targets = batch.tokens[:, :-1], batch.tokens[:, 1:]
     bigram, in_context = batch.bigram_positions[:, 1:], batch.in_context[:, 1:]

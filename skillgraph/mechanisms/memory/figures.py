@@ -31,7 +31,6 @@ def _errorbars(ax, x, y, lo, hi, **kwargs):
 
 
 def _setup_axes():
-
     fig, axes = new_figure(width=_WIDTH, height=_HEIGHT)
     return fig, axes[0, 0]
 

@@ -131,6 +131,7 @@ def _slope_half_width(stderr: float, n_trials: int, confidence_level: float) -> 
 
 
 def check_window(window) -> tuple[float, float]:
+    """A fit window ``(d_low, d_high)`` with ``1 <= d_low < d_high``."""
     try:
         low, high = (float(v) for v in window)
     except (TypeError, ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skillgraph._validation import check_int, check_real
-from skillgraph.core.graph import skill_measure_array
+from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 
 __all__ = ["SCHEMES", "zipf_probabilities"]
 
@@ -15,10 +15,8 @@ __all__ = ["SCHEMES", "zipf_probabilities"]
 #: ``q = p ** rho``; ``"all"`` stores every input with ``q = 1``.
 SCHEMES = ("threshold", "frequency", "all")
 
-
-MAX_INPUTS = 2**31 - 1
-
-
+#: an input is a skill of the graph the memory feeds: the graph's limit
+MAX_INPUTS = MAX_SKILLS
 MAX_TRIALS = 10**6
 
 
@@ -44,6 +42,7 @@ def check_d(d) -> np.ndarray:
 
 
 def check_T(T) -> int | None:
+    """Samples of data: None (population frequencies) or an integer >= 1."""
     return None if T is None else check_int("T", T, 1)
 
 
@@ -53,6 +52,7 @@ def check_law_exponent(zipf_exponent) -> float:
 
 
 def check_positive_reals(name: str, value, minimum: float) -> np.ndarray:
+    """A number or 1-D array of numbers, each ``>= minimum`` (float64 array)."""
     arr = np.asarray(value, dtype=np.float64) if not isinstance(value, str) else None
     if arr is None or arr.ndim > 1 or arr.size == 0:
         raise TypeError(f"{name} must be a number or a 1-D array of numbers, got {value!r}")
@@ -68,6 +68,7 @@ def zipf_probabilities(n_inputs: int, zipf_exponent: float) -> np.ndarray:
 
 
 def short(values: np.ndarray) -> str:
+    """An array in a few characters, for a ``repr``."""
     if values.size <= 4:
         return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
     return f"[{values[0]:.4g}, {values[1]:.4g}, ..., {values[-1]:.4g}] ({values.size} values)"

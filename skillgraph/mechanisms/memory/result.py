@@ -188,6 +188,7 @@ def _headline(report: MemoryResult) -> str:
 
 
 def summary_markdown(report: MemoryResult) -> str:
+    """``summary.md`` of a run: the headline, the slopes and the data term, computed from it."""
     cfg = report.config
     lines = [
         "# skillgraph memory",

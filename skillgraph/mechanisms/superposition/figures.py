@@ -58,7 +58,6 @@ _LINESTYLES = ("-", "--", "-.", ":")
 
 
 def _scale_panel(ax, result, quantity: str) -> None:
-
     x = result.scales["compute"]
     for i, ro in enumerate(result.config.readouts):
         value, low, high = _series(result, quantity, ro)

@@ -10,6 +10,7 @@ import numpy as np
 
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph.core.graph import MAX_SKILLS
 from skillgraph.core.sampling import sample_graph
 from skillgraph.mechanisms.superposition.metrics import check_eps
 from skillgraph.mechanisms.superposition.model import superpose
@@ -157,7 +158,7 @@ def check_measure_params(params: Mapping, *, graph: bool = True) -> dict:
         check_real("theta", p["theta"], 0.0, 1.0)
         check_int("n_texts", p["n_texts"], 1)
         check_int("k", p["k"], 1)
-        n_skills = check_int("n_skills", p["n_skills"], 1, 2**31 - 1)
+        n_skills = check_int("n_skills", p["n_skills"], 1, MAX_SKILLS)
         check_task_shape(lam.size, p["t"], n_skills)
         failure_function(p["failure"])
     check_n_examples(p["n_examples"], lam.size)

@@ -31,6 +31,7 @@ TOP_K_TOLERANCE = 1e-5
 
 
 def check_eps(eps) -> float:
+    """The floor of ``kl`` on the answer probabilities, in (0, 1e-3]."""
     return check_real("eps", eps, 0.0, 1e-3, open_low=True)
 
 

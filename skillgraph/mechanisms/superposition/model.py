@@ -34,6 +34,7 @@ __all__ = ["SuperpositionResult", "superpose"]
 
 
 def frozen_array(array) -> np.ndarray:
+    """A read-only copy of ``array``."""
     out = np.array(array)
     out.setflags(write=False)
     return out

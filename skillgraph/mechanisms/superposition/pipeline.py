@@ -67,7 +67,6 @@ COLUMNS = (
 
 
 def _check_memory(config: SuperposeConfig) -> None:
-
     # one graph at a time: edges (int32) + edge texts (int64) + skill-side CSR (int64);
     # prompts: counts, answer probabilities and metrics per readout
     graph = 24 * config.k * config.n_texts

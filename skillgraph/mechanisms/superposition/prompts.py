@@ -116,6 +116,7 @@ def check_lambda(lam) -> np.ndarray:
 
 
 def check_n_examples(n_examples, n_tasks: int) -> int:
+    """Examples per prompt: an integer, at least one per task."""
     n_examples = check_int("n_examples", n_examples, 1, 10**9)
     if n_examples < n_tasks:
         raise ValueError(
@@ -126,6 +127,7 @@ def check_n_examples(n_examples, n_tasks: int) -> int:
 
 
 def check_competences(competences, n_tasks: int) -> np.ndarray:
+    """Task competences: ``K`` real numbers in [0, 1] (float64 array)."""
     arr = np.asarray(competences)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"competences must hold real numbers, got dtype {arr.dtype}")
@@ -138,6 +140,7 @@ def check_competences(competences, n_tasks: int) -> np.ndarray:
 
 
 def check_counts(counts) -> np.ndarray:
+    """Example counts: a non-negative integer array of shape (n_prompts, K)."""
     arr = np.asarray(counts)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(f"counts must be an integer array, got dtype {arr.dtype}")
@@ -155,7 +158,7 @@ def check_counts(counts) -> np.ndarray:
 
 
 def check_prompt_memory(n_prompts: int, n_tasks: int) -> None:
-
+    """Refuse, before any work, prompts whose arrays would not fit in memory."""
     # counts, weights, answer probabilities, top-K flags and temporaries: ~8 arrays (n_prompts, 2K)
     check_memory(8 * 8 * n_prompts * 2 * n_tasks, f"{n_prompts} prompts of {n_tasks} tasks")
 

@@ -33,6 +33,7 @@ OPTION_DEFAULTS = {
 
 
 def check_readout_settings(readout, smoothing, tau, noise, n_tasks: int) -> dict:
+    """The readout's name and its settings (smoothing, tau, noise), checked."""
     check_choice("readout", readout, READOUTS)
     settings = {
         "smoothing": check_real("smoothing", smoothing, 0.0, 1e9),
@@ -48,6 +49,7 @@ def check_readout_settings(readout, smoothing, tau, noise, n_tasks: int) -> dict
 
 
 def check_distractors(n_distractors, zipf_exponent) -> tuple[int, float]:
+    """The number of distractor answers and the Zipf exponent of their probabilities."""
     return (
         check_int("n_distractors", n_distractors, 1, 10**7),
         check_real("zipf_exponent", zipf_exponent, 0.0, 50.0),
@@ -176,5 +178,5 @@ def zipf_distractors(
 
 
 def zipf_weights(n_distractors: int, zipf_exponent: float) -> np.ndarray:
-
+    """Distractor probabilities: the package's one Zipf measure."""
     return skill_measure_array(n_distractors, "zipf", zipf_exponent)

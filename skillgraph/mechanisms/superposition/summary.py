@@ -36,6 +36,7 @@ def _trends(result: SuperposeResult, readout: str) -> dict:
 
 
 def finding_text(result: SuperposeResult, readout: str) -> str:
+    """One line: how ``kl`` and ``tasks_in_parallel`` move with scale under ``readout``."""
     parts = []
     for quantity, (trend, first, last) in _trends(result, readout).items():
         parts.append(f"{quantity} {trend} ({_fmt_est(first)} -> {_fmt_est(last)})")
@@ -78,6 +79,7 @@ def _movement(result: SuperposeResult, readout: str) -> str:
 
 
 def headline_text(result: SuperposeResult) -> str:
+    """One paragraph computed from the run: where the signature appears."""
     cfg = result.config
     last = len(result.scales["theta"]) - 1
     shown = [ro for ro in cfg.readouts if shows_signature(result, ro)]
@@ -116,6 +118,7 @@ def _sorted_table(result: SuperposeResult) -> list[str]:
 
 
 def summary_markdown(result: SuperposeResult, files: Sequence[str]) -> str:
+    """``summary.md`` of a run: headline, findings and the sorted probabilities."""
     cfg = result.config
     lines = [
         f"# skillgraph superpose ({TOY_LABEL})",

@@ -15,6 +15,7 @@ from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.core.competence import competence
 from skillgraph.core.failures import FAILURE_MODELS
 from skillgraph.core.graph import (
+    MAX_SKILLS,
     SkillGraph,  # the one Zipf measure of the package
 )
 from skillgraph.core.sampling import sample_graph
@@ -85,6 +86,7 @@ def available_tuples(n_skills: int, t: int) -> int:
 
 
 def check_task_shape(n_tasks, t, n_skills: int) -> tuple[int, int]:
+    """``(n_tasks, t)`` checked: enough distinct ``t``-tuples of ``n_skills`` skills."""
     n_tasks = check_int("n_tasks", n_tasks, 1, MAX_TASKS)
     t = check_int("t", t, 1, 64)
     if t > n_skills:
@@ -153,7 +155,7 @@ def sample_task_set(
     (a skill without edges has no competence).  O(k n_texts) for the graph.
     """
     if graph is None:
-        n_skills = check_int("n_skills", n_skills, 1, 2**31 - 1)
+        n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
     elif not isinstance(graph, SkillGraph):
         raise TypeError(f"graph must be a SkillGraph, got {type(graph).__name__}")
     else:

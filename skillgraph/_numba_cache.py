@@ -51,9 +51,15 @@ def prepare_numba_cache() -> bool:
     bool
         Whether kernels are cached (``False``: no writable place was found,
         and :func:`disable_caching` must run once numba is imported).
+
+    Raises
+    ------
+    ValueError
+        ``NUMBA_NUM_THREADS`` is set to something numba would refuse.
     """
     if "cached" in _state:
         return _state["cached"]
+    _check_threads()
     chosen = os.environ.get("NUMBA_CACHE_DIR")
     kernels_dir = Path(__file__).resolve().parent / "__pycache__"
     cached = True
@@ -65,6 +71,22 @@ def prepare_numba_cache() -> bool:
                       "writable")  # fmt: skip
     _state["cached"] = cached
     return cached
+
+
+def _check_threads() -> None:
+    """``NUMBA_NUM_THREADS``, which numba reads on import, named when it is wrong.
+
+    Raises
+    ------
+    ValueError
+        It is set and is not a positive integer.
+    """
+    text = os.environ.get("NUMBA_NUM_THREADS")
+    if text is None:
+        return
+    if not (text.strip().isascii() and text.strip().isdigit() and int(text) >= 1):
+        raise ValueError(f"the environment variable NUMBA_NUM_THREADS must be a positive "
+                         f"integer (numba's thread count), got {text!r}")  # fmt: skip
 
 
 def _use(directory: Path, why: str) -> bool:

@@ -160,8 +160,16 @@ def _acquire(lock: Path, out: Path, command: str, option: str) -> int:
         os.close(fd)
     info = {"command": command, "pid": os.getpid(), "host": socket.gethostname(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, (json.dumps(info) + "\n").encode("utf-8"), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(info) + "\n").encode("utf-8"), 0)
+    except OSError as exc:  # a full disk: leave no lock file behind
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)
+        raise OutputError(
+            f"{option} {str(out)!r} cannot be locked ({str(lock)!r}: {exc.strerror or exc})"
+        ) from None
     return fd
 
 
@@ -362,6 +370,10 @@ def staged_output(
                 raise
     except KeyboardInterrupt as exc:  # same kind (and exit status), says what ``out`` holds
         exc.args = (f"{str(exc) or 'interrupted'}; {_where(state)}",)
+        raise
+    except OSError as exc:
+        if not isinstance(exc, OutputError) and state["had_run"] is not None:  # e.g. disk full
+            exc.args = (f"{exc}; {_where(state)}",)
         raise
 
 

@@ -53,6 +53,15 @@ def atomic_write(path, text: str | bytes) -> None:
     loss cannot leave a renamed but empty file.
     """
     path = Path(path)
+    try:
+        _replace_with(path, text)
+    except OSError as exc:  # say which file (a full disk names none)
+        err = type(exc)(f"cannot write {str(path)!r}: {exc.strerror or exc}")
+        err.errno = exc.errno
+        raise err from None
+
+
+def _replace_with(path: Path, text: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if isinstance(text, bytes):

@@ -126,7 +126,8 @@ def _outcome(args) -> tuple[int, str]:
     except CommandError as exc:
         return exc.exit_code, f"error: {exc}"
     except (ResourceLimitError, MemoryError) as exc:  # refused up front, with the estimate
-        return EXIT_TOO_LARGE, f"error: {exc or 'out of memory'}"
+        why = str(exc) or "out of memory (the work needed more memory than this machine has)"
+        return EXIT_TOO_LARGE, f"error: {why}"
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         return EXIT_INVALID, f"error: {_invalid(exc)}"
     except BrokenPipeError:  # the reader stopped early (``| head``): not an error

@@ -89,11 +89,39 @@ def _edge_graph(args) -> tuple[SkillGraph, str]:
     from skillgraph.core.io import load_edges
 
     _refuse_sampling_options(args)
+    _estimate_edge_check(args)
     try:
         graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
     except OSError as exc:  # missing or unreadable file: a message, not a traceback
         raise CommandError(str(exc), EXIT_OUTPUT) from None
+    _say_estimate(graph.n_texts, graph.n_skills, graph.n_edges)  # sizes read from the file
     return graph, f"edges from {args.edges}"
+
+
+def _estimate_edge_check(args) -> None:
+    """Refuse, before reading, a check too large for this machine; say when it will be long."""
+    import os
+
+    from skillgraph._resources import MIN_EDGE_LINE_BYTES, check_edge_audit
+    from skillgraph._validation import check_int
+    from skillgraph.cli._common import check_input
+
+    check_input(args.edges, "edge file")
+    for name in ("n_texts", "n_skills"):
+        if getattr(args, name) is not None:
+            check_int(name, getattr(args, name), 1)
+    edges = os.path.getsize(args.edges) // MIN_EDGE_LINE_BYTES
+    check_edge_audit(edges if args.n_texts is None else args.n_texts, args.n_skills or 0, edges)
+
+
+def _say_estimate(n_texts: int, n_skills: int, n_edges: int) -> None:
+    """Refuse the check of the graph read, or say how long it will take when that is long."""
+    from skillgraph._resources import check_edge_audit
+
+    seconds = check_edge_audit(n_texts, n_skills, n_edges)
+    if seconds > 60:
+        print(f"skillgraph check: estimate: about {seconds / 60:.0f} minutes for "
+              f"{n_texts:,} text pieces and {n_skills:,} skills", file=sys.stderr)  # fmt: skip
 
 
 def _sampled_graph(args, seed) -> tuple[SkillGraph, str]:

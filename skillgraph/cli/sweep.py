@@ -137,6 +137,11 @@ def _run(args, spec):
     except SweepAborted as exc:
         print(f"skillgraph sweep: {exc}", file=sys.stderr)
         return None
+    except OSError as exc:  # a full disk, a store made read-only meanwhile
+        if os.path.isfile(os.path.join(args.out, "manifest.json")):
+            exc.args = (f"{exc}; finished items are stored in {args.out!r}: make room, then "
+                        "rerun with --resume",)  # fmt: skip
+        raise
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP unwound by skillgraph.cli.main
         exc.args = (f"{str(exc) or 'interrupted'}; finished items are stored in {args.out!r}: "
                     "rerun with --resume",)  # fmt: skip

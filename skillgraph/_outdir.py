@@ -27,6 +27,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -45,6 +46,7 @@ __all__ = [
     "Stage",
     "output_lock",
     "resolve_output",
+    "reworded",
     "staged_output",
 ]
 
@@ -372,9 +374,9 @@ def staged_output(
         exc.args = (f"{str(exc) or 'interrupted'}; {_where(state)}",)
         raise
     except OSError as exc:
-        if not isinstance(exc, OutputError) and state["had_run"] is not None:  # e.g. disk full
-            exc.args = (f"{exc}; {_where(state)}",)
-        raise
+        if isinstance(exc, OutputError) or state["had_run"] is None:
+            raise
+        raise reworded(exc, f"{_where(state)}") from None  # e.g. a full disk
 
 
 def _make_stage(out: Path, option: str) -> Path:
@@ -388,6 +390,14 @@ def _make_stage(out: Path, option: str) -> Path:
             f"{option} {str(out)!r} cannot be written: {exc.strerror or exc}"
         ) from None
     return stage
+
+
+def reworded(exc: OSError, more: str) -> OSError:
+    """``exc`` (same class and errno) with ``more`` said after its message, on one line."""
+    text = re.sub(r"^\[Errno \d+\] ", "", str(exc))
+    new = type(exc)(f"{text}; {more}")
+    new.errno = exc.errno
+    return new
 
 
 def _where(state: dict) -> str:

@@ -138,10 +138,12 @@ def _run(args, spec):
         print(f"skillgraph sweep: {exc}", file=sys.stderr)
         return None
     except OSError as exc:  # a full disk, a store made read-only meanwhile
-        if os.path.isfile(os.path.join(args.out, "manifest.json")):
-            exc.args = (f"{exc}; finished items are stored in {args.out!r}: make room, then "
-                        "rerun with --resume",)  # fmt: skip
-        raise
+        from skillgraph._outdir import reworded
+
+        if not os.path.isfile(os.path.join(args.out, "manifest.json")):
+            raise
+        raise reworded(exc, f"finished items are stored in {args.out!r}: make room, then "
+                            "rerun with --resume") from None  # fmt: skip
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP unwound by skillgraph.cli.main
         exc.args = (f"{str(exc) or 'interrupted'}; finished items are stored in {args.out!r}: "
                     "rerun with --resume",)  # fmt: skip

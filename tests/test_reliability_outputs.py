@@ -180,3 +180,26 @@ def test_a_swallowed_signal_still_stops_the_swap(tmp_path, monkeypatch, capsys):
     line = _one_line(capsys.readouterr().err)
     assert code == EXIT_INTERRUPTED and "interrupted" in line and "nothing of this run" in line
     assert list(out.iterdir()) == []
+
+
+def test_an_interrupt_while_a_mechanism_writes_keeps_its_previous_run(tmp_path, monkeypatch,
+                                                                     capsys):
+    from skillgraph.mechanisms import induction
+
+    out = tmp_path / "run"
+    tiny = ["induction", "--out", str(out), "--steps", "4", "--dim", "8", "--seq-len", "16",
+            "--batch", "4", "--triggers", "2", "--no-progress"]  # fmt: skip
+    assert main(tiny) == 0
+    before = _snapshot(out)
+    real = induction.write_outputs
+
+    def write_then_interrupt(result, out_dir):
+        real(result, out_dir)  # every file written (into the staging directory)
+        raise KeyboardInterrupt()
+
+    monkeypatch.setattr(induction, "write_outputs", write_then_interrupt)
+    capsys.readouterr()
+    assert main([*tiny, "--seed", "5"]) == EXIT_INTERRUPTED
+    assert "unchanged: it holds the previous run" in _one_line(capsys.readouterr().err)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -304,6 +304,10 @@ def _swap_in(stage: Path, out: Path, state: dict) -> None:
     """Move the complete run ``stage`` to ``out``, replacing a previous run; ``state["done"]``."""
     old = None
     with _signals_deferred():
+        if _holds_cwd(out):  # renaming it would leave the shell in a deleted directory
+            _move_entries(stage, out)
+            state["done"] = True
+            return
         try:
             os.rename(stage, out)  # ``out`` absent or an empty directory: one atomic step
         except OSError as exc:
@@ -318,6 +322,26 @@ def _swap_in(stage: Path, out: Path, state: dict) -> None:
         state["done"] = True  # before a deferred signal is delivered
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _holds_cwd(out: Path) -> bool:
+    """Whether ``out`` is the working directory or one of its ancestors."""
+    try:
+        cwd = Path(os.getcwd())
+    except OSError:
+        return False
+    return cwd == out or out in cwd.parents
+
+
+def _move_entries(stage: Path, out: Path) -> None:
+    """Replace ``out``'s files by ``stage``'s one by one (each atomically), then drop ``stage``."""
+    new = set(os.listdir(stage))
+    for name in set(os.listdir(out)) - new:  # the previous run's files this run does not write
+        target = out / name
+        shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+    for name in sorted(new - {MARKER}) + [MARKER]:  # the marker last: the run is complete
+        os.replace(stage / name, out / name)
+    os.rmdir(stage)
 
 
 @contextlib.contextmanager

@@ -203,3 +203,17 @@ def test_an_interrupt_while_a_mechanism_writes_keeps_its_previous_run(tmp_path, 
     assert "unchanged: it holds the previous run" in _one_line(capsys.readouterr().err)
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_out_as_the_working_directory_is_replaced_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "here"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    assert main([*EMERGE, "--out", "."]) == 0
+    first_inode = os.stat(".").st_ino
+    (out / "results.csv").write_text("stale\n")
+    assert main([*EMERGE, "--out", "."]) == 0
+    assert os.stat(".").st_ino == first_inode == os.stat(out).st_ino  # the shell's directory
+    assert (out / "results.csv").read_text() != "stale\n"
+    assert json.loads((out / _outdir.MARKER).read_text())["command"] == "emerge"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]

@@ -208,3 +208,16 @@ def test_measure_weights_are_the_samplers():
         )
     with pytest.raises(ValueError, match="skill_measure"):
         measure_weights(5, "pareto")
+
+
+def test_mass_certificate_edge_cases_and_bad_input():
+    none = certified_sharp_mass(100, 10, 8, 0.01, 0.5, "zipf")  # m = 0
+    assert none.mass_max == 0.0 and not none.vacuous
+    full = certified_sharp_mass(100, 1000, 8, 0.6, 0.5, "zipf")  # m >= beta n: nothing certified
+    assert full.mass_max == 1.0 and full.vacuous
+    for kwargs, words in [(dict(theta=0.0), "theta"), (dict(n_texts=0), "n_texts"),
+                          (dict(skill_measure=[1.0, -1.0]), "skill_measure"),
+                          (dict(delta_fail=1.5), "delta_fail")]:  # fmt: skip
+        args = dict(n_skills=2, n_texts=100, k=2, theta=0.1, beta=0.5) | kwargs
+        with pytest.raises((TypeError, ValueError), match=words):
+            certified_sharp_mass(**args)

@@ -23,10 +23,12 @@ from skillgraph.theory.bounds import (
     tuple_alpha_star,
 )
 from skillgraph.theory.sharp import alpha_sharp
+from skillgraph.theory.sharp_tuples import sharp_tuple_bound
 
 __all__ = [
     "tuple_bound_rows",
     "sharp_rows",
+    "sharp_tuple_rows",
     "performance_rows",
     "slingshot_rows",
     "representative_scales",
@@ -35,6 +37,10 @@ __all__ = [
 #: thresholds of the performance curves: 0.5 down to 1e-3, log-spaced, because the
 #: curves drop at beta near theta and theta spans decades over the scale range
 _CURVE_BETAS = np.geomspace(0.5, 1e-3, 120)
+#: lattice steps of the sharp tuple law's upper side in the emergence band: a
+#: coarser lattice only rounds the shares up further (still an upper side), and
+#: 256 steps stay within about 1% of 1024 (``k = 8, beta = 0.5``) at a quarter of the cost
+SHARP_TUPLE_GRID = 256
 #: skills per text piece of the slingshot, 1 to 256 log-spaced
 _SLINGSHOT_KS = np.unique(np.round(np.geomspace(1, 256, 33)).astype(int))
 
@@ -99,6 +105,38 @@ def sharp_rows(config: EmergeConfig, scales: dict) -> list[dict]:
                     beta=beta, competence_level=1 - beta, value=float(1.0 - alpha[i]),
                 )
             )  # fmt: skip
+    return rows
+
+
+def sharp_tuple_rows(config: EmergeConfig, scales: dict) -> list[dict]:
+    """``tuple_fraction`` rows of the sharp tuple law: the band of the true worst case.
+
+    For every ``beta``, ``t`` and scale, two rows: ``source = "sharp_upper"``
+    with ``1 - upper`` (the fraction of ``t``-tuples that every failure set of
+    rate ``theta`` leaves competent, in the limit of many text pieces) and
+    ``source = "sharp_lower"`` with ``1 - lower`` (what the best two-level
+    adversary leaves: the worst case leaves no more).  Between them lies the
+    true worst case (:ref:`theory-sharp-tuples`); at ``t = 1`` they meet at
+    ``1 - alpha_sharp``.  The clipped ends of the theta map are filled in as
+    in ``_tuple_alpha``; the upper side uses :data:`SHARP_TUPLE_GRID`.
+    """
+    theta = np.asarray(scales["theta"], dtype=float)
+    inside = (theta > 0.0) & (theta < 1.0)
+    rows = []
+    for beta, t in itertools.product(config.betas, config.tuples):
+        sides = {name: np.where(theta >= 1.0, 1.0, 0.0) for name in ("lower", "upper")}
+        if inside.any():
+            law = sharp_tuple_bound(theta[inside], beta, config.k, t, grid=SHARP_TUPLE_GRID)
+            sides["lower"][inside] = law.lower
+            sides["upper"][inside] = law.upper
+        for name, alpha in sides.items():
+            for i in range(theta.size):
+                rows.append(
+                    new_row(
+                        config, scales, i, quantity="tuple_fraction", source=f"sharp_{name}",
+                        t=t, beta=beta, competence_level=1 - beta, value=float(1.0 - alpha[i]),
+                    )
+                )  # fmt: skip
     return rows
 
 

@@ -41,6 +41,10 @@ __all__ = [
 MIN_POINTS_PER_DECADE = 2.0
 
 _SCALE_NAMES = ("compute", "params", "tokens")
+#: sources of the sharp worst case: single skills (t = 1), and the two sides of the tuple law
+SHARP_SOURCES = ("sharp", "sharp_lower", "sharp_upper")
+#: the sides of the sharp tuple law whose doubling factors the headline gives
+_SHARP_SIDES = ("sharp_lower", "sharp_upper")
 #: one-letter names of the sources in the summary table
 _SHORT = {"bound": "g", "random": "r", "deficit": "d"}
 _LEGEND = {"g": "guaranteed by the bound", "r": "simulated, random failures",
@@ -102,22 +106,30 @@ def _doubling(result: EmergeResult, source: str, beta: float, t: int, level: flo
 
 
 def _sources(result: EmergeResult) -> list[str]:
-    """The sources of the tuple-fraction curves, in the order of the table (the bound first).
+    """The bound and the simulated sources of the tuple-fraction curves, in table order.
 
-    The sharp worst case (``source = "sharp"``, single skills only) is not one
-    of them: it has no tuple curves to compare.
+    The sharp worst case (:data:`SHARP_SOURCES`) is drawn beside them, not as a
+    panel of its own; its tuple sides get doubling factors (:func:`doubling_factors`).
     """
     rows = result.rows
     return list(dict.fromkeys(
-        r["source"] for r in rows if r["quantity"] == "tuple_fraction" and r["source"] != "sharp"
+        r["source"] for r in rows
+        if r["quantity"] == "tuple_fraction" and r["source"] not in SHARP_SOURCES
     ))  # fmt: skip
+
+
+def _sharp_sides(result: EmergeResult) -> list[str]:
+    """The sides of the sharp tuple law that the run has rows for."""
+    present = {r["source"] for r in result.rows if r["quantity"] == "tuple_fraction"}
+    return [s for s in _SHARP_SIDES if s in present]
 
 
 def doubling_factors(result: EmergeResult, level: float = 0.5) -> list[dict]:
     """How much more scale ``2t``-tuples need to reach the competence ``t``-tuples had.
 
     For every pair ``(t, 2t)`` of tuple sizes in the run, every ``beta`` and
-    every source (the bound and each simulated failure model), the scale at
+    every source (the bound, both sides of the sharp tuple law and each
+    simulated failure model), the scale at
     which the fraction of competent ``t``-tuples first reaches a level ``L``
     is compared with the scale at which ``2t``-tuples reach it.  Scales are
     interpolated linearly in log scale between the points of the run.
@@ -147,9 +159,11 @@ def doubling_factors(result: EmergeResult, level: float = 0.5) -> list[dict]:
     :data:`MIN_POINTS_PER_DECADE` (see :func:`grid_notes`).
     """
     cfg = result.config
+    sources = _sources(result)
+    sources = sources[:1] + _sharp_sides(result) + sources[1:]
     return [
         _doubling(result, source, beta, t, level)
-        for source, beta, t in itertools.product(_sources(result), cfg.betas, cfg.tuples)
+        for source, beta, t in itertools.product(sources, cfg.betas, cfg.tuples)
         if 2 * t in cfg.tuples
     ]
 
@@ -237,6 +251,7 @@ def _headline_lines(result: EmergeResult, law: str, beta: float, bound, finite) 
         + ", ".join(_fmt_pair(d) for d in bound)
         + ".",
     ]
+    lines += _sharp_headline_lines(result, beta, factor["compute"])
     for source in _sources(result)[1:]:
         sim = [d for d in result.doubling if d["source"] == source and d["beta"] == beta]
         if sim:
@@ -245,6 +260,36 @@ def _headline_lines(result: EmergeResult, law: str, beta: float, bound, finite) 
             )
     if any("n/a" in line for line in lines[1:]):
         lines.append("  (n/a: the two curves share no level inside the scale range of the run.)")
+    return lines
+
+
+def _sharp_headline_lines(result: EmergeResult, beta: float, paper: float) -> list[str]:
+    """Each side's factors of the sharp tuple law, and whether the paper's factor survives.
+
+    The paper's factor survives when it lies between the two sides' median
+    factors (each side read off its own curves, as the bound's).
+    """
+    lines, medians = [], {}
+    for side in _sharp_sides(result):
+        entries = [d for d in result.doubling if d["source"] == side and d["beta"] == beta]
+        finite = [d["compute_factor"] for d in entries if np.isfinite(d["compute_factor"])]
+        if entries:
+            lines.append(f"  Sharp tuple law, {side[6:]} side (limit of many text pieces): "
+                         + ", ".join(_fmt_pair(d) for d in entries) + ".")  # fmt: skip
+        if finite:
+            medians[side] = float(np.median(finite))
+    if len(medians) < 2 or not np.isfinite(paper):
+        return lines
+    low, high = sorted(medians.values())
+    verdict = (
+        "survives: it lies between them" if low <= paper <= high
+        else f"does not survive: the sharp law needs {'less' if paper > high else 'more'}"
+    )  # fmt: skip
+    lower, upper = (_fmt_factor(medians[side]) for side in _SHARP_SIDES)
+    lines.append(
+        f"  Sharp tuple law, median compute per doubling of t: {lower} (lower side) and "
+        f"{upper} (upper side); the paper's {_fmt_factor(paper)} {verdict}."
+    )
     return lines
 
 
@@ -363,10 +408,14 @@ def summary_markdown(result: EmergeResult, files: list[str]) -> str:
         "## Competent fraction of t-tuples", "", summary_table(result, markdown=True), "",
         "Guaranteed: `1 - alpha_star(t theta, beta, k)` (Corollary 2; documentation page",
         "*Tuples of skills*, docs/theory/tuples.rst).",
-        "Sharp worst case, single skills only (rows with source `sharp` in `results.csv`):",
+        "Sharp worst case, single skills (rows with source `sharp` in `results.csv`):",
         "`1 - alpha_sharp(theta, beta, k)`, the limit of what the worst failure set leaves",
-        "(documentation page *The sharp worst case*, docs/theory/sharp.rst); the tuple",
-        "curves are the paper's (the sharp law for tuples is not known).",
+        "(documentation page *The sharp worst case*, docs/theory/sharp.rst).",
+        "Sharp worst case, tensor t-tuples (rows with sources `sharp_lower` and `sharp_upper`):",
+        "`1 - lower` and `1 - upper` of `sharp_tuple_bound(theta, beta, k, t)`, the band in",
+        "which the limit of the worst case lies (documentation page *The sharp worst case for",
+        "tuples*, docs/theory/sharp_tuples.rst): the best two-level adversary leaves at most",
+        "`1 - lower` competent, every failure set at least `1 - upper`.",
         "Simulated: mean over replicate graphs of the tensor tuple competence; 95% interval",
         "`replicate_t` (skillgraph.core.intervals): the union of a Student-t interval over",
         "the replicates and the Wilson interval of the pooled count.", "",
@@ -403,7 +452,7 @@ def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path
     """
     out = prepare_output_dir(out_dir)
     rows = result.rows
-    tuple_sources = [s for s in _sources(result) if s != "bound"]  # sharp: single skills only
+    tuple_sources = [s for s in _sources(result) if s != "bound"]  # sharp: drawn beside them
     fig = figures.emergence_figure(rows, x=result.config.x_name, sources=tuple_sources)
     written = style.save_figure(fig, out / "emergence", formats=("png", "pdf"))
     fig = figures.performance_curves_figure(rows)

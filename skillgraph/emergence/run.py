@@ -49,6 +49,7 @@ from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.guarantees import (
     performance_rows,
     sharp_rows,
+    sharp_tuple_rows,
     slingshot_rows,
     tuple_bound_rows,
 )
@@ -289,6 +290,7 @@ def run_emerge(config: EmergeConfig | None = None, *, progress: bool = False) ->
     rows += performance_rows(config, scales)
     rows += slingshot_rows(config, scales)
     rows += sharp_rows(config, scales)  # last: the rows before keep their places
+    rows += sharp_tuple_rows(config, scales)
     result = EmergeResult(config=config, rows=rows, replicate_rows=replicate_rows, scales=scales)
     doubling = report.doubling_factors(result)
     notes = report.grid_notes(config)

@@ -61,8 +61,11 @@ SOURCE_LABELS = {
 }
 _FORM_NAMES = {"kl": "KL form (Thm 1)", "paper": "paper form (Thm 1')"}
 _FORM_DASHES = {"kl": "-", "paper": "--"}
-# the sharp worst case: a dashed line in the colour of its t
-_SHARP = dict(linestyle="--", linewidth=1.0)
+# the sharp worst case: a dashed line in the colour of its t (a band's edges thinner)
+_SHARP = dict(linestyle="--", linewidth=0.9)
+_SHARP_BAND_ALPHA = 0.22
+#: sources drawn beside the bound in every panel, never as panels of their own
+_SHARP_SOURCES = ("sharp", "sharp_lower", "sharp_upper")
 # the simulated series: a marker per point, joined by a thin dotted line
 _SIMULATED = dict(linestyle=":", linewidth=0.8, markerfacecolor="white", markeredgewidth=0.9)
 
@@ -181,9 +184,7 @@ def _draw_emergence_panel(ax, cols, x, panel: _Panel, tuples) -> None:
         b = select(cols, source="bound", t=t, beta=panel.beta, **where)
         if b.any():
             ax.plot(*_sorted_by(cols, b, x, x, "value"), color=colour, zorder=3)
-        sharp = select(cols, source="sharp", t=t, beta=panel.beta, **where)
-        if sharp.any():  # the sharp worst case (single skills only, docs/theory/sharp.rst)
-            ax.plot(*_sorted_by(cols, sharp, x, x, "value"), color=colour, zorder=3, **_SHARP)
+        _draw_sharp(ax, cols, x, colour, t=t, beta=panel.beta, **where)
         if panel.source is None:
             continue
         e = select(cols, source=panel.source, t=t, beta=panel.beta, **where)
@@ -194,6 +195,29 @@ def _draw_emergence_panel(ax, cols, x, panel: _Panel, tuples) -> None:
             low, high = _sorted_by(cols, e, x, "ci_low", "ci_high")
             ax.fill_between(xs, low, high, color=colour, alpha=0.2, linewidth=0, zorder=1)
         ax.plot(xs, ys, color=colour, marker=MARKERS[ci % len(MARKERS)], zorder=4, **_SIMULATED)
+
+
+def _draw_sharp(ax, cols, x, colour, **where) -> None:
+    """The sharp worst case in the colour of its ``t``: the band of the tuple law, dashed edges.
+
+    Between ``sharp_upper`` (every failure set leaves at least this competent)
+    and ``sharp_lower`` (the best adversary leaves at most this), see
+    docs/theory/sharp_tuples.rst; where the two sides meet (``t = 1``), or
+    with only the single-skill rows (``sharp``), a dashed line.
+    """
+    low = select(cols, source="sharp_lower", **where)
+    up = select(cols, source="sharp_upper", **where)
+    if low.any() and up.any():
+        xs, y_low = _sorted_by(cols, low, x, x, "value")
+        _, y_up = _sorted_by(cols, up, x, x, "value")
+        ax.fill_between(xs, y_up, y_low, color=colour, alpha=_SHARP_BAND_ALPHA, linewidth=0,
+                        zorder=2)  # fmt: skip
+        for ys in (y_low, y_up):
+            ax.plot(xs, ys, color=colour, zorder=3, **_SHARP)
+        return
+    sharp = select(cols, source="sharp", **where)
+    if sharp.any():  # the sharp worst case of single skills only (docs/theory/sharp.rst)
+        ax.plot(*_sorted_by(cols, sharp, x, x, "value"), color=colour, zorder=3, **_SHARP)
 
 
 def _emergence_title(panel: _Panel, shape: tuple[int, int], n_betas: int) -> str:
@@ -255,13 +279,18 @@ def _label_emergence_panel(ax, cols, x, panel: _Panel, shape, n_betas, draw_thet
             theta_axis(ax, cols[x][b], cols["theta"][b])
 
 
-def _emergence_legend(fig, tuples, simulated: bool, n_columns: int, sharp: bool) -> None:
+def _emergence_legend(fig, tuples, simulated: bool, n_columns: int, sharp: str) -> None:
+    from matplotlib.patches import Patch
+
     handles = [
         _legend_line(color=PALETTE[ci % len(PALETTE)], label=f"$t = {t}$")
         for ci, t in enumerate(tuples)
     ]
     handles.append(_legend_line(color="0.3", label="guaranteed (bound)"))
-    if sharp:
+    if sharp == "band":
+        handles.append(Patch(facecolor="0.3", alpha=_SHARP_BAND_ALPHA, edgecolor="0.3",
+                             linestyle="--", label="sharp worst case"))  # fmt: skip
+    elif sharp == "line":
         handles.append(_legend_line(color="0.3", label="sharp worst case ($t = 1$)", **_SHARP))
     if simulated:
         handles.append(_simulated_handle())
@@ -327,7 +356,7 @@ def emergence_figure(
     if facet:
         cols["_facet"] = cols[facet]
     if sources is None:
-        sources = [s for s in unique(cols["source"]) if s not in ("bound", "sharp")]
+        sources = [s for s in unique(cols["source"]) if s != "bound" and s not in _SHARP_SOURCES]
     betas = unique(cols["beta"]) if betas is None else [float(b) for b in betas]
     tuples = [int(t) for t in unique(cols["t"])]
     panels, shape = _emergence_grid(cols, sources, betas, facet)
@@ -337,8 +366,10 @@ def emergence_figure(
             ax = axes[panel.row, panel.col]
             _draw_emergence_panel(ax, cols, x, panel, tuples)
             _label_emergence_panel(ax, cols, x, panel, shape, len(betas), theta_axis)
-        has_sharp = bool(select(cols, source="sharp").any())
-        _emergence_legend(fig, tuples, bool(sources), shape[1], has_sharp)
+        sharp = "band" if select(cols, source="sharp_upper").any() else (
+            "line" if select(cols, source="sharp").any() else ""
+        )
+        _emergence_legend(fig, tuples, bool(sources), shape[1], sharp)
     return fig
 
 

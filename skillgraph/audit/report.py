@@ -547,6 +547,29 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+def _engine_input(graph, engine: str, scheduler):
+    """``(plan, graph, source)``: a StreamPlan (its stand-in graph, degrees not yet
+    counted) for the stream engine, else ``(None, graph, source)``."""
+    from skillgraph._validation import check_choice
+    from skillgraph.core.streaming import StreamPlan
+
+    engine = check_choice("engine", engine, ("auto", "graph", "stream"))
+    if isinstance(graph, StreamPlan):
+        if engine == "graph":
+            raise ValueError("engine='graph' needs a graph, got a StreamPlan: sample_graph(...)")
+        from skillgraph.audit.streamed import StreamedGraph
+
+        return graph, StreamedGraph(plan=graph, degrees=None), "sampled (streamed)"
+    if engine == "stream":
+        raise ValueError(
+            "engine='stream' needs a StreamPlan (skillgraph.stream_plan with the graph's "
+            "sizes and seed), not a materialised graph"
+        )
+    if scheduler is not None:
+        raise ValueError("scheduler applies to the stream engine only (a StreamPlan)")
+    return (None, *_as_graph(graph))
+
+
 def _as_graph(graph):
     if isinstance(graph, SkillGraph):
         return graph, "user"
@@ -786,6 +809,8 @@ def check(
     source: str | None = None,
     t: int | None = None,
     sampled: bool | None = None,
+    engine: str = "auto",
+    scheduler=None,
 ) -> CheckReport:
     """Check the theory on one graph: bounds, certificate and adversaries side by side.
 
@@ -825,6 +850,17 @@ def check(
         goodness-of-fit test; otherwise they are statements about the model.
         Default: True when ``source`` starts with ``"sampled"`` (and does not
         say ``"no replacement"``), else False.
+    engine : {"auto", "graph", "stream"}
+        ``"stream"`` (the default for a
+        :class:`~skillgraph.core.streaming.StreamPlan`) checks a graph too large to
+        hold: the plan regenerates its text pieces pass after pass, the
+        targeted, random and deficit models run on the stream
+        (:mod:`skillgraph.audit.streamed`), greedy and exact are skipped (the
+        report says so).  ``"graph"`` (the default for a graph) runs every adversary.
+    scheduler : str, distributed.Client or executor, optional
+        Stream engine: where each pass's shards run (a Dask scheduler address,
+        a client, or anything with ``map``; default this process).  The report
+        is the same.
 
     Returns
     -------
@@ -866,7 +902,8 @@ def check(
     >>> report.violated
     False
     """
-    graph, default_source = _as_graph(graph)
+    # --- engine (skillgraph.audit.streamed): a StreamPlan is checked on the stream
+    plan, graph, default_source = _engine_input(graph, engine, scheduler)
     theta = check_probability("theta", theta)
     beta = check_probability("beta", beta)
     delta_fail = check_probability("delta_fail", delta_fail)
@@ -877,18 +914,35 @@ def check(
     if t is not None:
         t = check_int("t", t, 1)
     k = _checked_k(graph, k)
+    if plan is not None and (exact or t is not None):
+        raise ValueError("exact and t need the materialised graph: use engine='graph'")
     exact, limit = _exact_settings(graph, exact, time_limit)
     master = as_seed_sequence(seed)
+    streamed_outcomes = None
+    if plan is not None:
+        from skillgraph.audit.streamed import executor_for, streamed_adversaries
+
+        exact = False
+        with executor_for(scheduler) as executor:
+            graph, streamed_outcomes = streamed_adversaries(plan, theta, beta, master,
+                                                            executor=executor)  # fmt: skip
 
     kl = bounds.emergence_bound(theta, beta, k, form="kl")
     paper = bounds.emergence_bound(theta, beta, k, form="paper")
     cert = _certificate(graph, theta, beta, k, delta_fail)
     mass_cert = _mass_certificate(graph, theta, beta, k, delta_fail)
-    adversaries, exact_upper = _run_adversaries(graph, theta, beta, exact, limit, master)
+    if streamed_outcomes is None:
+        adversaries, exact_upper = _run_adversaries(graph, theta, beta, exact, limit, master)
+    else:
+        adversaries, exact_upper = streamed_outcomes, None
     best = max(adversaries.values(), key=lambda o: o.n_bad).name
     best_n = adversaries[best].n_bad
     source = source or default_source
     assumptions = broken_assumptions(graph, theta, beta, k)
+    if plan is not None:
+        from skillgraph.audit.streamed import SKIPPED_NOTE
+
+        assumptions.append(SKIPPED_NOTE)
     is_sample = _sampled_from_model(sampled, source, assumptions)
     tuples = None
     if t is not None:

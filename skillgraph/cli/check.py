@@ -48,6 +48,14 @@ def add_parser(subparsers) -> None:
                    help="also check tensor T-tuples of skills: the tuple adversary <= true worst "
                    "case <= tuple certificate, beside the sharp tuple law and the paper's "
                    "alpha_star(T theta) (docs: Theory > The sharp worst case for tuples)")
+    p.add_argument("--engine", choices=("auto", "graph", "stream"), default="auto",
+                   help="graph: materialise the sampled graph and run every adversary; stream: "
+                   "regenerate its text pieces pass after pass in O(n_skills) memory (targeted, "
+                   "random and deficit on the stream; greedy and exact skipped); auto (default): "
+                   f"stream past {STREAM_AUTO_EDGES:.0e} edge slots")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="--engine stream: run each pass's shards on the Dask scheduler at "
+                   "ADDRESS (dask extra); same report")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -57,13 +65,17 @@ def run(args) -> int:
     from skillgraph.audit.report import check
 
     master = as_seed_sequence(args.seed)
+    engine = _engine(args)
     if args.edges is not None:
         graph, source = _edge_graph(args)
+    elif engine == "stream":
+        graph, source = _stream_plan(args, child_seed(master, 0))
     else:
         graph, source = _sampled_graph(args, child_seed(master, 0))
     report = check(
         graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
         seed=child_seed(master, 1), time_limit=args.time_limit, source=source, t=args.t,
+        engine=engine, scheduler=args.scheduler,
     )
     if args.edges is None and args.no_replace:
         import dataclasses
@@ -82,6 +94,47 @@ def run(args) -> int:
         print(f"skillgraph check: {report.message}", file=sys.stderr)
         return 1
     return 0
+
+
+#: ``--engine auto`` streams a sampled graph with more edge slots than this (its arrays
+#: alone would take about 4.5 bytes a slot, and the searches several times that)
+STREAM_AUTO_EDGES = 2e8
+
+
+def _engine(args) -> str:
+    """The engine: ``--engine``, or for ``auto`` the stream past :data:`STREAM_AUTO_EDGES`."""
+    stream_only = [flag for flag, used in (("--scheduler", args.scheduler is not None),) if used]
+    cannot = [flag for flag, used in (("--edges", args.edges is not None),
+                                      ("--no-replace", args.no_replace), ("--exact", args.exact),
+                                      ("--t", args.t is not None)) if used]  # fmt: skip
+    if args.engine == "stream" and cannot:
+        raise CommandError(f"--engine stream cannot take {', '.join(cannot)}: use --engine graph")
+    if args.engine == "auto":
+        n_texts = 100_000 if args.n_texts is None else args.n_texts
+        k = 8 if args.k is None else args.k
+        big = n_texts * k > STREAM_AUTO_EDGES or stream_only
+        engine = "stream" if big and not cannot else "graph"
+    else:
+        engine = args.engine
+    if engine != "stream" and stream_only:
+        raise CommandError("--scheduler runs the stream engine: add --engine stream")
+    return engine
+
+
+def _stream_plan(args, seed):
+    """The stream plan of the graph the options sample (the same graph as `_sampled_graph`)."""
+    from skillgraph.core.streaming import stream_plan
+
+    plan = stream_plan(
+        1000 if args.n_skills is None else args.n_skills,
+        100_000 if args.n_texts is None else args.n_texts,
+        8 if args.k is None else args.k, args.theta, skill_measure=args.skill_measure,
+        zipf_exponent=args.zipf_exponent, seed=seed,
+    )  # fmt: skip
+    source = f"sampled, seed {args.seed}, streamed" + (
+        f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
+    )
+    return plan, source
 
 
 def _edge_graph(args) -> tuple[SkillGraph, str]:

@@ -372,7 +372,9 @@ def alpha_sharp(theta, beta, k, *, replace: bool = True, n_skills=None):
     For the uniform skill measure, fixed ``k`` and ``n_texts / n_skills -> inf``,
     the largest fraction of skills that any failure set of measure ``theta``
     leaves with ``fail(s) > beta`` converges to it (up to the rounding of the
-    number of skills).  Always at most :func:`~skillgraph.theory.bounds.alpha_star`.
+    number of skills); for any other skill measure ``mu1`` the same holds with
+    bad skills counted by their ``mu1``-mass (:ref:`theory-sharp-any-measure`).
+    Always at most :func:`~skillgraph.theory.bounds.alpha_star`.
 
     Parameters
     ----------
@@ -873,9 +875,10 @@ def certified_sharp(
     ``Binomial(k, mu1(S))``, and covering all ``z``-sets would need the bound
     at its worst over the masses a ``z``-set can have.  The bound is not
     monotone in the mass in any way we can prove (its Chernoff function
-    ``exp(lam D(X))`` is not monotone in ``X``), so nothing is claimed: the
+    ``exp(lam D(X))`` is not monotone in ``X``), so no count is claimed: the
     result is the trivial value with ``vacuous=True`` and
-    ``candidates={"sharp": None}``.
+    ``candidates={"sharp": None}``.  The bad *mass* is certified by
+    :func:`~skillgraph.theory.sharp_measure.certified_sharp_mass`.
 
     Cost: O(z0 * 8k * k * 40) operations; well under a second for ``k = 8``
     at any ``n_texts``.

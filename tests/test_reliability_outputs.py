@@ -130,9 +130,14 @@ def test_unusable_out_paths_give_their_real_reason(tmp_path, capsys, kind):
         (tmp_path / "f").write_text("x")
         out = tmp_path / "f" / "out"
         reason = "under a file"
-    code = main([*EMERGE, "--out", str(out)])
-    line = _one_line(capsys.readouterr().err)
-    assert code == EXIT_OUTPUT and reason in line and "File exists" not in line
+    spec = tmp_path / "s.toml"
+    spec.write_text('name = "s"\nseed = 1\nmeasures = ["bad_fraction"]\n[grid]\nn_skills = 5\n'
+                    'n_texts = 20\nk = 2\ntheta = 0.1\n')  # fmt: skip
+    for argv in ([*EMERGE, "--out", str(out)], ["sweep", str(spec), "--out", str(out)]):
+        code = main(argv)
+        line = _one_line(capsys.readouterr().err)
+        assert code == EXIT_OUTPUT and reason in line and "File exists" not in line
+        assert "--out: --out" not in line
 
 
 def test_a_symlinked_out_writes_into_its_target_and_keeps_the_link(tmp_path):

@@ -230,10 +230,15 @@ def check_output_dir(path, option: str = "--out") -> None:
         With :data:`EXIT_OUTPUT` when ``path`` is a file, lies under a file, or
         cannot be created or written to.
     """
+    from skillgraph._outdir import OutputError, resolve_output
     from skillgraph.tables import prepare_output_dir
 
     try:
-        prepare_output_dir(path)
+        out = resolve_output(path, option)
+    except OutputError as exc:  # its message names the option already
+        raise CommandError(str(exc), EXIT_OUTPUT) from None
+    try:
+        prepare_output_dir(out)
     except OSError as exc:
         raise CommandError(f"{option}: {exc}", EXIT_OUTPUT) from None
 

@@ -13,6 +13,12 @@ set of measure ``theta`` can leave bad is squeezed between
 while the paper's bound ``alpha_star`` and certificate A, which converges to
 it, stay a constant factor (about 2.6 at ``theta = 0.1, beta = 0.5, k = 8``)
 above the truth: that factor is the union bound over failure sets.
+
+Past the graphs that fit in memory, the targeted adversary runs on the stream
+(:mod:`skillgraph.audit.streamed`: the graph is regenerated pass after pass,
+real failure sets, not extrapolated) up to ``n_texts = 1e8`` by default; set
+the environment variable ``SHARP_CONVERGENCE_MAX_TEXTS=1e9`` for the ``1e9``
+point (about a quarter of an hour on two cores).
 """
 
 from __future__ import annotations
@@ -82,6 +88,31 @@ def _adversary_rows(n_skills: int, sizes, replicates: int, seed) -> list[dict]:
     return rows
 
 
+#: environment variable: the largest n_texts of the streamed adversary (default 1e8)
+MAX_TEXTS_ENV = "SHARP_CONVERGENCE_MAX_TEXTS"
+
+
+def _streamed_rows(n_skills: int, sizes, seed) -> list[dict]:
+    """The targeted adversary on the stream, one sampled graph per size."""
+    from skillgraph.audit.streamed import streamed_targeted
+
+    rows = []
+    for i, n_texts in enumerate(sizes):
+        plan = sg.stream_plan(n_skills, n_texts, K, THETA, seed=child_seed(seed, i, 0))
+        found = streamed_targeted(plan, THETA, BETA, seed=child_seed(seed, i, 1))
+        rows.append(_row(n_skills, n_texts, "targeted_streamed", found.n_bad / n_skills))
+    return rows
+
+
+def _streamed_sizes(small: bool) -> list[int]:
+    import os
+
+    if small:
+        return [100_000]
+    top = float(os.environ.get(MAX_TEXTS_ENV, "1e8"))
+    return [n for n in (3_000_000, 10_000_000, 100_000_000, 1_000_000_000) if n <= top]
+
+
 def rows(small: bool = False) -> list[dict]:
     """The figure's data as tidy rows (fractions of skills, counts over ``n_skills``)."""
     seed = np.random.SeedSequence(SEED)
@@ -92,8 +123,11 @@ def rows(small: bool = False) -> list[dict]:
         n_skills, grid = 1000, np.geomspace(1e3, 1e9, 25)
         sizes, replicates = [1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000], 3
     grid = np.unique(np.round(grid).astype(np.int64)).tolist()
+    streamed = _streamed_sizes(small)
+    grid = sorted(set(grid) | set(streamed))
     out = _bound_rows(n_skills, grid, child_seed(seed, 0))
-    return out + _adversary_rows(n_skills, sizes, replicates, child_seed(seed, 1))
+    out += _adversary_rows(n_skills, sizes, replicates, child_seed(seed, 1))
+    return out + _streamed_rows(n_skills, streamed, child_seed(seed, 2))
 
 
 _LINES = {
@@ -104,7 +138,8 @@ _LINES = {
     "alpha_sharp": (r"$\alpha_{\mathrm{sharp}}$ (the sharp limit)", 6, "--"),
 }
 _POINTS = {"greedy": ("greedy adversary", 2, MARKERS[0]),
-           "targeted": ("targeted adversary", 3, MARKERS[1])}  # fmt: skip
+           "targeted": ("targeted adversary", 3, MARKERS[1]),
+           "targeted_streamed": ("targeted adversary, streamed", 4, MARKERS[2])}  # fmt: skip
 
 
 def _draw(ax, table: list[dict]) -> None:
@@ -112,7 +147,7 @@ def _draw(ax, table: list[dict]) -> None:
         pts = sorted((r["n_texts"], r["value"]) for r in table if r["quantity"] == quantity)
         x, y = np.array(pts).T
         ax.plot(x, y, ls, color=PALETTE[colour], label=label)
-    for shift, (quantity, (label, colour, marker)) in zip((0.93, 1.07), _POINTS.items(),
+    for shift, (quantity, (label, colour, marker)) in zip((0.93, 1.07, 1.0), _POINTS.items(),
                                                           strict=True):  # fmt: skip
         pts = np.array([(r["n_texts"], r["value"]) for r in table if r["quantity"] == quantity])
         ax.plot(pts[:, 0] * shift, pts[:, 1], marker, color=PALETTE[colour], label=label,

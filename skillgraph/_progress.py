@@ -7,6 +7,7 @@ that draws nothing.  Callers never branch on which one they got.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 __all__ = ["progress_bar", "NoProgress"]
@@ -39,6 +40,25 @@ class NoProgress:
         return "NoProgress()"
 
 
+def _tqdm_class():
+    """The bar class for this session: a widget in a notebook with ipywidgets, else text.
+
+    ``tqdm.auto`` picks the widget bar in any notebook and, without ipywidgets,
+    warns "IProgress not found" and draws nothing useful: the text bar works
+    in a notebook too (on stderr), so it is taken whenever ipywidgets is missing.
+    ``None`` when tqdm itself is missing.
+    """
+    try:
+        import tqdm
+    except ImportError:  # tqdm is a dependency, but a bar is never worth failing for
+        return None
+    if importlib.util.find_spec("ipywidgets") is None:
+        return tqdm.tqdm
+    from tqdm.auto import tqdm as auto
+
+    return auto
+
+
 def progress_bar(
     total: int | None,
     *,
@@ -47,6 +67,7 @@ def progress_bar(
     initial: int = 0,
     unit: str = "it",
     leave: bool = True,
+    delay: float = 0.0,
 ):
     """A progress bar with an ETA on stderr, or a silent stand-in.
 
@@ -64,6 +85,9 @@ def progress_bar(
         Name of one step ("item", "failure set").
     leave : bool
         Keep the finished bar on screen.
+    delay : float
+        Seconds before the bar first appears (a command that fails on its
+        input in that time prints its one-line error alone).
 
     Returns
     -------
@@ -79,9 +103,8 @@ def progress_bar(
     """
     if not enabled:
         return NoProgress()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # tqdm is a dependency, but a bar is never worth failing for
+    tqdm = _tqdm_class()
+    if tqdm is None:
         return NoProgress()
     return tqdm(
         total=total,
@@ -89,6 +112,7 @@ def progress_bar(
         desc=desc,
         unit=unit,
         leave=leave,
+        delay=delay,
         file=sys.stderr,
         dynamic_ncols=True,
         smoothing=0.1,

@@ -9,10 +9,28 @@ parameter, and the columns
 ``value``, ``ci_low``, ``ci_high``
     the number and its confidence interval (NaN where none applies).
 
+``source``
+    where the number comes from, the same words in every pipeline:
+    ``bound`` (Theorem 1 / Corollary 2), ``averaging`` (the averaging bound),
+    ``sharp`` (the sharp worst case; ``sharp_lower``/``sharp_upper`` the two
+    sides of its tuple law), ``certificate`` (a finite-size
+    certificate), ``adversary`` (a worst-case search), or the name of the
+    failure model that was simulated (``random``, ``deficit``...).  Bounds and
+    simulations are told apart by this column in ``emerge`` and sweep tables
+    alike (:data:`BOUND_SOURCES`).
+
 Cells follow one convention everywhere: floats as their shortest exact
 ``repr`` (they read back bit for bit), ``nan`` for a number that does not
 apply, ``true``/``false`` for booleans, and the empty cell for a column that
-does not belong to the row at all (``None``).
+does not belong to the row at all (``None``).  Numpy scalars are written as
+the Python numbers they hold (``np.float64(0.25)`` as ``0.25``,
+``np.bool_(True)`` as ``true``, a ``float32`` as the double it equals), so
+they read back as Python ``float``/``int``/``bool``.
+
+Reading back: :func:`read_table` gives row dicts with ``None`` for an empty
+cell and ``float("nan")`` for ``nan``; :func:`read_frame` gives a pandas
+DataFrame (the ``pandas`` extra) in which both are missing values: NaN in a
+numeric column, ``None`` in a column of strings.
 """
 
 from __future__ import annotations
@@ -25,6 +43,10 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from skillgraph._display import frame
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -35,10 +57,12 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 __all__ = [
+    "BOUND_SOURCES",
     "atomic_write",
     "format_cell",
     "parse_cell",
     "prepare_output_dir",
+    "read_frame",
     "read_table",
     "table_text",
     "write_table",
@@ -82,10 +106,26 @@ def _replace_with(path: Path, text: str | bytes) -> None:
         raise
 
 
+#: Values of the ``source`` column that mark a bound (not a simulation or a search):
+#: ``sharp_lower``/``sharp_upper`` are the two sides of the sharp tuple law.
+BOUND_SOURCES = ("bound", "averaging", "sharp", "sharp_lower", "sharp_upper", "certificate")
+
+
 def format_cell(value) -> str:
-    """One CSV cell: exact round-trip reprs for floats, ``nan``, empty for ``None``."""
+    """One CSV cell: exact round-trip reprs for floats, ``nan``, empty for ``None``.
+
+    :func:`parse_cell` inverts it: a Python or numpy ``float``, ``int`` or
+    ``bool`` reads back as the Python number of equal value (NaN as NaN).
+
+    Examples
+    --------
+    >>> [format_cell(v) for v in (np.float64(0.25), np.bool_(True), np.int64(7), None)]
+    ['0.25', 'true', '7', '']
+    """
     if value is None:
         return ""
+    if isinstance(value, np.generic):  # np.float64 is a float whose repr is 'np.float64(...)'
+        value = value.item()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -129,9 +169,35 @@ def write_table(path, rows: Iterable[dict], columns: Sequence[str]) -> Path:
 
 
 def read_table(path) -> list[dict]:
-    """Read a table written by :func:`write_table` back into row dicts (types restored)."""
+    """Read a table written by :func:`write_table` back into row dicts (types restored).
+
+    An empty cell (a column that does not belong to the row) reads as
+    ``None``, a ``nan`` cell (a number that does not apply) as
+    ``float("nan")``; see :func:`read_frame` for a DataFrame.
+    """
     with open(path, newline="", encoding="utf-8") as f:
         return [{k: parse_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def read_frame(path):
+    """Read a table written by :func:`write_table` into a pandas DataFrame.
+
+    Columns keep the file's order; numeric columns hold NaN for both empty
+    and ``nan`` cells, string columns ``None`` for empty cells.  Needs pandas
+    (``pip install skillgraph[pandas]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ImportError
+        pandas is not installed (the message names the extra).
+    """
+    with open(path, newline="", encoding="utf-8") as f:
+        columns = next(csv.reader(f), [])
+    return frame(read_table(path), columns)
 
 
 def prepare_output_dir(out_dir: str | os.PathLike) -> Path:

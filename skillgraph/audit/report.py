@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._display import Display
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int, check_probability, check_real
 from skillgraph.audit import adversary
@@ -58,7 +59,7 @@ from skillgraph.audit.statements import (
 from skillgraph.audit.targeted import targeted
 from skillgraph.audit.tuple_check import tuple_check
 from skillgraph.core import failures
-from skillgraph.core.competence import bad_fraction
+from skillgraph.core.competence import bad_fraction, failed_edge_counts
 from skillgraph.core.graph import SkillGraph
 from skillgraph.theory import bounds
 from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
@@ -81,8 +82,8 @@ UNEVEN_DEGREES = "skill degrees are far more uneven"
 _SOLVER_SLACK = 1e-7
 
 
-@dataclass(frozen=True)
-class AdversaryOutcome:
+@dataclass(frozen=True, repr=False)
+class AdversaryOutcome(Display):
     """What one failure model did to the graph.
 
     Attributes
@@ -99,6 +100,9 @@ class AdversaryOutcome:
         For ``exact``: whether optimality was proven.
     failed : ndarray of bool
         The failure set (not serialised by :meth:`CheckReport.as_dict`).
+    bad_skills : tuple
+        The skills it leaves bad, by name (the graph's ``skill_names``, e.g.
+        the nodes of a networkx graph) or by position when the graph has none.
     """
 
     name: str
@@ -107,10 +111,11 @@ class AdversaryOutcome:
     bad_fraction: float
     optimal: bool | None = None
     failed: np.ndarray | None = field(default=None, repr=False, compare=False)
+    bad_skills: tuple = field(default=(), repr=False, compare=False)
 
 
-@dataclass(frozen=True)
-class CheckReport:
+@dataclass(frozen=True, repr=False)
+class CheckReport(Display):
     """The result of :func:`check`; ``str(report)`` is the readable rendering.
 
     Attributes
@@ -224,6 +229,10 @@ class CheckReport:
         no upper end holds for this graph)."""
         lower, upper = self.sandwich
         return upper / lower if lower > 0 and upper is not None else math.inf
+
+    def bad_skills(self, adversary: str | None = None) -> tuple:
+        """The skills that ``adversary`` (default: the best) leaves bad, by name or position."""
+        return self.adversaries[self.best if adversary is None else adversary].bad_skills
 
     @property
     def ok(self) -> bool:
@@ -385,32 +394,68 @@ class CheckReport:
             "",
         ]
 
+    def _entries(self) -> list[dict]:
+        """The table's rows as numbers, bounds first: ``row`` (its label), ``source`` (as
+        in :mod:`skillgraph.tables`), ``bad_fraction``, ``bad_skills`` (a certified
+        maximum for certificates; None for the asymptotic bounds), ``holds_for``."""
+        cert = self.certificate
+        vac = " (vacuous)"
+        n = self.n_skills
+        entries = [
+            ("alpha_star, KL form (Theorem 1)" + (vac if self.vacuous_kl else ""), "bound",
+             self.alpha_star_kl, None, SCOPE_MODEL),
+            ("alpha_star, paper form" + (vac if self.vacuous_paper else ""), "bound",
+             self.alpha_star_paper, None, SCOPE_MODEL),
+        ]  # fmt: skip
+        if self.alpha_sharp is not None:
+            entries.append(("alpha_sharp, sharp limit", "sharp", self.alpha_sharp, None,
+                            SCOPE_MODEL))  # fmt: skip
+        entries.append(("averaging bound theta/beta", "averaging", self.averaging, None,
+                        SCOPE_MODEL))  # fmt: skip
+        entries += [
+            (f"certificate {_CERTIFICATE_NAMES[name]}", "certificate", value, round(value * n),
+             _certificate_scope(self.sampled, name))
+            for name, value in cert.candidates.items()
+            if name != cert.method and value is not None
+        ]  # fmt: skip
+        entries.append((f"certificate {_CERTIFICATE_NAMES[cert.method]}, best"
+                        + (" (trivial)" if cert.vacuous else ""), "certificate", cert.alpha,
+                        cert.n_bad_max, _certificate_scope(self.sampled, cert.method)))  # fmt: skip
+        entries += [
+            (_adversary_label(name, a), name if name in ("deficit", "random") else "adversary",
+             a.alpha, a.n_bad, SCOPE_GRAPH)
+            for name, a in self.adversaries.items()
+        ]  # fmt: skip
+        return [{"row": r, "source": s, "bad_fraction": float(f), "bad_skills": c,
+                 "holds_for": h} for r, s, f, c, h in entries]  # fmt: skip
+
     def _table_rows(self) -> list[tuple[str, str, str, str]]:
         """Return the table's ``(name, bad fraction, bad skills, holds for)`` rows, bounds first."""
-        cert = self.certificate
-        rows: list[tuple[str, str, str, str]] = []
-
-        def row(name, frac, count="", scope=SCOPE_MODEL):
-            rows.append((name, frac, str(count), scope))
-
-        vac = " (vacuous)"
-        row("alpha_star, KL form (Theorem 1)" + (vac if self.vacuous_kl else ""),
-            f"{self.alpha_star_kl:.4g}", "asymptotic")
-        row("alpha_star, paper form" + (vac if self.vacuous_paper else ""),
-            f"{self.alpha_star_paper:.4g}", "asymptotic")
-        if self.alpha_sharp is not None:
-            row("alpha_sharp, sharp limit", f"{self.alpha_sharp:.4g}", "asymptotic")
-        row("averaging bound theta/beta", f"{self.averaging:.4g}")
-        for name, value in cert.candidates.items():
-            if name != cert.method and value is not None:
-                row(f"certificate {_CERTIFICATE_NAMES[name]}", f"{value:.4g}",
-                    f"<= {round(value * self.n_skills)}", _certificate_scope(self.sampled, name))
-        row(f"certificate {_CERTIFICATE_NAMES[cert.method]}, best"
-            + (" (trivial)" if cert.vacuous else ""), f"{cert.alpha:.4g}",
-            f"<= {cert.n_bad_max}", _certificate_scope(self.sampled, cert.method))  # fmt: skip
-        for name, a in self.adversaries.items():
-            row(_adversary_label(name, a), f"{a.alpha:.4g}", a.n_bad, SCOPE_GRAPH)
+        rows = []
+        for e in self._entries():
+            if e["source"] in ("bound", "sharp"):
+                count = "asymptotic"
+            elif e["source"] == "averaging":
+                count = ""
+            elif e["source"] == "certificate":
+                count = f"<= {e['bad_skills']}"
+            else:
+                count = str(e["bad_skills"])
+            rows.append((e["row"], f"{e['bad_fraction']:.4g}", count, e["holds_for"]))
         return rows
+
+    # ---- notebook display (skillgraph._display) --------------------------------
+    def _display_rows(self) -> list[dict]:
+        return self._entries()
+
+    def _display_title(self) -> str:
+        return " ".join(line for line in self._title_lines() if line) + " -- " + self.message
+
+    def _display_record(self) -> dict:
+        lower, upper = self.sandwich
+        return {"n_skills": self.n_skills, "n_texts": self.n_texts, "k": self.k,
+                "theta": self.theta, "beta": self.beta, "best": self.best,
+                "sandwich": (lower, upper), "violated": self.violated}  # fmt: skip
 
     def _table_lines(self) -> list[str]:
         """Return the table of bounds, certificates and adversaries, column titles first."""
@@ -769,9 +814,13 @@ def _exact_settings(graph, exact: bool | None, time_limit: float | None) -> tupl
 def _outcome(graph, beta: float, name: str, failed, optimal=None) -> AdversaryOutcome:
     """Return what the failure set ``failed`` (of the model ``name``) does to the graph."""
     est = bad_fraction(graph, failed, beta)
+    has = graph.degrees > 0  # fail(s) > beta as bad_fraction computes it
+    bad = np.flatnonzero(has)[failed_edge_counts(graph, failed)[has] / graph.degrees[has] > beta]
+    names = graph.skill_names
     return AdversaryOutcome(
         name=name, n_bad=int(est.n_bad), alpha=est.n_bad / graph.n_skills,
         bad_fraction=float(est.value), optimal=optimal, failed=np.asarray(failed),
+        bad_skills=tuple(int(s) for s in bad) if names is None else tuple(names[s] for s in bad),
     )
 
 

@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from skillgraph._display import Display
 from skillgraph._validation import check_real
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
 from skillgraph.core.graph import SkillGraph
@@ -36,8 +37,8 @@ __all__ = [
 UNREACHABLE = np.iinfo(np.int64).max // 4
 
 
-@dataclass(frozen=True)
-class AdversaryResult:
+@dataclass(frozen=True, repr=False)
+class AdversaryResult(Display):
     """A failure set found by an adversary, and what it does.
 
     Attributes

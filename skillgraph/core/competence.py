@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from skillgraph._display import Display
 from skillgraph._jit import kernels
 from skillgraph._resources import check_memory
 from skillgraph._rng import as_generator
@@ -60,7 +61,7 @@ DEFAULT_TUPLE_HALF_WIDTH = 0.002
 
 
 @dataclass(frozen=True)
-class FractionEstimate:
+class FractionEstimate(Display):
     """A fraction of bad skills (or tuples) with its counts and a confidence interval.
 
     Attributes
@@ -137,6 +138,9 @@ class FractionEstimate:
             "mode": self.mode,
         }
 
+    def _display_record(self) -> dict:
+        return self.as_dict()
+
     def __repr__(self) -> str:
         low, high = self.ci()
         return (
@@ -146,8 +150,8 @@ class FractionEstimate:
         )
 
 
-@dataclass(frozen=True)
-class PerformanceCurve:
+@dataclass(frozen=True, repr=False)
+class PerformanceCurve(Display):
     """The paper's performance curve: ``beta -> 1 - bad fraction at beta``.
 
     See :ref:`theory-performance-curve`.
@@ -167,6 +171,13 @@ class PerformanceCurve:
     bad: np.ndarray
     competent: np.ndarray
     undefined_mass: float
+
+    def _display_record(self) -> dict:
+        return {"n_betas": len(self.betas), "undefined_mass": self.undefined_mass}
+
+    def _display_rows(self) -> list[dict]:
+        return [{"beta": float(b), "bad": float(f), "competent": float(c)}
+                for b, f, c in zip(self.betas, self.bad, self.competent, strict=True)]  # fmt: skip
 
 
 def _check_inputs(graph, failed) -> tuple[SkillGraph, np.ndarray]:

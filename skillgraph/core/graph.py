@@ -10,7 +10,8 @@ skills i.i.d. from ``mu1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -100,12 +101,18 @@ class SkillGraph:
         Number of skill nodes, including skills no text uses.
     skill_measure : ndarray of float64, shape (n_skills,)
         The measure ``mu1`` on skills (sums to 1).
+    skill_names, text_names : tuple or None
+        The user's names of skill ``s`` and text ``i`` (``skill_names[s]``), as
+        kept by :meth:`from_networkx` and :meth:`with_names`; ``None``: the
+        positions are the names.
     """
 
     text_indptr: np.ndarray
     text_indices: np.ndarray
     n_skills: int
     skill_measure: np.ndarray
+    skill_names: tuple | None = field(default=None, repr=False)
+    text_names: tuple | None = field(default=None, repr=False)
 
     # ---- derived quantities -------------------------------------------------
     @property
@@ -308,81 +315,161 @@ class SkillGraph:
 
     @classmethod
     def from_networkx(cls, G) -> SkillGraph:
-        """A graph from a networkx bipartite graph.
+        """A graph from a networkx bipartite graph, node names kept.
 
         Skill nodes carry ``bipartite=0``, text nodes ``bipartite=1`` (the
-        networkx convention, as written by :meth:`to_networkx`).  Nodes are
-        numbered in the graph's node order.  An edge attribute ``multiplicity``
-        (default 1) repeats an edge; in a multigraph parallel edges add up.  A
-        skill node attribute ``measure`` gives ``mu1`` (default uniform).
+        networkx convention, as written by :meth:`to_networkx`).  Skills and
+        texts are numbered in the graph's node order, and the node names are
+        kept as :attr:`skill_names` and :attr:`text_names`.  An edge attribute
+        ``multiplicity`` (default 1) repeats an edge; in a ``MultiGraph``
+        parallel edges add up.  A skill node attribute ``measure`` gives
+        ``mu1``: on every skill node, or on none (uniform).  Directed graphs
+        are refused (an edge would count once per direction).
         """
-        import networkx as nx
+        return _graph_from_networkx(G)
 
-        if not isinstance(G, nx.Graph):
-            raise TypeError(f"G must be a networkx graph, got {type(G).__name__}")
-        skills, texts = [], []
-        for node, data in G.nodes(data=True):
-            side = data.get("bipartite")
-            if side == 0:
-                skills.append(node)
-            elif side == 1:
-                texts.append(node)
-            else:
-                raise ValueError(
-                    f"node {node!r} has bipartite={side!r}; every node needs bipartite=0 "
-                    "(skill) or 1 (text)"
-                )
-        if not skills:
-            raise ValueError("G has no skill nodes (bipartite=0)")
-        skill_id = {node: i for i, node in enumerate(skills)}
-        text_id = {node: i for i, node in enumerate(texts)}
-        t_ids, s_ids = [], []
-        for u, v, data in G.edges(data=True):
-            if u in skill_id and v in text_id:
-                s, t = skill_id[u], text_id[v]
-            elif v in skill_id and u in text_id:
-                s, t = skill_id[v], text_id[u]
-            else:
-                raise ValueError(f"edge ({u!r}, {v!r}) does not join a skill to a text")
-            multiplicity = data.get("multiplicity", 1)
-            if isinstance(multiplicity, bool) or not isinstance(multiplicity, int | np.integer):
-                raise TypeError(f"edge ({u!r}, {v!r}) multiplicity must be an int")
-            if multiplicity < 1:
-                raise ValueError(f"edge ({u!r}, {v!r}) multiplicity must be >= 1")
-            t_ids.extend([t] * int(multiplicity))
-            s_ids.extend([s] * int(multiplicity))
-        measure = [G.nodes[node].get("measure") for node in skills]
-        if any(m is None for m in measure):
-            measure = None
-        return cls.from_edges(
-            np.asarray(t_ids, dtype=np.int64),
-            np.asarray(s_ids, dtype=np.int64),
-            n_texts=len(texts),
-            n_skills=len(skills),
-            skill_measure=None if measure is None else np.asarray(measure, dtype=float),
-        )
+    def with_names(self, skill_names=None, text_names=None) -> SkillGraph:
+        """This graph with names for its skills and text pieces (``None``: positions).
+
+        Raises
+        ------
+        ValueError
+            A list of names of the wrong length, or with repeats.
+        """
+        for what, names, n in (("skill_names", skill_names, self.n_skills),
+                               ("text_names", text_names, self.n_texts)):  # fmt: skip
+            if names is not None and (len(names) != n or len(set(names)) != n):
+                raise ValueError(f"{what} must be {n} distinct names, got {len(names)} "
+                                 f"({len(set(names))} distinct)")  # fmt: skip
+        named = dataclasses.replace(self, skill_names=None if skill_names is None else tuple(
+            skill_names), text_names=None if text_names is None else tuple(text_names))
+        named.__dict__.update({k: v for k, v in self.__dict__.items()
+                               if k in ("degrees", "k")})  # fmt: skip  (cached, unchanged)
+        return named
 
     def to_networkx(self):
         """This graph as a networkx bipartite graph.
 
-        Skill ``s`` is node ``("s", s)`` with ``bipartite=0`` and ``measure``;
-        text ``i`` is node ``("t", i)`` with ``bipartite=1``; each distinct
-        (skill, text) pair is one edge with attribute ``multiplicity``.
+        Skill ``s`` is node ``skill_names[s]`` (default ``("s", s)``) with
+        ``bipartite=0`` and ``measure``; text ``i`` is node ``text_names[i]``
+        (default ``("t", i)``) with ``bipartite=1``; each distinct (skill,
+        text) pair is one edge with attribute ``multiplicity``.
         """
         import networkx as nx
 
+        skill = self.skill_names or [("s", s) for s in range(self.n_skills)]
+        text = self.text_names or [("t", i) for i in range(self.n_texts)]
         G = nx.Graph()
         G.add_nodes_from(
-            (("s", s), {"bipartite": 0, "measure": float(m)})
+            (skill[s], {"bipartite": 0, "measure": float(m)})
             for s, m in enumerate(self.skill_measure)
         )
-        G.add_nodes_from((("t", i), {"bipartite": 1}) for i in range(self.n_texts))
+        G.add_nodes_from((text[i], {"bipartite": 1}) for i in range(self.n_texts))
         pairs = self.edge_texts * self.n_skills + self.text_indices
         unique, counts = np.unique(pairs, return_counts=True)
         n = self.n_skills
         G.add_edges_from(
-            (("s", int(p % n)), ("t", int(p // n)), {"multiplicity": int(c)})
+            (skill[int(p % n)], text[int(p // n)], {"multiplicity": int(c)})
             for p, c in zip(unique, counts, strict=True)
         )
         return G
 
+
+# ---------------------------------------------------------------------------
+# networkx graphs
+
+
+def _networkx_sides(G) -> tuple[list, list]:
+    """The skill nodes (``bipartite=0``) and text nodes (``bipartite=1``), in node order."""
+    skills, texts = [], []
+    for node, data in G.nodes(data=True):
+        side = data.get("bipartite")
+        if side == 0:
+            skills.append(node)
+        elif side == 1:
+            texts.append(node)
+        else:
+            raise ValueError(
+                f"node {node!r} has bipartite={side!r}; every node needs bipartite=0 "
+                "(skill) or 1 (text)"
+            )
+    if not skills:
+        raise ValueError("G has no skill nodes (bipartite=0)")
+    return skills, texts
+
+
+def _networkx_measure(G, skills: list):
+    """``mu1`` from the skills' ``measure`` attributes: all of them, or none (uniform)."""
+    measure = [G.nodes[node].get("measure") for node in skills]
+    missing = [node for node, m in zip(skills, measure, strict=True) if m is None]
+    if len(missing) == len(skills):
+        return None
+    if missing:
+        shown = ", ".join(repr(node) for node in missing[:3])
+        raise ValueError(
+            f"G gives a measure to {len(skills) - len(missing)} of its {len(skills)} skill "
+            f"nodes; give every skill node a 'measure' attribute or none (uniform mu1). "
+            f"Without one: {shown}{' ...' if len(missing) > 3 else ''}"
+        )
+    return np.asarray(measure, dtype=float)
+
+
+def _graph_from_networkx(G) -> SkillGraph:
+    """A :class:`SkillGraph` from a networkx bipartite graph.
+
+    Skill nodes carry ``bipartite=0``, text nodes ``bipartite=1`` (the
+    networkx convention, as written by
+    :meth:`SkillGraph.to_networkx`).  Skills and texts
+    are numbered in the graph's node order, and the node names are kept as
+    the graph's ``skill_names`` and ``text_names`` (results such as
+    :func:`skillgraph.check`'s bad skills are reported by name).  An edge
+    attribute ``multiplicity`` (default 1) repeats an edge; in a
+    ``MultiGraph`` parallel edges add up.  A skill node attribute
+    ``measure`` gives ``mu1``: on every skill node, or on none (uniform).
+
+    Raises
+    ------
+    TypeError
+        ``G`` is not a networkx graph, or is directed (``DiGraph``,
+        ``MultiDiGraph``): an undirected edge would be read once per
+        direction; pass ``G.to_undirected()``.
+    ValueError
+        A node without ``bipartite`` 0 or 1, an edge that does not join a
+        skill to a text, a bad ``multiplicity``, or ``measure`` on some skill
+        nodes only.
+    """
+    import networkx as nx  # optional at import time: only this reader needs it
+
+    if not isinstance(G, nx.Graph):
+        raise TypeError(f"G must be a networkx graph, got {type(G).__name__}")
+    if G.is_directed():
+        raise TypeError(
+            f"G must be an undirected graph, got a directed {type(G).__name__}: every text-skill "
+            "edge would count once per direction; pass G.to_undirected()"
+        )
+    skills, texts = _networkx_sides(G)
+    skill_id = {node: i for i, node in enumerate(skills)}
+    text_id = {node: i for i, node in enumerate(texts)}
+    t_ids, s_ids = [], []
+    for u, v, data in G.edges(data=True):
+        if u in skill_id and v in text_id:
+            s, t = skill_id[u], text_id[v]
+        elif v in skill_id and u in text_id:
+            s, t = skill_id[v], text_id[u]
+        else:
+            raise ValueError(f"edge ({u!r}, {v!r}) does not join a skill to a text")
+        multiplicity = data.get("multiplicity", 1)
+        if isinstance(multiplicity, bool) or not isinstance(multiplicity, int | np.integer):
+            raise TypeError(f"edge ({u!r}, {v!r}) multiplicity must be an int")
+        if multiplicity < 1:
+            raise ValueError(f"edge ({u!r}, {v!r}) multiplicity must be >= 1")
+        t_ids.extend([t] * int(multiplicity))
+        s_ids.extend([s] * int(multiplicity))
+    graph = SkillGraph.from_edges(
+        np.asarray(t_ids, dtype=np.int64),
+        np.asarray(s_ids, dtype=np.int64),
+        n_texts=len(texts),
+        n_skills=len(skills),
+        skill_measure=_networkx_measure(G, skills),
+    )
+    return graph.with_names(skills, texts)

@@ -21,7 +21,7 @@ from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.result import EmergeResult
 from skillgraph.emergence.scales import decades
 from skillgraph.emergence.table import COLUMNS, REPLICATE_COLUMNS
-from skillgraph.plotting import figures, style
+from skillgraph.plotting import style
 from skillgraph.tables import atomic_write, prepare_output_dir, write_table
 
 __all__ = [
@@ -41,8 +41,6 @@ __all__ = [
 MIN_POINTS_PER_DECADE = 2.0
 
 _SCALE_NAMES = ("compute", "params", "tokens")
-#: sources of the sharp worst case: single skills (t = 1), and the two sides of the tuple law
-SHARP_SOURCES = ("sharp", "sharp_lower", "sharp_upper")
 #: the sides of the sharp tuple law whose doubling factors the headline gives
 _SHARP_SIDES = ("sharp_lower", "sharp_upper")
 #: one-letter names of the sources in the summary table
@@ -111,11 +109,7 @@ def _sources(result: EmergeResult) -> list[str]:
     The sharp worst case (:data:`SHARP_SOURCES`) is drawn beside them, not as a
     panel of its own; its tuple sides get doubling factors (:func:`doubling_factors`).
     """
-    rows = result.rows
-    return list(dict.fromkeys(
-        r["source"] for r in rows
-        if r["quantity"] == "tuple_fraction" and r["source"] not in SHARP_SOURCES
-    ))  # fmt: skip
+    return result.sources
 
 
 def _sharp_sides(result: EmergeResult) -> list[str]:
@@ -452,13 +446,10 @@ def write_outputs(result: EmergeResult, out_dir: str | os.PathLike) -> list[Path
     """
     out = prepare_output_dir(out_dir)
     rows = result.rows
-    tuple_sources = [s for s in _sources(result) if s != "bound"]  # sharp: drawn beside them
-    fig = figures.emergence_figure(rows, x=result.config.x_name, sources=tuple_sources)
-    written = style.save_figure(fig, out / "emergence", formats=("png", "pdf"))
-    fig = figures.performance_curves_figure(rows)
-    written += style.save_figure(fig, out / "performance_curves", formats=("png",))
-    if any(r["quantity"] == "slingshot" for r in rows):  # none if theta is clipped
-        written += style.save_figure(figures.slingshot_figure(rows), out / "slingshot")
+    written = []
+    for name, fig in result.figures().items():
+        formats = ("png", "pdf") if name == "emergence" else ("png",)
+        written += style.save_figure(fig, out / name, formats=formats)
     written.append(write_table(out / "results.csv", rows, COLUMNS))
     if result.replicate_rows:
         replicates = result.replicate_rows

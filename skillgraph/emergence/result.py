@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._display import Display, figure_dict
 from skillgraph.emergence.config import EmergeConfig
+from skillgraph.plotting import figures
 
-__all__ = ["EmergeResult"]
+__all__ = ["EmergeResult", "SHARP_SOURCES"]
+
+#: sources of the sharp worst case: single skills (t = 1), and the two sides of the tuple law
+SHARP_SOURCES = ("sharp", "sharp_lower", "sharp_upper")
 
 
 @dataclass(frozen=True)
-class EmergeResult:
+class EmergeResult(Display):
     """What :func:`~skillgraph.emergence.run.run_emerge` returns.
 
     Attributes
@@ -56,6 +61,44 @@ class EmergeResult:
         """Column ``name`` of the rows matching ``where`` (e.g. ``quantity="tuple_fraction"``)."""
         sel = [r for r in self.rows if all(r.get(k) == v for k, v in where.items())]
         return np.array([r[name] for r in sel])
+
+    def figures(self) -> dict:
+        """The run's figures (those ``emerge`` writes), by name.
+
+        Returns
+        -------
+        dict of str to matplotlib.figure.Figure
+            ``emergence``, ``performance_curves`` and (unless the map clipped
+            every ``theta``) ``slingshot``; shown inline in a notebook.
+        """
+        rows = self.rows
+        tuple_sources = [s for s in self.sources if s != "bound"]  # sharp: drawn beside them
+        out = {
+            "emergence": figures.emergence_figure(rows, x=self.config.x_name,
+                                                  sources=tuple_sources),
+            "performance_curves": figures.performance_curves_figure(rows),
+        }  # fmt: skip
+        if any(r["quantity"] == "slingshot" for r in rows):  # none if theta is clipped
+            out["slingshot"] = figures.slingshot_figure(rows)
+        return figure_dict(out)
+
+    @property
+    def sources(self) -> list[str]:
+        """The bound and the simulated sources of the tuple-fraction curves, in table order.
+
+        The sharp worst case (:data:`SHARP_SOURCES`) is drawn beside them, not as a
+        curve of its own.
+        """
+        return list(dict.fromkeys(
+            r["source"] for r in self.rows
+            if r["quantity"] == "tuple_fraction" and r["source"] not in SHARP_SOURCES
+        ))  # fmt: skip
+
+    def _display_rows(self) -> list[dict]:
+        return self.rows
+
+    def _display_title(self) -> str:
+        return self.headline or "EmergeResult"
 
     def __repr__(self) -> str:
         bound = [d["compute_factor"] for d in self.doubling if d["source"] == "bound"]

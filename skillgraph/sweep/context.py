@@ -113,8 +113,14 @@ class ItemContext:
         return self.seed_for(name, *key)
 
     def row(self, quantity: str, **values) -> dict:
-        """A table row: the item's parameters, ``quantity``, then the measurement's columns."""
-        return {**self.item.params, "quantity": quantity, **values}
+        """A table row: the item's parameters, ``quantity``, then the measurement's columns.
+
+        ``source`` (where the number comes from, as in :mod:`skillgraph.tables`)
+        is the item's failure model unless ``values`` says otherwise: a bound's
+        row passes ``source="bound"``.
+        """
+        return {**self.item.params, "quantity": quantity, "source": self.item.params["failure"],
+                **values}
 
     def performance_curve(self, betas):
         """``beta -> competent fraction`` at each of ``betas`` (a ``PerformanceCurve``).

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from skillgraph._progress import progress_bar
 from skillgraph.core.intervals import replicate_interval
 from skillgraph.plotting import figures
 from skillgraph.plotting.style import save_figure
@@ -36,6 +37,7 @@ from skillgraph.theory.bounds import performance_curve_bound
 
 __all__ = [
     "plot_store",
+    "store_figures",
     "emergence_table",
     "performance_table",
     "bound_table",
@@ -228,7 +230,7 @@ def bound_table(rows: list[dict]) -> list[dict] | None:
     return table or None
 
 
-def plot_store(path, out=None, fmt: str = "png") -> list[str]:
+def plot_store(path, out=None, fmt: str = "png", *, progress: bool = False) -> list[str]:
     """Write the figures of the sweep stored in ``path``; return the files written.
 
     Parameters
@@ -239,6 +241,8 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
         Output directory; default ``path/figures``.  Created before any
         figure is drawn.
     fmt : {"png", "pdf", "svg"}
+    progress : bool
+        A bar on stderr over the three stages: read the rows, draw, save.
 
     Returns
     -------
@@ -264,22 +268,42 @@ def plot_store(path, out=None, fmt: str = "png") -> list[str]:
     if fmt not in ("png", "pdf", "svg"):
         raise ValueError(f"fmt must be one of 'png', 'pdf', 'svg', got {fmt!r}")
     store = SweepStore.open(path)
-    rows = store.rows()
-    if not rows:
-        return []
-    target = Path(out) if out is not None else store.path / "figures"
-    target.mkdir(parents=True, exist_ok=True)  # OSError here, before any figure is drawn
-    drawn = []
+    with progress_bar(3, enabled=progress, desc="plot", unit="stage") as bar:
+        rows = store.rows()
+        bar.update(1)
+        if not rows:
+            return []
+        target = Path(out) if out is not None else store.path / "figures"
+        target.mkdir(parents=True, exist_ok=True)  # OSError here, before any figure is drawn
+        drawn = store_figures(rows)
+        bar.update(1)
+        written = [str(p) for name, fig in drawn.items()
+                   for p in save_figure(fig, target / name, (fmt,))]  # fmt: skip
+        bar.update(1)
+    return written
+
+
+def store_figures(rows: list[dict]) -> dict:
+    """The figures of a sweep's rows by file stem (those :func:`plot_store` writes).
+
+    ``emergence``, ``performance_curves`` and ``bound_vs_empirical``, each
+    only when the rows hold its quantities.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+    """
+    drawn = {}
     emergence = emergence_table(rows)
     if emergence is not None:
         table, x = emergence
         facet = "panel" if any(r["panel"] for r in table) else None
-        drawn.append(("emergence", figures.emergence_figure(table, x=x, facet=facet)))
+        drawn["emergence"] = figures.emergence_figure(table, x=x, facet=facet)
     curves = performance_table(rows)
     if curves is not None:
-        drawn.append(("performance_curves", figures.performance_curves_figure(
-            curves, facet="panel" if any(r["panel"] for r in curves) else None)))  # fmt: skip
+        drawn["performance_curves"] = figures.performance_curves_figure(
+            curves, facet="panel" if any(r["panel"] for r in curves) else None)  # fmt: skip
     bounds = bound_table(rows)
     if bounds is not None:
-        drawn.append(("bound_vs_empirical", figures.bound_vs_empirical_figure(bounds, x="bound")))
-    return [str(p) for name, fig in drawn for p in save_figure(fig, target / name, (fmt,))]
+        drawn["bound_vs_empirical"] = figures.bound_vs_empirical_figure(bounds, x="bound")
+    return drawn

@@ -119,7 +119,8 @@ def _estimate_row(ctx: ItemContext, quantity: str, est, **extra) -> dict:
 def _certificate_row(ctx: ItemContext, beta: float, cert) -> dict:
     """A row from a ``Certificate`` (any of the finite-size certificates)."""
     return ctx.row(
-        "certified_alpha", beta=beta, t=1, method=cert.method, value=float(cert.alpha),
+        "certified_alpha", source="certificate", beta=beta, t=1, method=cert.method,
+        value=float(cert.alpha),
         n_bad=int(cert.n_bad_max), n=int(ctx.params["n_skills"]), vacuous=bool(cert.vacuous),
         log_fail_prob=float(cert.log_fail_prob),
     )  # fmt: skip
@@ -127,7 +128,7 @@ def _certificate_row(ctx: ItemContext, beta: float, cert) -> dict:
 
 def _adversary_row(ctx: ItemContext, beta: float, res) -> dict:
     """A row from an adversary's result: the bad mass it reaches, and its count."""
-    return ctx.row("adversary_bad_fraction", beta=beta, t=1, method=res.method,
+    return ctx.row("adversary_bad_fraction", source="adversary", beta=beta, t=1, method=res.method,
                    value=float(res.bad_fraction), n_bad=int(res.n_bad),
                    n=int(res.n_skills))  # fmt: skip
 
@@ -295,9 +296,10 @@ def bound(ctx: ItemContext) -> list[dict]:
         for t in _bound_ts(settings):
             for form in settings["bound_form"]:
                 res = bounds.emergence_bound(params["theta"], beta, params["k"], t=t, form=form)
-                rows.append(ctx.row("alpha_star", beta=beta, t=t, form=form,
+                rows.append(ctx.row("alpha_star", source="bound", beta=beta, t=t, form=form,
                                     value=float(res.value), vacuous=bool(res.vacuous)))  # fmt: skip
-            rows.append(ctx.row("averaging_bound", beta=beta, t=t, value=float(res.averaging)))
+            rows.append(ctx.row("averaging_bound", source="averaging", beta=beta, t=t,
+                                value=float(res.averaging)))  # fmt: skip
     return rows
 
 
@@ -374,9 +376,9 @@ def sharp(ctx: ItemContext) -> list[dict]:
     for beta in ctx.settings["beta"]:
         res = sharp_bound(p["theta"], beta, p["k"], **_sharp_model(p))
         ratio = res.looseness if np.isfinite(res.looseness) else float("nan")
-        rows.append(ctx.row("alpha_sharp", beta=beta, t=1, value=float(res.value),
+        rows.append(ctx.row("alpha_sharp", source="sharp", beta=beta, t=1, value=float(res.value),
                             vacuous=bool(res.vacuous)))  # fmt: skip
-        rows.append(ctx.row("alpha_star_over_sharp", beta=beta, t=1, form="kl",
+        rows.append(ctx.row("alpha_star_over_sharp", source="sharp", beta=beta, t=1, form="kl",
                             value=float(ratio), vacuous=bool(res.vacuous)))  # fmt: skip
     return rows
 

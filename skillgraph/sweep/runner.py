@@ -25,9 +25,11 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from skillgraph._display import Display, figure_dict
 from skillgraph._outdir import output_lock
 from skillgraph._progress import progress_bar
 from skillgraph._resources import ResourceLimitError, check_memory, check_time
@@ -35,6 +37,7 @@ from skillgraph.sweep.builtins import load_builtins
 from skillgraph.sweep.context import ItemContext, item_context
 from skillgraph.sweep.cost import SweepCost
 from skillgraph.sweep.executors import ProcessExecutor, SerialExecutor
+from skillgraph.sweep.figures import store_figures
 from skillgraph.sweep.measures import failure_rate_rows
 from skillgraph.sweep.registry import (
     get_measurement,
@@ -54,6 +57,7 @@ from skillgraph.sweep.spec import (
     parse_spec,
 )
 from skillgraph.sweep.store import MEASUREMENT_COLUMNS, SweepStore
+from skillgraph.tables import read_table
 
 __all__ = [
     "SweepSummary",
@@ -163,8 +167,8 @@ class SweepAborted(RuntimeError):
     """The executor itself failed (a worker died, the cluster went away)."""
 
 
-@dataclass(frozen=True)
-class SweepSummary:
+@dataclass(frozen=True, repr=False)
+class SweepSummary(Display):
     """What a call to :func:`run_sweep` did.
 
     Attributes
@@ -221,6 +225,29 @@ class SweepSummary:
             "table": self.table,
             "executor": self.executor,
         }
+
+    def _display_record(self) -> dict:
+        return self.as_dict()
+
+    def _display_rows(self) -> list[dict]:
+        """The gathered table (``results.csv``), or the summary when there is none."""
+        return read_table(self.table) if self.table and Path(self.table).is_file() else [
+            self.as_dict()]  # fmt: skip
+
+    def _display_title(self) -> str:
+        return self.report().splitlines()[0]
+
+    def figures(self) -> dict:
+        """The sweep's figures (those ``skillgraph plot`` writes), by name.
+
+        Returns
+        -------
+        dict of str to matplotlib.figure.Figure
+            ``emergence``, ``performance_curves``, ``bound_vs_empirical``: each
+            when the sweep measured its quantities (mechanism sweeps: none).
+            Shown inline in a notebook.
+        """
+        return figure_dict(store_figures(SweepStore.open(Path(self.table).parent).rows()))
 
     def report(self) -> str:
         """A few human-readable lines for the end of a run."""

@@ -57,6 +57,7 @@ MEASUREMENT_COLUMNS = (
     "t",
     "tuple_mode",
     "form",
+    "source",
     "quantity",
     "value",
     "ci_low",

@@ -41,6 +41,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import xlog1py, xlogy
 
+from skillgraph._display import Display
 from skillgraph._validation import (
     all_scalar,
     broadcast_named,
@@ -520,7 +521,7 @@ def performance_curve_bound(theta, k, betas, *, form: str = "kl"):
 
 
 @dataclass(frozen=True, repr=False)
-class BoundResult:
+class BoundResult(Display):
     """The emergence bound for one ``(theta, beta, k, t)``, with its context.
 
     Attributes

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import gammaln
 
+from skillgraph._display import Display
+
 __all__ = ["Certificate", "log_binomial", "rounding_slack", "ROUNDING_SLACK"]
 
 # Relative slack added to each computed log bound before it is compared with
@@ -23,7 +25,7 @@ ROUNDING_SLACK = 1e-12
 
 
 @dataclass(frozen=True)
-class Certificate:
+class Certificate(Display):
     """A finite-size certificate (:doc:`/theory/certificates`).
 
     Returned by :func:`~skillgraph.theory.certificates.certified_alpha` and

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skillgraph._display import Display
 from skillgraph._validation import (
     all_scalar,
     broadcast_named,
@@ -70,7 +71,7 @@ def _positive_array(name: str, value, *, allow_zero: bool = False) -> np.ndarray
 
 
 @dataclass(frozen=True)
-class ScalingLaw:
+class ScalingLaw(Display):
     """A parametric loss law ``L(N, D)``.
 
     Two functional forms (:ref:`theory-laws`):

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.special import gammaln, logsumexp, xlog1py, xlogy
 
+from skillgraph._display import Display
 from skillgraph._validation import (
     all_scalar,
     broadcast_named,
@@ -434,7 +435,7 @@ def alpha_sharp(theta, beta, k, *, replace: bool = True, n_skills=None):
 
 
 @dataclass(frozen=True, repr=False)
-class SharpBound:
+class SharpBound(Display):
     """The sharp worst case for one ``(theta, beta, k)``, beside the paper's bound.
 
     Attributes

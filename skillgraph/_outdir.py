@@ -44,6 +44,7 @@ __all__ = [
     "OutputError",
     "OutputBusy",
     "Stage",
+    "is_lock_or_staging",
     "output_lock",
     "resolve_output",
     "reworded",
@@ -52,6 +53,10 @@ __all__ = [
 
 #: the file that marks a finished run of a command (JSON: command, version, finished)
 MARKER = ".skillgraph-run"
+#: the lock and the staging directories of an output whose parent is read-only (a
+#: scratch directory made for the user in a directory that is not theirs) live inside it
+INSIDE_LOCK = ".skillgraph-lock"
+INSIDE_STAGING = ".skillgraph-staging-"
 #: tests only: seconds to wait once the lock is taken (``..._LOCK``) or before the swap
 _HOLD_ENV = "SKILLGRAPH_TEST_HOLD_"
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
@@ -120,6 +125,20 @@ def _alive(pid: int) -> bool:
     except OSError:  # exists, owned by someone else
         return True
     return True
+
+
+def _beside(out: Path) -> bool:
+    """Whether the lock and staging go beside ``out`` (its parent is writable) or inside it."""
+    return not out.is_dir() or _parent_writable(out)
+
+
+def _parent_writable(out: Path) -> bool:
+    return os.access(out.parent, os.W_OK | os.X_OK)
+
+
+def is_lock_or_staging(name: str) -> bool:
+    """Whether an entry of an output directory is this module's lock or staging."""
+    return name == INSIDE_LOCK or name.startswith(INSIDE_STAGING)
 
 
 def _parent_dir(out: Path, option: str) -> None:
@@ -203,7 +222,7 @@ def output_lock(path, command: str, option: str = "--out") -> Iterator[Path]:
     """
     out = resolve_output(path, option)
     _parent_dir(out, option)
-    lock = out.parent / f".{out.name}.lock"
+    lock = out.parent / f".{out.name}.lock" if _beside(out) else out / INSIDE_LOCK
     fd = _acquire(lock, out, command, option)
     try:
         _hold_for_tests("LOCK")
@@ -242,7 +261,7 @@ def _check_replaceable(out: Path, command: str, option: str, legacy: Callable | 
     """Whether ``out`` holds a previous run; refuse a directory that is someone else's."""
     if not out.exists():
         return False
-    names = sorted(os.listdir(out))
+    names = sorted(name for name in os.listdir(out) if not is_lock_or_staging(name))
     if not names:
         return False
     previous = _run_marker(out)
@@ -266,7 +285,8 @@ def _leftovers(out: Path) -> None:
     previous = sorted(out.parent.glob(f".{out.name}.previous-*"))
     if previous and not out.exists():  # killed between the two renames of the fallback
         os.rename(previous[-1] / "run", out)
-    for stale in [*previous, *out.parent.glob(f".{out.name}.staging-*")]:
+    inside = out.glob(f"{INSIDE_STAGING}*") if out.is_dir() else []
+    for stale in [*previous, *out.parent.glob(f".{out.name}.staging-*"), *inside]:
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -304,7 +324,7 @@ def _swap_in(stage: Path, out: Path, state: dict) -> None:
     """Move the complete run ``stage`` to ``out``, replacing a previous run; ``state["done"]``."""
     old = None
     with _signals_deferred():
-        if _holds_cwd(out):  # renaming it would leave the shell in a deleted directory
+        if _holds_cwd(out) or stage.parent == out:  # a rename would not do (see _make_stage)
             _move_entries(stage, out)
             state["done"] = True
             return
@@ -336,7 +356,8 @@ def _holds_cwd(out: Path) -> bool:
 def _move_entries(stage: Path, out: Path) -> None:
     """Replace ``out``'s files by ``stage``'s one by one (each atomically), then drop ``stage``."""
     new = set(os.listdir(stage))
-    for name in set(os.listdir(out)) - new:  # the previous run's files this run does not write
+    previous = {name for name in os.listdir(out) if not is_lock_or_staging(name)}
+    for name in previous - new:  # the previous run's files this run does not write
         target = out / name
         shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
     for name in sorted(new - {MARKER}) + [MARKER]:  # the marker last: the run is complete
@@ -407,7 +428,10 @@ def _make_stage(out: Path, option: str) -> Path:
     """A new staging directory beside ``out`` (created if needed), with the mode of ``out``."""
     try:
         out.mkdir(exist_ok=True)  # as before staging: the directory is there once work starts
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        if _beside(out):
+            stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        else:  # swapped in file by file (:func:`_move_entries`)
+            stage = Path(tempfile.mkdtemp(prefix=INSIDE_STAGING, dir=out))
         os.chmod(stage, out.stat().st_mode & 0o7777)
     except OSError as exc:
         raise OutputError(

@@ -222,3 +222,29 @@ def test_out_as_the_working_directory_is_replaced_in_place(tmp_path, monkeypatch
     assert (out / "results.csv").read_text() != "stale\n"
     assert json.loads((out / _outdir.MARKER).read_text())["command"] == "emerge"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+
+
+def test_an_out_in_a_read_only_parent_is_locked_and_staged_inside(tmp_path, monkeypatch, capsys):
+    """A scratch directory made for the user in a directory that is not theirs."""
+    monkeypatch.setattr(_outdir, "_parent_writable", lambda out: False)
+    out = tmp_path / "scratch"
+    out.mkdir()
+    assert main([*EMERGE, "--out", str(out)]) == 0
+    (out / "stale.txt").write_text("x")
+    (out / _outdir.MARKER).write_text(json.dumps({"command": "emerge"}))
+    with _outdir.output_lock(out, "sweep"):
+        assert (out / _outdir.INSIDE_LOCK).is_file()
+        assert main([*EMERGE, "--out", str(out)]) == EXIT_OUTPUT
+        assert "in use by skillgraph sweep" in _one_line(capsys.readouterr().err)
+    assert main([*EMERGE, "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "stale.txt" not in names and "results.csv" in names
+    assert not any(_outdir.is_lock_or_staging(name) for name in names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scratch"]  # nothing beside it
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    spec = tmp_path / "s.toml"
+    spec.write_text('name = "s"\nseed = 1\nmeasures = ["bad_fraction"]\n[grid]\nn_skills = 5\n'
+                    'n_texts = 20\nk = 2\ntheta = 0.1\n')  # fmt: skip
+    assert main(["sweep", str(spec), "--out", str(empty), "--workers", "1", "--no-progress"]) == 0
+    assert (empty / "results.csv").is_file() and not (empty / _outdir.INSIDE_LOCK).exists()

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from skillgraph import __version__
+from skillgraph._outdir import is_lock_or_staging
 from skillgraph.sweep.spec import MAX_ITEMS, PARAMETER_COLUMNS, SweepSpec, estimate, spec_hash
 from skillgraph.tables import atomic_write, read_table, write_table
 
@@ -261,7 +262,7 @@ class SweepStore:
         check_layout(path)
         if os.path.lexists(path / "manifest.json"):
             return cls._reopen(path, spec, resume, n_items, columns)
-        if path.is_dir() and any(path.iterdir()):
+        if path.is_dir() and any(not is_lock_or_staging(p.name) for p in path.iterdir()):
             raise StoreError(
                 f"--out {str(path)!r} is a non-empty directory without a sweep manifest; "
                 "choose a new or empty directory"

@@ -148,3 +148,21 @@ def test_an_empty_memory_error_says_out_of_memory(monkeypatch, capsys):
     monkeypatch.setattr(bound, "run", boom)
     assert main(["bound", "--theta", "0.1", "--beta", "0.5", "--k", "8"]) == EXIT_TOO_LARGE
     assert "out of memory" in _one_line(capsys.readouterr().err)
+
+
+def test_networkx_input_refuses_a_huge_multiplicity_and_a_partial_measure():
+    nx = pytest.importorskip("networkx")
+    from skillgraph.core.graph import SkillGraph
+
+    G = nx.Graph()
+    G.add_node("s0", bipartite=0, measure=1.0)
+    G.add_node("s1", bipartite=0)
+    G.add_node("t0", bipartite=1)
+    G.add_edge("s0", "t0")
+    G.add_edge("s1", "t0")
+    with pytest.raises(ValueError, match="measure to 1 of its 2 skill nodes"):
+        SkillGraph.from_networkx(G)  # not silently uniform
+    G.nodes["s1"]["measure"] = 3.0
+    G.edges["s0", "t0"]["multiplicity"] = 10**12
+    with pytest.raises(MemoryError, match="1,000,000,000,000.*Lower the multiplicity"):
+        SkillGraph.from_networkx(G)

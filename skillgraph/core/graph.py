@@ -463,6 +463,10 @@ def _graph_from_networkx(G) -> SkillGraph:
             raise TypeError(f"edge ({u!r}, {v!r}) multiplicity must be an int")
         if multiplicity < 1:
             raise ValueError(f"edge ({u!r}, {v!r}) multiplicity must be >= 1")
+        # a list slot is 8 bytes and the graph 32 an edge: refuse before building the lists
+        check_memory(48 * (len(t_ids) + int(multiplicity)),
+                     f"G's edges with multiplicity (edge ({u!r}, {v!r}) has {multiplicity:,})",
+                     "Lower the multiplicity attributes.")  # fmt: skip
         t_ids.extend([t] * int(multiplicity))
         s_ids.extend([s] * int(multiplicity))
     graph = SkillGraph.from_edges(

@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from skillgraph._validation import MAX_SEED
+
 SeedLike = "int | np.random.SeedSequence | np.random.Generator | None"
 
 
@@ -30,11 +32,11 @@ def as_seed_sequence(seed) -> np.random.SeedSequence:
         return np.random.SeedSequence()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(
-            "seed must be None, a non-negative int, a numpy SeedSequence or a numpy Generator, "
-            f"got {type(seed).__name__} {seed!r}"
+            f"seed must be None, an int in [0, 2**63), a numpy SeedSequence or a numpy "
+            f"Generator, got {type(seed).__name__} {seed!r}"
         )
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed}")
+    if not 0 <= seed < MAX_SEED:
+        raise ValueError(f"seed must be an int in [0, 2**63), got {seed}")
     return np.random.SeedSequence(int(seed))
 
 

@@ -1,34 +1,92 @@
-"""Input validation shared by the public functions.
+"""Input validation shared by the public functions, and the one home of every limit.
 
 Every check raises before any work starts, with a message that names the
-parameter, shows the value and states the valid range.
+parameter, shows the value and states the valid range.  Public functions
+validate here once and hand plain, trusted values to private implementations.
+
+One type rule for every public numeric argument:
+
+* numpy integer and float scalars are accepted like Python ``int`` and ``float``;
+  ``fractions.Fraction`` and ``decimal.Decimal`` are accepted as real numbers;
+* a count (:func:`check_int`) also takes a float, Fraction or Decimal whose
+  value is exactly an integer (``50.0``, ``np.float32(50)``, ``1e5`` ->
+  ``100000``), and nothing else (``1.5`` is refused);
+* ``bool`` (and ``numpy.bool_``) is refused wherever a number is expected;
+* NaN and infinities are refused.
 """
 
 from __future__ import annotations
 
+import decimal
+import fractions
 import math
 import numbers
 from collections.abc import Iterable
 
 import numpy as np
 
+__all__ = [
+    "MAX_INT64",
+    "MAX_SKILLS",
+    "MAX_TEXTS",
+    "MAX_K",
+    "MAX_T",
+    "MAX_SEED",
+    "check_int",
+    "check_real",
+    "check_probability",
+    "check_choice",
+    "check_bool_array",
+    "interval_text",
+]
+
 #: the largest integer any parameter may take: every count ends up in an int64 array
 MAX_INT64 = 2**63 - 1
+#: the most skills of a graph: skill ids are int32 in the kernels and in edge files
+MAX_SKILLS = 2**31 - 1
+#: the most text pieces: counts live in int64; whether a machine can simulate that many
+#: is for the resource checks to say (in seconds, before any work)
+MAX_TEXTS = MAX_INT64
+#: the most skills per text piece: the streaming kernel counts ``chunk * k < 2**32``
+#: edge slots per call in uint32, with chunks of at least 4096 text pieces
+MAX_K = 2**20
+#: the largest tuple size: the bound needs ``t theta < 1`` and sampled tuples cost O(t)
+MAX_T = 64
+#: integer seeds are in [0, MAX_SEED): numpy draws seeds of that size from a Generator
+MAX_SEED = 2**63
+
+_REALS = (numbers.Real, decimal.Decimal)
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool | np.bool_) and isinstance(value, _REALS)
+
+
+def _exact_integer(value) -> int | None:
+    """``value`` as an ``int`` when it is a finite number exactly equal to one, else None."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, np.floating):
+        value = float(value)  # exact for float16/32/64
+    try:
+        exact = fractions.Fraction(value)  # exact for floats, Decimals and Fractions
+    except (ValueError, OverflowError, TypeError):  # NaN, infinities
+        return None
+    return int(exact) if exact.denominator == 1 else None
 
 
 def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` after checking type and range (bounds inclusive).
 
     Without ``maximum`` the bound is :data:`MAX_INT64`, so that a value that
-    numpy cannot hold is refused by name instead of overflowing later.
+    numpy cannot hold is refused by name instead of overflowing later.  See
+    the module's type rule.
     """
     maximum = MAX_INT64 if maximum is None else maximum
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-            value = int(value)
-        else:
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    value = int(value)
+    exact = _exact_integer(value) if _is_number(value) else None
+    if exact is None:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = exact
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}{_upper(maximum)}, got {value}")
     if maximum is not None and value > maximum:
@@ -50,9 +108,12 @@ def check_real(
     open_high: bool = False,
 ) -> float:
     """Return ``value`` as a finite ``float`` in the given interval."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not _is_number(value):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # a Fraction or Decimal beyond the float range
+        value = math.inf if value > 0 else -math.inf
     interval = interval_text(low, high, open_low, open_high)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
@@ -126,6 +187,8 @@ def real_array(name: str, value, low: float, high: float, open_low: bool, open_h
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested sequences
         raise ValueError(f"{name} must be a real number or a regular array: {exc}") from None
+    if arr.dtype == object and all(_is_number(v) for v in arr.flat):  # Fractions, Decimals
+        arr = np.vectorize(float, otypes=[np.float64])(arr) if arr.size else arr
     if arr.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must be a real number or array of reals, got dtype {arr.dtype} ({value!r})"

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skillgraph._validation import MAX_K, MAX_SEED, MAX_T, MAX_TEXTS
 from skillgraph.sweep.spec import SpecError, expand, load_spec, parse_spec, validate_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +114,8 @@ def test_scale_table_derives_theta_from_the_law():
             "grid.theta[2]",
             "(0, 1)",
         ),
-        ("seed = -1\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n", "seed", ">= 0"),
+        ("seed = -1\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n", "seed",
+         "in [0, 9223372036854775807]"),
         (
             'seed = "x"\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n',
             "seed",
@@ -339,12 +341,12 @@ def test_names_come_from_their_one_home():
 # hypothesis: malformed specs, as a user might write them
 
 _POSITIVE_INT = {
-    ("seed",): (0, None),
+    ("seed",): (0, MAX_SEED - 1),
     ("replicates",): (1, 100_000),
     ("grid", "n_skills"): (1, 2**31 - 1),
-    ("grid", "n_texts"): (1, 10**15),
-    ("grid", "k"): (1, 10**6),
-    ("grid", "t"): (1, 16),
+    ("grid", "n_texts"): (1, MAX_TEXTS),
+    ("grid", "k"): (1, MAX_K),
+    ("grid", "t"): (1, MAX_T),
     ("options", "n_tuples"): (0, 10**8),
 }
 _OPEN_UNIT = [("grid", "theta"), ("grid", "beta"), ("options", "delta_fail")]

@@ -199,6 +199,10 @@ def failed_edge_counts(graph: SkillGraph, failed) -> np.ndarray:
 
 def competence_from_counts(degrees, failed_edges) -> np.ndarray:
     """Per-skill competence ``1 - failed_edges / degrees``; NaN where the degree is 0."""
+    return _competence(*_checked_counts(degrees, failed_edges))
+
+
+def _checked_counts(degrees, failed_edges) -> tuple[np.ndarray, np.ndarray]:
     degrees = np.asarray(degrees)
     failed_edges = np.asarray(failed_edges)
     if degrees.shape != failed_edges.shape or degrees.ndim != 1:
@@ -211,6 +215,10 @@ def competence_from_counts(degrees, failed_edges) -> np.ndarray:
             raise TypeError(f"{name} must be an array of integer counts, got dtype {counts.dtype}")
     if np.any(failed_edges > degrees) or np.any(failed_edges < 0):
         raise ValueError("failed_edges must lie between 0 and degrees for every skill")
+    return degrees, failed_edges
+
+
+def _competence(degrees: np.ndarray, failed_edges: np.ndarray) -> np.ndarray:
     out = np.full(degrees.shape, np.nan)
     has = degrees > 0
     out[has] = 1.0 - failed_edges[has] / degrees[has]
@@ -235,7 +243,7 @@ def competence(graph: SkillGraph, failed) -> np.ndarray:
     -----
     Edges count with multiplicity.  O(n_edges + n_skills).
     """
-    return competence_from_counts(graph.degrees, failed_edge_counts(graph, failed))
+    return _competence(graph.degrees, failed_edge_counts(graph, failed))  # counts of a graph
 
 
 def _fail_rates(degrees, failed_edges) -> tuple[np.ndarray, np.ndarray]:
@@ -254,8 +262,12 @@ def _kish(weights: np.ndarray) -> float:
 def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> FractionEstimate:
     """:func:`bad_fraction` from per-skill counts (as streaming produces them)."""
     beta = check_real("beta", beta, 0.0, 1.0)
-    degrees = np.asarray(degrees)
-    failed_edges = np.asarray(failed_edges)
+    counts = _checked_measured_counts(degrees, failed_edges, skill_measure)
+    return _bad_fraction_counts(*counts, beta)
+
+
+def _checked_measured_counts(degrees, failed_edges, skill_measure) -> tuple:
+    degrees, failed_edges = _checked_counts(degrees, failed_edges)
     measure = np.asarray(skill_measure, dtype=np.float64)
     if measure.shape != degrees.shape:
         raise ValueError(
@@ -263,7 +275,10 @@ def bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure) -> Frac
         )
     if not (np.all(np.isfinite(measure)) and np.all(measure >= 0) and measure.sum() > 0):
         raise ValueError("skill_measure must hold finite non-negative weights with a positive sum")
-    competence_from_counts(degrees, failed_edges)  # validates the counts
+    return degrees, failed_edges, measure
+
+
+def _bad_fraction_counts(degrees, failed_edges, measure, beta: float) -> FractionEstimate:
     fail, has = _fail_rates(degrees, failed_edges)
     bad = fail > beta
     total = float(measure.sum())
@@ -303,9 +318,8 @@ def bad_fraction(graph: SkillGraph, failed, beta: float) -> FractionEstimate:
     O(n_edges + n_skills).
     """
     beta = check_real("beta", beta, 0.0, 1.0)
-    return bad_fraction_from_counts(
-        graph.degrees, failed_edge_counts(graph, failed), beta, graph.skill_measure
-    )
+    failed_edges = failed_edge_counts(graph, failed)  # checks the graph and the failure set
+    return _bad_fraction_counts(graph.degrees, failed_edges, graph.skill_measure, beta)
 
 
 def performance_curve(graph: SkillGraph, failed, betas) -> PerformanceCurve:
@@ -513,12 +527,12 @@ def tuple_bad_fraction_from_counts(
     if n_tuples is not None:
         n_tuples = check_int("n_tuples", n_tuples, 1, 10**9)
     rng = as_generator(seed)
-    single = bad_fraction_from_counts(degrees, failed_edges, beta, skill_measure)
+    degrees, failed_edges, measure = _checked_measured_counts(degrees, failed_edges, skill_measure)
+    single = _bad_fraction_counts(degrees, failed_edges, measure, beta)
     if n_tuples is None and t == 1:
         return FractionEstimate(**{**single.__dict__, "mode": "tensor"})
-    comp = competence_from_counts(degrees, failed_edges)
-    w = np.asarray(skill_measure, dtype=np.float64)
-    w = w / w.sum()
+    comp = _competence(degrees, failed_edges)
+    w = measure / measure.sum()
     if n_tuples is None and t == 2:
         return _exact_pair_fraction(comp, w, beta)
     n = default_tuple_count() if n_tuples is None else n_tuples

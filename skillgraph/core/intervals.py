@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtri, stdtrit
 
-from skillgraph._validation import check_choice, check_probability
+from skillgraph._validation import check_choice, check_probability, check_real
 
 __all__ = [
     "ConfidenceInterval",
@@ -82,7 +82,7 @@ def wilson_interval(
     p : float
         The observed proportion, in [0, 1].
     n : float
-        The (effective) number of trials; ``n <= 0`` gives ``(0, 1)``.
+        The (effective) number of trials, >= 0; ``n = 0`` gives ``(0, 1)``.
     confidence_level : float
         In (0, 1).
     level : float, optional
@@ -94,7 +94,9 @@ def wilson_interval(
         Within [0, 1]; ``low`` is 0 when ``p <= 0`` and ``high`` is 1 when ``p >= 1``.
     """
     confidence_level = confidence_level_argument(confidence_level, level, "wilson_interval")
-    if n <= 0:
+    p = check_real("p", p, 0.0, 1.0)
+    n = check_real("n", n, 0.0)
+    if n == 0:
         return ConfidenceInterval(0.0, 1.0)
     z = float(ndtri(0.5 + confidence_level / 2))
     z2n = z * z / n

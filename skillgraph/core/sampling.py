@@ -14,8 +14,7 @@ import numpy as np
 from skillgraph._jit import kernels
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, kernel_key
-from skillgraph._validation import check_int
-from skillgraph.core.graph import MAX_SKILLS, SkillGraph, skill_measure_array
+from skillgraph.core.graph import GraphShape, SkillGraph
 
 __all__ = ["sample_graph", "alias_table", "sampler_tables"]
 
@@ -120,9 +119,8 @@ def sample_graph(
     >>> g.text_skills.shape
     (1000, 4)
     """
-    n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
+    shape = GraphShape.check(n_skills, n_texts, k, skill_measure, zipf_exponent)
+    n_skills, n_texts, k = shape.n_skills, shape.n_texts, shape.k
     if not isinstance(replace, bool | np.bool_):
         raise TypeError(f"replace must be a bool, got {type(replace).__name__}")
     edge_slots = n_texts * k
@@ -131,7 +129,7 @@ def sample_graph(
         f"a graph with {edge_slots:,} edge slots and {n_skills:,} skills",
     )
     check_time(edge_slots / GRAPH_SLOTS_PER_SECOND, f"sampling {edge_slots:,} edge slots")
-    probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
+    probs = shape.probs()
     if not replace:
         support = int(np.count_nonzero(probs))
         if k > support:
@@ -140,7 +138,7 @@ def sample_graph(
                 f"replace=False, got k={k}"
             )
     key = kernel_key(as_seed_sequence(seed))
-    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
+    use_alias, threshold, alias = sampler_tables(shape.skill_measure, shape.zipf_exponent, probs)
     # one parallel pass draws the edges, writes the row pointers and counts the degrees
     text_skills, indptr, degrees = kernels().sample_graph_arrays(
         key, 0, n_texts, k, n_skills, threshold, alias, probs, use_alias, bool(replace)

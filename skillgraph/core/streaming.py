@@ -44,7 +44,7 @@ from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_bool_array, check_choice, check_int, check_probability
 from skillgraph.core.counts import SkillCounts
-from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
+from skillgraph.core.graph import GraphShape
 from skillgraph.core.sampling import sampler_tables
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
 #: failure models the streaming engine implements (the others need the graph)
 STREAM_FAILURES = ("random", "deficit")
 
-_MAX_K = 2**20
 # Per-thread scratch counts are uint32: a kernel call adds at most chunk * k < 2**32 to any.
 _MAX_CHUNK_EDGES = 2**32 - 1
 # text pieces per kernel call: ~0.1 s at k = 8 on 2 cores; long enough that the
@@ -294,6 +293,10 @@ class StreamPlan:
         threads = _check_threads(threads)
         if chunk_size is not None:
             chunk_size = check_int("chunk_size", chunk_size, 1)
+        return self._count(start, stop, threads, chunk_size)
+
+    def _count(self, start: int, stop: int, threads, chunk_size) -> StreamResult:
+        """:meth:`counts` of checked arguments."""
         degrees = np.zeros(self.n_skills, dtype=np.int64)
         failed_edges = np.zeros(self.n_skills, dtype=np.int64)
         n_failed = 0
@@ -435,19 +438,29 @@ def stream_plan(
         Picklable, O(n_skills) in size: ship it to workers (Dask, processes)
         and add the results of :meth:`StreamPlan.counts` on disjoint ranges.
     """
-    n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1, _MAX_K)
+    shape = GraphShape.check(n_skills, n_texts, k, skill_measure, zipf_exponent)
+    return _plan(shape, *_checked_failure(shape, theta, failure, unlearned), seed)
+
+
+def _checked_failure(shape: GraphShape, theta, failure, unlearned) -> tuple:
+    """``(theta, failure, unlearned)`` of a stream, checked."""
     theta = check_probability("theta", theta, open_low=False, open_high=False)
     failure = check_choice("failure", failure, STREAM_FAILURES)
     if unlearned is not None:
         if failure != "deficit":
             raise ValueError(f"unlearned needs failure='deficit', got failure={failure!r}")
-        unlearned = check_bool_array("unlearned", unlearned, n_skills)
+        unlearned = check_bool_array("unlearned", unlearned, shape.n_skills)
+    n_skills = shape.n_skills
     check_memory(_stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
-    probs = skill_measure_array(n_skills, skill_measure, zipf_exponent)
+    return theta, failure, unlearned
+
+
+def _plan(shape: GraphShape, theta: float, failure: str, unlearned, seed) -> StreamPlan:
+    """The plan of checked parameters (what :func:`stream_plan` returns)."""
+    n_skills, n_texts, k = shape.n_skills, shape.n_texts, shape.k
+    probs = shape.probs()
     seed_sequence = as_seed_sequence(seed)
-    use_alias, threshold, alias = sampler_tables(skill_measure, zipf_exponent, probs)
+    use_alias, threshold, alias = sampler_tables(shape.skill_measure, shape.zipf_exponent, probs)
     packed = kernels().pack_alias(threshold, alias, use_alias)
     partial, fraction = -1, 0.0
     if unlearned is not None:
@@ -553,23 +566,16 @@ def stream(
     >>> round(r.failure_rate, 2)
     0.05
     """
-    _check_threads(threads)  # validate everything before any work
+    threads = _check_threads(threads)  # validate everything before any work
     if chunk_size is not None:
-        check_int("chunk_size", chunk_size, 1)
-    slots = check_int("n_texts", n_texts, 1) * check_int("k", k, 1, _MAX_K)
+        chunk_size = check_int("chunk_size", chunk_size, 1)
+    shape = GraphShape.check(n_skills, n_texts, k, skill_measure, zipf_exponent)
+    checked = _checked_failure(shape, theta, failure, None)
+    slots = shape.n_texts * shape.k
     check_time(
         slots / STREAM_SLOTS_PER_SECOND,
         f"streaming {slots:,} edge slots",
         "Use fewer text pieces, or shard the plan across workers (stream_plan, StreamPlan.counts).",
     )
-    plan = stream_plan(
-        n_skills,
-        n_texts,
-        k,
-        theta,
-        failure=failure,
-        skill_measure=skill_measure,
-        zipf_exponent=zipf_exponent,
-        seed=seed,
-    )
-    return plan.counts(threads=threads, chunk_size=chunk_size)
+    plan = _plan(shape, *checked, seed)
+    return plan._count(0, shape.n_texts, threads, chunk_size)

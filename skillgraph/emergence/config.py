@@ -17,17 +17,23 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import (
+    MAX_K,
+    MAX_SEED,
+    MAX_SKILLS,
+    MAX_T,
+    MAX_TEXTS,
+    check_choice,
+    check_int,
+    check_real,
+)
 from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
 from skillgraph.core.failures import FAILURE_MODELS
-from skillgraph.core.graph import MAX_SKILLS
 from skillgraph.theory.bounds import FORMS
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 __all__ = ["EmergeConfig", "RENAMED_PARAMETERS"]
 
-#: Largest tuple size: the bound needs ``t theta < 1`` and sampled tuples cost O(t).
-MAX_TUPLE = 64
 
 #: Parameters renamed in 0.2, old name -> new name.  The old names are still
 #: accepted (with a ``DeprecationWarning``) for one release.
@@ -225,15 +231,15 @@ class EmergeConfig:
         set_("engine", check_choice("engine", engine, ENGINES))
         set_("theta_ref", check_real("theta_ref", self.theta_ref, 0.0, 1.0, open_low=True))
         set_("cloze_factor", _positive("cloze_factor", self.cloze_factor))
-        tuple_size = functools.partial(check_int, minimum=1, maximum=MAX_TUPLE)
+        tuple_size = functools.partial(check_int, minimum=1, maximum=MAX_T)
         set_("tuples", _sequence("tuples", self.tuples, tuple_size, numbers.Integral))
         fraction = functools.partial(check_real, low=0.0, high=1.0, open_low=True, open_high=True)
         set_("betas", _sequence("betas", self.betas, fraction, numbers.Real))
-        set_("k", check_int("k", self.k, 1, 4096))
+        set_("k", check_int("k", self.k, 1, MAX_K))
         set_("n_skills", check_int("n_skills", self.n_skills, 1, MAX_SKILLS))
-        set_("n_texts", check_int("n_texts", self.n_texts, 1, 2**40))
+        set_("n_texts", check_int("n_texts", self.n_texts, 1, MAX_TEXTS))
         set_("replicates", check_int("replicates", self.replicates, 1, 10_000))
-        set_("seed", check_int("seed", self.seed, 0))
+        set_("seed", check_int("seed", self.seed, 0, MAX_SEED - 1))
         set_("bound_points", check_int("bound_points", self.bound_points, 2, 10_000))
         set_("sim_points", check_int("sim_points", self.sim_points, 0, 1000))
         set_("n_tuples", check_int("n_tuples", self.n_tuples, 1, 10**8))

@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillgraph._resources import ResourceLimitError, check_time
-from skillgraph._validation import interval_text
+from skillgraph._validation import MAX_K, MAX_SEED, MAX_SKILLS, MAX_T, MAX_TEXTS, interval_text
 from skillgraph.core.competence import COUNTS_TUPLE_MODES, TUPLE_MODES
 from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
-from skillgraph.core.graph import MAX_SKILLS, SKILL_MEASURES
+from skillgraph.core.graph import SKILL_MEASURES
 from skillgraph.sweep.builtins import load_builtins
 from skillgraph.sweep.context import WorkItem
 from skillgraph.sweep.cost import MAX_ROWS, MAX_ROWS_PER_ITEM, SweepCost, engine_cost, sweep_cost
@@ -81,9 +81,6 @@ __all__ = [
 
 #: the most work items one sweep may have
 MAX_ITEMS = 1_000_000
-_MAX_T = 16
-_MAX_TEXTS = 10**15
-_MAX_K = 10**6
 
 #: Columns describing a work item, in the order they appear in the results table.
 PARAMETER_COLUMNS = (
@@ -444,7 +441,7 @@ def _validate_top(c: _Checker, raw: dict) -> dict:
     if "seed" not in top:
         c.fail("seed", "is required: the master seed, an integer >= 0 (e.g. seed = 12345)")
     else:
-        data["seed"] = c.integer("seed", top["seed"], 0)
+        data["seed"] = c.integer("seed", top["seed"], 0, MAX_SEED - 1)
     data["replicates"] = c.integer("replicates", top.get("replicates", 1), 1, 100_000)
     data["measurements"] = _validate_measurements(c, top)
     measurements = data["measurements"] or []
@@ -537,7 +534,7 @@ def _validate_grid(c: _Checker, grid: dict, *, has_scale: bool, report: bool = T
     for key in ("n_skills", "n_texts", "k"):
         if report and key not in grid:
             c.fail(f"grid.{key}", "is required (an integer >= 1, or a list of them)")
-    limits = {"n_skills": MAX_SKILLS, "n_texts": _MAX_TEXTS, "k": _MAX_K}
+    limits = {"n_skills": MAX_SKILLS, "n_texts": MAX_TEXTS, "k": MAX_K}
     for key, high in limits.items():
         out[key] = c.axis(
             f"grid.{key}", grid.get(key, 1), lambda p, v, high=high: c.integer(p, v, 1, high)
@@ -585,7 +582,7 @@ def _validate_measurement_axes(c: _Checker, grid: dict, out: dict) -> None:
         grid.get("beta", 0.5),
         lambda p, v: c.real(p, v, 0.0, 1.0, open_low=True, open_high=True),
     )
-    out["t"] = c.axis("grid.t", grid.get("t", 2), lambda p, v: c.integer(p, v, 1, _MAX_T))
+    out["t"] = c.axis("grid.t", grid.get("t", 2), lambda p, v: c.integer(p, v, 1, MAX_T))
     out["tuple_mode"] = c.axis(
         "grid.tuple_mode",
         grid.get("tuple_mode", "tensor"),

@@ -17,7 +17,7 @@ parameter, and the columns
     certificate), ``adversary`` (a worst-case search), or the name of the
     failure model that was simulated (``random``, ``deficit``...).  Bounds and
     simulations are told apart by this column in ``emerge`` and sweep tables
-    alike (:data:`BOUND_SOURCES`).
+    alike (:data:`skillgraph.tables.BOUND_SOURCES`).
 
 Cells follow one convention everywhere: floats as their shortest exact
 ``repr`` (they read back bit for bit), ``nan`` for a number that does not

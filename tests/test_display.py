@@ -156,3 +156,31 @@ def test_frames_need_pandas_and_say_how_to_get_it(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "pandas", None)  # import pandas fails
     with pytest.raises(ImportError, match=re.escape("pip install 'skillgraph[pandas]'")):
         result.to_pandas()
+
+
+MECHANISMS = {
+    "memory": dict(trials=2, d=(16, 32, 64), fit_window=(16, 64), T=(10, 100, 1000), T_d=(32,),
+                   data_fit_window=(10, 1000), emergence_d=(16, 64), replicates=2,
+                   n_texts=2000, tuples=(1,)),
+    "superposition": dict(n_scales=3, replicates=2, n_prompts=50, n_skills=100, n_texts=5000,
+                          compute=(1e18, 1e26)),
+    "induction": dict(n_tokens=12, seq_len=16, dim=16, batch=8, n_triggers=2, steps=4),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("room", sorted(MECHANISMS))
+def test_mechanism_results_display_their_rows_and_figures(room):
+    import importlib
+
+    module = importlib.import_module(f"skillgraph.mechanisms.{room}")
+    config_class = next(getattr(module, n) for n in dir(module) if n.endswith("Config"))
+    result = module.run(config_class(**MECHANISMS[room]))
+    _one_line_repr(result)
+    rows = result.rows() if callable(result.rows) else result.rows
+    frame = result.to_pandas()
+    assert len(frame) == len(rows) > 0
+    assert frame["value"].tolist() == pytest.approx([r["value"] for r in rows], nan_ok=True)
+    page = result._repr_html_()
+    assert "<table" in page and f"{len(rows)} rows" in page
+    for fig in result.figures().values():
+        assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -380,7 +380,7 @@ class SkillGraph:
         Skill nodes carry ``bipartite=0``, text nodes ``bipartite=1`` (the
         networkx convention, as written by :meth:`to_networkx`).  Skills and
         texts are numbered in the graph's node order, and the node names are
-        kept as :attr:`skill_names` and :attr:`text_names`.  An edge attribute
+        kept as ``skill_names`` and ``text_names``.  An edge attribute
         ``multiplicity`` (default 1) repeats an edge; in a ``MultiGraph``
         parallel edges add up.  A skill node attribute ``measure`` gives
         ``mu1``: on every skill node, or on none (uniform).  Directed graphs

@@ -86,8 +86,8 @@ class EmergeResult(Display):
     def sources(self) -> list[str]:
         """The bound and the simulated sources of the tuple-fraction curves, in table order.
 
-        The sharp worst case (:data:`SHARP_SOURCES`) is drawn beside them, not as a
-        curve of its own.
+        The sharp worst case (:data:`skillgraph.emergence.result.SHARP_SOURCES`) is
+        drawn beside them, not as a curve of its own.
         """
         return list(dict.fromkeys(
             r["source"] for r in self.rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+from skillgraph._display import Display, figure_dict
 from skillgraph.mechanisms.induction.config import BIGRAM_GAP, TRANSITION_LEVEL, InductionConfig
 from skillgraph.mechanisms.induction.figures import induction_figure
 
@@ -15,7 +16,7 @@ __all__ = ["InductionRun"]
 
 
 @dataclass(frozen=True, repr=False)
-class InductionRun:
+class InductionRun(Display):
     """The logged curves of one training run, and what follows from them.
 
     Attributes
@@ -100,7 +101,10 @@ class InductionRun:
 
     def figures(self) -> dict[str, Figure]:
         """The one figure, by file stem: accuracy, losses, recall and attention against steps."""
-        return {"induction": induction_figure(self)}
+        return figure_dict({"induction": induction_figure(self)})
+
+    def _display_rows(self) -> list[dict]:
+        return self.rows()
 
     def summary(self) -> dict:
         """The headline numbers as a JSON-ready dict (see the ``skillgraph induction`` docs)."""

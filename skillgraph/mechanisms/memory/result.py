@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from matplotlib.figure import Figure
 
+from skillgraph._display import Display, figure_dict
 from skillgraph.mechanisms.memory.config import MemoryConfig, scheme_label
 from skillgraph.mechanisms.memory.figures import (
     emergence_figure,
@@ -29,8 +30,8 @@ FILES = (
 )
 
 
-@dataclass(frozen=True, eq=False)
-class MemoryResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MemoryResult(Display):
     """What a ``skillgraph memory`` run computed.
 
     Attributes
@@ -74,11 +75,17 @@ class MemoryResult:
 
     def figures(self) -> dict[str, Figure]:
         """The three figures, by file stem: error against ``d``, against ``T``, emergence."""
-        return {
+        return figure_dict({
             "memory_error_vs_d": error_vs_d_figure(self.rows),
             "memory_error_vs_T": error_vs_T_figure(self.rows),
             "memory_emergence": emergence_figure(self.rows),
-        }
+        })  # fmt: skip
+
+    def _display_rows(self) -> list[dict]:
+        return self.rows
+
+    def _display_title(self) -> str:
+        return self.headline
 
     def summary_json(self) -> dict:
         """The machine-readable summary printed by ``skillgraph memory --json``."""

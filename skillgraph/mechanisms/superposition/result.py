@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from matplotlib.figure import Figure
 
+from skillgraph._display import Display, figure_dict
 from skillgraph.mechanisms.superposition.config import DISCLAIMER, TOY_LABEL, SuperposeConfig
 from skillgraph.mechanisms.superposition.figures import scale_figure, sorted_probs_figure
 
@@ -15,8 +16,8 @@ __all__ = ["SuperposeResult"]
 SCALE_KEYS = ("compute", "params", "tokens", "excess_loss", "theta")
 
 
-@dataclass(frozen=True, eq=False)
-class SuperposeResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SuperposeResult(Display):
     """What :func:`~skillgraph.mechanisms.superposition.run` returns (immutable).
 
     Attributes
@@ -61,10 +62,16 @@ class SuperposeResult:
 
     def figures(self) -> dict[str, Figure]:
         """The two figures, by file stem: the metrics against scale, the sorted probabilities."""
-        return {
+        return figure_dict({
             "superposition_scale": scale_figure(self),
             "sorted_probs": sorted_probs_figure(self),
-        }
+        })  # fmt: skip
+
+    def _display_rows(self) -> list[dict]:
+        return self.rows
+
+    def _display_title(self) -> str:
+        return self.headline or "SuperposeResult"
 
     def summary_json(self) -> dict:
         """The machine-readable summary that ``skillgraph superpose --json`` prints.

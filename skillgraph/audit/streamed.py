@@ -64,7 +64,7 @@ __all__ = [
     "TIE_SIGMAS",
 ]
 
-#: the tie cut sits this many standard deviations below the expected share (|Y| <= m)
+#: the tie cut sits this many standard deviations below the expected share (``|Y| <= m``)
 TIE_SIGMAS = 4.0
 #: sizes of S tried in the coarse scan (geometric) and, around the sharp size, densely
 _COARSE_SIZES = 14

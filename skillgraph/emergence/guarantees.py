@@ -118,7 +118,7 @@ def sharp_tuple_rows(config: EmergeConfig, scales: dict) -> list[dict]:
     adversary leaves: the worst case leaves no more).  Between them lies the
     true worst case (:ref:`theory-sharp-tuples`); at ``t = 1`` they meet at
     ``1 - alpha_sharp``.  The clipped ends of the theta map are filled in as
-    in ``_tuple_alpha``; the upper side uses :data:`SHARP_TUPLE_GRID`.
+    in ``_tuple_alpha``; the upper side uses ``SHARP_TUPLE_GRID``.
     """
     theta = np.asarray(scales["theta"], dtype=float)
     inside = (theta > 0.0) & (theta < 1.0)

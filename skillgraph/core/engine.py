@@ -113,9 +113,9 @@ def simulate(
     shape : (n_skills, n_texts, k)
     theta : float
     failure : str
-        The failure model: a name of :data:`STREAM_FAILURES` for ``stream``;
-        with ``graph`` one of :data:`~skillgraph.core.failures.FAILURE_MODELS`
-        unless ``fail`` is given.
+        The failure model: a name of :data:`~skillgraph.core.streaming.STREAM_FAILURES` for
+        ``stream``; with ``graph`` one of :data:`~skillgraph.core.failures.FAILURE_MODELS` unless
+        ``fail`` is given.
     fail : callable, optional
         ``fail(graph) -> bool mask`` replaces the failure model with ``graph``
         (a sweep's registered model with its settings).

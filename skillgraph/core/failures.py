@@ -155,7 +155,7 @@ def as_mask(graph: SkillGraph, mask) -> np.ndarray:
 #: The failure models by name: the one list that the command line, sweep specs,
 #: ``emerge`` and the sweep registry read.  Each maps ``(graph, theta, seed=...)``
 #: to a boolean mask of failed text pieces; the models in
-#: :data:`skillgraph.core.engine.STREAM_FAILURES` can also be streamed.
+#: :data:`~skillgraph.core.streaming.STREAM_FAILURES` can also be streamed.
 FAILURE_MODELS = {"random": random_failures, "deficit": deficit_failures}
 
 _DEPRECATED = {"random": random_failures, "deficit": deficit_failures}

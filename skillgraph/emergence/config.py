@@ -171,7 +171,7 @@ class EmergeConfig:
     failure_models : sequence of str
         Failure models simulated, names of
         :data:`skillgraph.core.failures.FAILURE_MODELS` (with ``engine="stream"``,
-        of :data:`skillgraph.core.engine.STREAM_FAILURES`).
+        of :data:`~skillgraph.core.streaming.STREAM_FAILURES`).
     engine : {"stream", "graph"}
         ``stream`` (default): per-skill counts from :func:`skillgraph.stream`,
         memory O(n_skills), so ``n_texts`` can be 1e8 and more.  ``graph``:

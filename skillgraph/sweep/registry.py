@@ -325,7 +325,7 @@ def register_failure_model(name: str, *, replace: bool = False):
 
     ``settings`` are the work item's options (e.g. ``settings["bernoulli"]``).
     Failure models run on the materialised graph; the streaming engine knows
-    only :data:`skillgraph.core.engine.STREAM_FAILURES`.
+    only :data:`~skillgraph.core.streaming.STREAM_FAILURES`.
 
     Raises
     ------
@@ -365,7 +365,7 @@ def failure_model_names() -> tuple[str, ...]:
 
 
 class MeasurementSet:
-    """Measurements and failure models declared by a module, registered by :meth:`install`.
+    """Measurements and failure models declared by a module, registered together.
 
     A module of measurements declares them with the decorators
     :meth:`measurement` (the options of :func:`register_measurement`) and

@@ -1,13 +1,12 @@
 """Sweep specifications: parse and validate a TOML spec, expand it into work items.
 
-A sweep is a grid over graph parameters, skill measures, failure models and
-failure rates (given directly or derived from model scale through a scaling
-law, :doc:`/theory/loss_to_theta`), times a number of replicates.  Each point
-of that grid and each replicate is one :class:`WorkItem`: sample a graph, fail
-some of its text pieces, take every requested measurement.  The thresholds
-``beta``, tuple sizes ``t``, tuple modes and bound forms are *measurement*
-axes: they are evaluated inside a work item on the same graph, so they cost no
-extra sampling (but they are counted in the cost estimate).
+A sweep is a grid over graph parameters, skill measures, failure models and failure rates (given
+directly or derived from model scale through a scaling law, :doc:`/theory/loss_to_theta`), times a
+number of replicates.  Each point of that grid and each replicate is one
+:class:`~skillgraph.sweep.context.WorkItem`: sample a graph, fail some of its text pieces, take
+every requested measurement.  The thresholds ``beta``, tuple sizes ``t``, tuple modes and bound
+forms are *measurement* axes: they are evaluated inside a work item on the same graph, so they cost
+no extra sampling (but they are counted in the cost estimate).
 
 Validation happens before any work.  Every problem found (unknown keys, wrong
 types, out-of-range values, inconsistent combinations) is reported at once, in

@@ -1,6 +1,6 @@
 """Emergence in training time: train the induction-head testbed and measure it at every step.
 
-:func:`train_induction` trains the two-layer model of
+:func:`~skillgraph.mechanisms.induction.training.train_induction` trains the two-layer model of
 :mod:`skillgraph.mechanisms.induction.model` with SGD (momentum, weight
 decay) on fresh batches of :mod:`skillgraph.mechanisms.induction.data`
 sequences and records, on a fixed evaluation set:
@@ -14,13 +14,15 @@ sequences and records, on a fixed evaluation set:
   ``1/t``), and the in-context accuracy on held-out output tokens;
 * at every step, the memory-recall probes of ``W_O2``, ``W_K2`` and ``W_K1``.
 
-:class:`InductionRun` holds the curves, derives the transition step and the
-order in which the memories formed, and gives the tidy table and the figure.
-The ``skillgraph induction`` pipeline is :func:`run` (an :class:`InductionConfig`
-in, an :class:`InductionRun` out) and :func:`write_outputs`.  Modules, one idea
-each: ``data``, ``model``, ``config``, ``probes``, ``training``, ``result``,
-``figures``, ``pipeline`` and ``sweep_adapter`` (the sweep measurement).  See the
-documentation page *The induction-head testbed* (docs/theory/induction.rst).
+:class:`~skillgraph.mechanisms.induction.result.InductionRun` holds the curves, derives the
+transition step and the order in which the memories formed, and gives the tidy table and the figure.
+The ``skillgraph induction`` pipeline is :func:`~skillgraph.mechanisms.induction.pipeline.run` (an
+:class:`~skillgraph.mechanisms.induction.config.InductionConfig` in, an
+:class:`~skillgraph.mechanisms.induction.result.InductionRun` out) and
+:func:`~skillgraph.mechanisms.induction.pipeline.write_outputs`.  Modules, one idea each: ``data``,
+``model``, ``config``, ``probes``, ``training``, ``result``, ``figures``, ``pipeline`` and
+``sweep_adapter`` (the sweep measurement).  See the documentation page *The induction-head testbed*
+(docs/theory/induction.rst).
 """
 
 from skillgraph.mechanisms.induction.config import (

@@ -31,7 +31,8 @@ def run(config: InductionConfig | None = None, *, progress: bool = False) -> Ind
     Parameters
     ----------
     config : InductionConfig, optional
-        Default: the reference run (:meth:`InductionConfig.from_preset`).
+        Default: the reference run
+        (:meth:`~skillgraph.mechanisms.induction.config.InductionConfig.from_preset`).
     progress : bool
         Show a progress bar over the training steps.
 
@@ -42,8 +43,8 @@ def run(config: InductionConfig | None = None, *, progress: bool = False) -> Ind
     Raises
     ------
     TypeError
-        If ``config`` is not an :class:`InductionConfig` (which validated its
-        fields when it was built).
+        If ``config`` is not an :class:`~skillgraph.mechanisms.induction.config.InductionConfig`
+        (which validated its fields when it was built).
     InductionDivergedError
         When training diverges; its ``run`` holds the curves logged until
         then (:func:`write_diverged` writes them).

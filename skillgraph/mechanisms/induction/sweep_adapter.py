@@ -116,7 +116,8 @@ def measure(
              "ci_high": r["ci_high"]} for r in rows]  # fmt: skip
 
 
-#: the per-run numbers a sweep item reports (keys of :meth:`InductionRun.summary`)
+#: the per-run numbers a sweep item reports (keys of
+#: :meth:`~skillgraph.mechanisms.induction.result.InductionRun.summary`)
 SWEEP_QUANTITIES = (
     "bigram_entropy",
     "final_bigram_loss",
@@ -136,8 +137,8 @@ def induction_measurement(item: Mapping, seed) -> list[dict]:
     Parameters
     ----------
     item : mapping
-        Any fields of :class:`InductionConfig` (except ``seed``), plus optionally
-        ``preset``; unknown keys are refused.
+        Any fields of :class:`~skillgraph.mechanisms.induction.config.InductionConfig` (except
+        ``seed``), plus optionally ``preset``; unknown keys are refused.
     seed : int or SeedSequence
         The replicate's seed (a ``SeedSequence`` is reduced to one 32-bit int).
 

@@ -14,26 +14,30 @@ predicts ``argmax_y e_x^T W u_y``, and its error is frequency weighted:
 The subpackage gives
 
 * the Monte Carlo error ``E(d, T)`` over draws of the embeddings
-  (:func:`memory_error`) and the recalled set of one memory
-  (:func:`memory_recall`), for the storage schemes of :data:`SCHEMES`, with
-  population frequencies (``T=None``) or ``T`` samples of data;
-* the analytic terms: the data term (:func:`data_term`, its asymptotic form
-  :func:`data_term_asymptotic`), the capacity term (:func:`capacity_term`),
-  their combination (:func:`analytic_error`), the theory slopes
-  (:func:`theory_slope`), the compute-optimal amount of data
-  (:func:`compute_optimal_T`) and slope fits with a stated window
-  (:func:`fit_slope`);
+  (:func:`~skillgraph.mechanisms.memory.model.memory_error`) and the recalled set of one memory
+  (:func:`~skillgraph.mechanisms.memory.model.memory_recall`), for the storage schemes of
+  :data:`~skillgraph.mechanisms.memory.inputs.SCHEMES`, with population frequencies (``T=None``) or
+  ``T`` samples of data;
+* the analytic terms: the data term (:func:`~skillgraph.mechanisms.memory.laws.data_term`, its
+  asymptotic form :func:`~skillgraph.mechanisms.memory.laws.data_term_asymptotic`), the capacity
+  term (:func:`~skillgraph.mechanisms.memory.laws.capacity_term`), their combination
+  (:func:`~skillgraph.mechanisms.memory.laws.analytic_error`), the theory slopes
+  (:func:`~skillgraph.mechanisms.memory.laws.theory_slope`), the compute-optimal amount of data
+  (:func:`~skillgraph.mechanisms.memory.laws.compute_optimal_T`) and slope fits with a stated window
+  (:func:`~skillgraph.mechanisms.memory.fit.fit_slope`);
 * the coupling into the skill graph: the drop-in ``theta := E(d, T)`` and the
-  structural failure model in which the unrecalled associations are the
-  unlearned skills (:func:`memory_theta`, :func:`memory_failures`,
-  :func:`stream_memory_failures`).
+  structural failure model in which the unrecalled associations are the unlearned skills
+  (:func:`~skillgraph.mechanisms.memory.failures.memory_theta`,
+  :func:`~skillgraph.mechanisms.memory.failures.memory_failures`,
+  :func:`~skillgraph.mechanisms.memory.failures.stream_memory_failures`).
 
-and the ``skillgraph memory`` pipeline: :func:`run` a :class:`MemoryConfig`
-into a :class:`MemoryResult`, :func:`write_outputs` its files.  Modules, one
-idea each: ``inputs`` (schemes, frequencies, checks), ``model`` (the
-simulation), ``laws`` (analytic terms), ``fit`` (slopes), ``failures`` (into
-the skill graph), ``config``, ``result``, ``pipeline``, ``figures`` and
-``sweep_adapter`` (the sweep measurement).
+and the ``skillgraph memory`` pipeline: :func:`~skillgraph.mechanisms.memory.pipeline.run` a
+:class:`~skillgraph.mechanisms.memory.config.MemoryConfig` into a
+:class:`~skillgraph.mechanisms.memory.result.MemoryResult`,
+:func:`~skillgraph.mechanisms.memory.pipeline.write_outputs` its files.  Modules, one idea each:
+``inputs`` (schemes, frequencies, checks), ``model`` (the simulation), ``laws`` (analytic terms),
+``fit`` (slopes), ``failures`` (into the skill graph), ``config``, ``result``, ``pipeline``,
+``figures`` and ``sweep_adapter`` (the sweep measurement).
 
 The mathematics is on the documentation page *Associative memories*
 (:doc:`/theory/memory`).

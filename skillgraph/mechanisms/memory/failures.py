@@ -158,7 +158,7 @@ def stream_memory_failures(
     seed : int, SeedSequence, Generator or None
         The counts do not depend on ``chunk_size`` nor on the number of threads.
     chunk_size : int, optional
-        Text pieces per kernel call (see :meth:`skillgraph.StreamPlan.counts`).
+        Text pieces per kernel call (see :meth:`~skillgraph.core.streaming.StreamPlan.counts`).
 
     Returns
     -------

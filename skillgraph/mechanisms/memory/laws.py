@@ -137,7 +137,7 @@ def capacity_term(
     d : float or array_like
         Memory sizes, whole numbers >= 1 (or inf).
     n_inputs, n_labels, zipf_exponent, kappa
-        As in :func:`memory_error`.
+        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
 
     Returns
     -------
@@ -187,7 +187,7 @@ def analytic_error(
     T : int, optional
         Samples; None: population frequencies (the capacity term alone).
     n_inputs, n_labels, zipf_exponent, kappa
-        As in :func:`memory_error`.
+        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
 
     Returns
     -------
@@ -275,7 +275,7 @@ def compute_optimal_T(
     zipf_exponent : float
         ``a > 1``.
     kappa : float
-        As in :func:`memory_error`.
+        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
 
     Returns
     -------

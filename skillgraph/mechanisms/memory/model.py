@@ -302,7 +302,10 @@ class MemoryCurve:
         return fit_slope(self.d, self.errors, window=window, confidence_level=self.level)
 
     def analytic(self) -> np.ndarray:
-        """:func:`analytic_error` at this curve's parameters and memory sizes."""
+        """The analytic error law at this curve's parameters and memory sizes.
+
+        See :func:`~skillgraph.mechanisms.memory.laws.analytic_error`.
+        """
         return analytic_error(
             self.d, self.T, n_inputs=self.n_inputs, n_labels=self.n_labels,
             zipf_exponent=self.zipf_exponent, kappa=self.kappa,
@@ -353,7 +356,7 @@ def memory_error(
         ``a`` in ``p(x) ∝ (x + 1) ** -a``, in [0, 50] (the laws need ``a > 1``;
         the simulation does not).
     scheme : {"threshold", "frequency", "all"}
-        Storage scheme, see :data:`SCHEMES`.
+        Storage scheme, see :data:`~skillgraph.mechanisms.memory.inputs.SCHEMES`.
     kappa : float
         Thresholding stores ``P = min(floor(d / kappa), N)`` inputs; > 0, and
         ``P >= 1`` for the largest finite ``d``.
@@ -489,8 +492,8 @@ def memory_recall(
 
     Notes
     -----
-    O(N M sum(d)) time, ``4 N d_max + len(d) N`` bytes.  The unrecalled set is
-    what the structural coupling (:func:`memory_failures`) needs.
+    O(N M sum(d)) time, ``4 N d_max + len(d) N`` bytes.  The unrecalled set is what the structural
+    coupling (:func:`~skillgraph.mechanisms.memory.failures.memory_failures`) needs.
     """
     setup = memory_setup(d, T, n_inputs, n_labels, zipf_exponent, scheme, kappa, rho)
     root = as_seed_sequence(seed)

@@ -269,7 +269,8 @@ def run(config: MemoryConfig | None = None, *, progress: bool = False) -> Memory
     Parameters
     ----------
     config : MemoryConfig, optional
-        Defaults: :class:`MemoryConfig` ``()`` (about a minute on two cores).
+        Defaults: :class:`~skillgraph.mechanisms.memory.config.MemoryConfig` ``()`` (about a minute
+        on two cores).
     progress : bool
         Show a progress bar.
 
@@ -280,8 +281,8 @@ def run(config: MemoryConfig | None = None, *, progress: bool = False) -> Memory
     Raises
     ------
     TypeError
-        If ``config`` is not a :class:`MemoryConfig` (which validated its
-        fields when it was built).
+        If ``config`` is not a :class:`~skillgraph.mechanisms.memory.config.MemoryConfig` (which
+        validated its fields when it was built).
     """
     cfg = MemoryConfig() if config is None else config
     if not isinstance(cfg, MemoryConfig):
@@ -315,7 +316,7 @@ def write_outputs(result: MemoryResult, out_dir) -> list[Path]:
     Returns
     -------
     list of Path
-        The paths written (:data:`FILES`, in that order).
+        The paths written (:data:`~skillgraph.mechanisms.memory.result.FILES`, in that order).
     """
     if not isinstance(result, MemoryResult):
         raise TypeError(f"result must be a MemoryResult, got {type(result).__name__}")

@@ -19,7 +19,7 @@ from skillgraph.mechanisms.memory.inputs import SCHEMES
 __all__ = ["FILES", "MemoryResult"]
 
 
-#: Files written by :func:`write_outputs`.
+#: Files written by :func:`~skillgraph.mechanisms.memory.pipeline.write_outputs`.
 FILES = (
     "memory_error_vs_d.png",
     "memory_error_vs_T.png",
@@ -38,7 +38,8 @@ class MemoryResult(Display):
     ----------
     config : MemoryConfig
     rows : list of dict
-        The tidy table (columns :data:`COLUMNS`): every number plotted.
+        The tidy table (columns :data:`~skillgraph.mechanisms.memory.pipeline.COLUMNS`): every
+        number plotted.
     curves : dict
         ``scheme -> MemoryCurve`` of the error-against-``d`` figure.
     fits : dict

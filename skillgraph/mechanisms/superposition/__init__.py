@@ -10,44 +10,51 @@ signature (see :doc:`/theory/superposition`).
 The toy
 -------
 * ``K`` tasks; task ``j`` needs a ``t``-tuple of skills of a sampled skill
-  graph, and its competence ``c_j`` is that tuple's competence at failure rate
-  ``theta`` in the tensor sense (the product of its skills' competences;
-  :func:`sample_task_set`, :func:`task_competences`).
+  graph, and its competence ``c_j`` is that tuple's competence at failure rate ``theta`` in the
+  tensor sense (the product of its skills' competences;
+  :func:`~skillgraph.mechanisms.superposition.tasks.sample_task_set`,
+  :func:`~skillgraph.mechanisms.superposition.tasks.task_competences`).
 * A prompt holds ``n`` examples split among the tasks by the proportions
-  ``lambda``: multinomial counts ``n_j`` (:func:`prompt_counts`).
+  ``lambda``: multinomial counts ``n_j``
+  (:func:`~skillgraph.mechanisms.superposition.prompts.prompt_counts`).
 * A readout turns the counts into task weights ``w_j`` and the answer
-  probabilities ``r_j = w_j c_j`` (:func:`answer_probabilities`): the model
-  picks task ``j`` with probability ``w_j`` and then answers it correctly with
-  probability ``c_j``.  The rest of the mass, ``1 - sum_j r_j``, goes to
-  distractor answers with Zipf probabilities (:func:`zipf_distractors`).
+  probabilities ``r_j = w_j c_j``
+  (:func:`~skillgraph.mechanisms.superposition.readout.answer_probabilities`): the model picks task
+  ``j`` with probability ``w_j`` and then answers it correctly with probability ``c_j``.  The rest
+  of the mass, ``1 - sum_j r_j``, goes to distractor answers with Zipf probabilities
+  (:func:`~skillgraph.mechanisms.superposition.readout.zipf_distractors`).
 
   - ``"mixture"``: ``w_j = (n_j + b) / (n + K b)`` (smoothing ``b >= 0``);
   - ``"single"``: the posterior of a learner who believes the whole prompt
-    shows *one* task (see :func:`answer_probabilities`); it collapses onto the
-    most frequent task of the prompt;
+    shows *one* task (see
+    :func:`~skillgraph.mechanisms.superposition.readout.answer_probabilities`); it collapses onto
+    the most frequent task of the prompt;
   - ``"softmax"``: ``w = softmax(tau * (n_j / n) * c_j)``.
 
 The metrics, as the paper's public code defines them
 ----------------------------------------------------
 * ``kl``: ``sum_j lambda_j log(lambda_j / r_j)`` on the raw (unnormalised)
-  answer probabilities, one value per prompt (:func:`kl_divergence`).  Each
-  ``r_j`` is replaced by ``max(r_j, eps)`` (default ``eps = 1e-12``) so that a
-  task with no mass gives a large finite value instead of infinity; the share
-  of prompts where this happened is reported (``clipped_fraction``).
+  answer probabilities, one value per prompt
+  (:func:`~skillgraph.mechanisms.superposition.metrics.kl_divergence`).  Each ``r_j`` is replaced by
+  ``max(r_j, eps)`` (default ``eps = 1e-12``) so that a task with no mass gives a large finite value
+  instead of infinity; the share of prompts where this happened is reported (``clipped_fraction``).
 * ``sorted_mean_prob``: the mean over prompts of ``r`` sorted in decreasing
-  order within each prompt (:func:`sorted_mean`).
+  order within each prompt (:func:`~skillgraph.mechanisms.superposition.metrics.sorted_mean`).
 * ``tasks_in_parallel``: the number of tasks whose answer is among the top
-  ``K`` completions of the prompt (:func:`tasks_in_top_k`).
+  ``K`` completions of the prompt
+  (:func:`~skillgraph.mechanisms.superposition.metrics.tasks_in_top_k`).
 
 Everything is vectorised over prompts.
 
-Modules, one idea each: ``prompts`` (proportions and counts), ``readout``
-(answer probabilities), ``metrics``, ``estimate`` (means with intervals),
-``model`` (:func:`superpose`), ``tasks`` (tasks on a skill graph),
-``measure`` (one measurement as rows), and the ``skillgraph superpose``
-pipeline: ``config``, ``result``, ``summary``, ``figures``, ``pipeline``
-(:func:`run` a :class:`SuperposeConfig` into a :class:`SuperposeResult`,
-:func:`write_outputs`), and ``sweep_adapter``.
+Modules, one idea each: ``prompts`` (proportions and counts), ``readout`` (answer probabilities),
+``metrics``, ``estimate`` (means with intervals), ``model``
+(:func:`~skillgraph.mechanisms.superposition.model.superpose`), ``tasks`` (tasks on a skill graph),
+``measure`` (one measurement as rows), and the ``skillgraph superpose`` pipeline: ``config``,
+``result``, ``summary``, ``figures``, ``pipeline``
+(:func:`~skillgraph.mechanisms.superposition.pipeline.run` a
+:class:`~skillgraph.mechanisms.superposition.config.SuperposeConfig` into a
+:class:`~skillgraph.mechanisms.superposition.result.SuperposeResult`,
+:func:`~skillgraph.mechanisms.superposition.pipeline.write_outputs`), and ``sweep_adapter``.
 """
 
 from skillgraph.mechanisms.superposition.config import DISCLAIMER, TOY_LABEL, SuperposeConfig

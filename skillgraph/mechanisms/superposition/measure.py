@@ -65,13 +65,13 @@ def superposition_rows(
     Parameters
     ----------
     competences, lam, n_examples
-        As in :func:`superpose`.
+        As in :func:`~skillgraph.mechanisms.superposition.model.superpose`.
     readouts : sequence of str
         Readouts scored, on the same prompts.
     seed : int, SeedSequence, Generator or None
     **options
-        Passed to :func:`superpose` (``n_prompts``, ``smoothing``, ``tau``,
-        ``noise``, ``n_distractors``, ``zipf_exponent``, ``eps``).
+        Passed to :func:`~skillgraph.mechanisms.superposition.model.superpose` (``n_prompts``,
+        ``smoothing``, ``tau``, ``noise``, ``n_distractors``, ``zipf_exponent``, ``eps``).
 
     Returns
     -------
@@ -106,7 +106,7 @@ def _check_readouts(readouts) -> tuple[str, ...]:
 
 
 #: Defaults of the prompt parameters of :func:`measure` and :func:`measure_on_graph`
-#: (besides :data:`OPTION_DEFAULTS`).
+#: (besides :data:`~skillgraph.mechanisms.superposition.readout.OPTION_DEFAULTS`).
 PROMPT_DEFAULTS = {
     "t": 2,
     "lam": "uniform:3",
@@ -179,9 +179,10 @@ def measure_on_graph(graph, failed, params: Mapping, seed=None) -> list[dict]:
     failed : ndarray of bool, shape (n_texts,)
         The failure set.
     params : mapping
-        ``t``, ``lam``, ``n_examples``, ``n_prompts``, ``readouts`` and the
-        options of :func:`superpose` (defaults :data:`PROMPT_DEFAULTS`,
-        :data:`OPTION_DEFAULTS`).
+        ``t``, ``lam``, ``n_examples``, ``n_prompts``, ``readouts`` and the options of
+        :func:`~skillgraph.mechanisms.superposition.model.superpose` (defaults
+        :data:`PROMPT_DEFAULTS` and
+        :data:`~skillgraph.mechanisms.superposition.readout.OPTION_DEFAULTS`).
     seed : int, SeedSequence, Generator or None
         Tasks from child ``(0,)``, prompts from child ``(1,)``.
 

@@ -89,8 +89,8 @@ def tasks_in_top_k(answer_probs, distractor_probs, *, tolerance: float = TOP_K_T
     ----------
     answer_probs : array_like, shape (n_prompts, K)
     distractor_probs : array_like, shape (n_prompts, M)
-        Distractor probabilities; only the ``K`` largest of each row matter, so
-        the first ``K`` columns of :func:`zipf_distractors` suffice.
+        Distractor probabilities; only the ``K`` largest of each row matter, so the first ``K``
+        columns of :func:`~skillgraph.mechanisms.superposition.readout.zipf_distractors` suffice.
     tolerance : float
         In [0, 1]; default :data:`TOP_K_TOLERANCE` (the paper's 1e-5).
 

@@ -61,7 +61,7 @@ class SuperpositionResult:
     distractor_mass : ndarray, shape (n_prompts,)
         ``1 - sum_j r_j``: the mass on distractor answers.
     kl : ndarray, shape (n_prompts,)
-        :func:`kl_divergence` of each prompt.
+        :func:`~skillgraph.mechanisms.superposition.metrics.kl_divergence` of each prompt.
     in_top_k : ndarray of bool, shape (n_prompts, K)
         Whether task ``j``'s answer is among the top ``K`` completions.
     eps : float
@@ -165,21 +165,26 @@ def superpose(
     Parameters
     ----------
     competences : array_like, shape (K,)
-        Task competences ``c_j`` in [0, 1] (e.g. from :func:`task_competences`).
+        Task competences ``c_j`` in [0, 1] (e.g. from
+        :func:`~skillgraph.mechanisms.superposition.tasks.task_competences`).
     lam : array_like, shape (K,)
-        Task proportions ``lambda`` (:func:`check_lambda`).
+        Task proportions ``lambda``
+        (:func:`~skillgraph.mechanisms.superposition.prompts.check_lambda`).
     n_examples : int
         Examples per prompt ``n >= K`` (the paper uses 60 or 80).
     readout : {"mixture", "single", "softmax"}
-        See :func:`answer_probabilities`.
+        See :func:`~skillgraph.mechanisms.superposition.readout.answer_probabilities`.
     n_prompts : int
         Number of prompts, >= 2 (for the intervals).
     smoothing, tau, noise
-        Readout parameters, see :func:`answer_probabilities`.
+        Readout parameters, see
+        :func:`~skillgraph.mechanisms.superposition.readout.answer_probabilities`.
     n_distractors, zipf_exponent
-        Distractor answers, see :func:`zipf_distractors`.
+        Distractor answers, see
+        :func:`~skillgraph.mechanisms.superposition.readout.zipf_distractors`.
     eps : float
-        Floor on ``r_j`` in ``kl`` (:func:`kl_divergence`).
+        Floor on ``r_j`` in ``kl``
+        (:func:`~skillgraph.mechanisms.superposition.metrics.kl_divergence`).
     seed : int, SeedSequence, Generator or None
         The prompts depend on ``seed`` only: the same seed gives the same
         prompts for every readout and every competence (common random numbers).

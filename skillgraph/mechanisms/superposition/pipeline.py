@@ -184,7 +184,7 @@ def run(config: SuperposeConfig | None = None, *, progress: bool = False) -> Sup
     Raises
     ------
     TypeError
-        If ``config`` is not a :class:`SuperposeConfig`.
+        If ``config`` is not a :class:`~skillgraph.mechanisms.superposition.config.SuperposeConfig`.
     MemoryError
         If the run would not fit in memory (checked before any work).
 

@@ -21,7 +21,8 @@ __all__ = ["READOUTS", "OPTION_DEFAULTS", "answer_probabilities", "zipf_distract
 READOUTS = ("mixture", "single", "softmax")
 
 
-#: Defaults of the readout and distractor parameters (see :func:`superpose`).
+#: Defaults of the readout and distractor parameters (see
+#: :func:`~skillgraph.mechanisms.superposition.model.superpose`).
 OPTION_DEFAULTS = {
     "smoothing": 0.0,
     "tau": 5.0,
@@ -167,8 +168,8 @@ def zipf_distractors(
 
     Notes
     -----
-    O(n_prompts n_distractors); :func:`superpose` needs only the first ``K``
-    columns (the largest), so it never builds the full array.
+    O(n_prompts n_distractors); :func:`~skillgraph.mechanisms.superposition.model.superpose` needs
+    only the first ``K`` columns (the largest), so it never builds the full array.
     """
     n_distractors, zipf_exponent = check_distractors(n_distractors, zipf_exponent)
     m = np.asarray(remaining, dtype=np.float64)

@@ -26,7 +26,7 @@ class SuperposeResult(Display):
     scales : dict of ndarray
         ``compute``, ``params``, ``tokens``, ``excess_loss``, ``theta``, shape ``(n_scales,)``.
     rows : list of dict
-        The tidy table (keys :data:`COLUMNS`).
+        The tidy table (keys :data:`~skillgraph.mechanisms.superposition.pipeline.COLUMNS`).
     curve_indices : list of int
         The scales of the sorted-probability curves.
     headline : str

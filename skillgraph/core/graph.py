@@ -99,7 +99,7 @@ def _probs(n_skills: int, skill_measure, zipf_exponent) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class GraphShape:
-    """The checked parameters of a random skill graph, made by :meth:`check`.
+    """The checked parameters of a random skill graph, made by :meth:`GraphShape.check`.
 
     The public samplers (:func:`~skillgraph.core.sampling.sample_graph`,
     :func:`skillgraph.stream`, :func:`~skillgraph.core.streaming.stream_plan`)
@@ -109,9 +109,8 @@ class GraphShape:
     Attributes
     ----------
     n_skills, n_texts, k : int
-        Within :data:`~skillgraph._validation.MAX_SKILLS`,
-        :data:`~skillgraph._validation.MAX_TEXTS` and
-        :data:`~skillgraph._validation.MAX_K`.
+        Within the limits ``MAX_SKILLS``, ``MAX_TEXTS`` and ``MAX_K`` of
+        ``skillgraph._validation`` (their one home; a private module, so not in this reference).
     skill_measure : str or ndarray
         ``"uniform"``, ``"zipf"`` or the normalised weights (read-only).
     zipf_exponent : float

@@ -134,17 +134,25 @@ CHECK_SECONDS_PER_EDGE = 2e-6
 MIN_EDGE_LINE_BYTES = 4
 
 
-def check_edge_audit(n_texts: int, n_skills: int, n_edges: int) -> float:
+def check_edge_audit(
+    n_texts: int,
+    n_skills: int,
+    n_edges: int,
+    hint: str = "Declare fewer text pieces (--n-texts) or skills (--n-skills).",
+) -> float:
     """Refuse an edge-file check that would not fit or not finish; return its seconds.
 
     Called twice by ``skillgraph check --edges``: before reading, with the
-    declared sizes and ``n_edges`` bounded by the file's size
-    (:data:`MIN_EDGE_LINE_BYTES` a line), and after, with the graph's own.
+    declared sizes (0 when not declared) and ``n_edges`` from the file's size
+    and the length of its first lines (at least :data:`MIN_EDGE_LINE_BYTES`
+    a line), and after, with the graph's own.
 
     Parameters
     ----------
     n_texts, n_skills, n_edges : int
         Text pieces, skills (isolated ones included) and edges.
+    hint : str
+        What makes the check feasible.
 
     Returns
     -------
@@ -157,9 +165,9 @@ def check_edge_audit(n_texts: int, n_skills: int, n_edges: int) -> float:
         With the estimate and the declared size to lower.
     """
     texts, skills, edges = int(n_texts), int(n_skills), int(n_edges)
-    what = (f"checking a graph of {texts:,} text pieces, {skills:,} skills and up to "
-            f"{edges:,} edges")  # fmt: skip
-    hint = "Declare fewer text pieces (--n-texts) or skills (--n-skills)."
+    sizes = [f"{texts:,} text pieces"] if texts else []
+    sizes += [f"{skills:,} skills"] if skills else []
+    what = "checking a graph of " + ", ".join([*sizes, f"about {edges:,} edges"])
     check_memory(CHECK_BYTES_PER_TEXT * texts + CHECK_BYTES_PER_EDGE * edges, what, hint)
     seconds = (CHECK_SECONDS_PER_TEXT * texts + CHECK_SECONDS_PER_SKILL * skills
                + CHECK_SECONDS_PER_EDGE * edges)  # fmt: skip

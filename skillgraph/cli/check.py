@@ -163,15 +163,20 @@ def _estimate_edge_check(args) -> None:
     for name in ("n_texts", "n_skills"):
         if getattr(args, name) is not None:
             check_int(name, getattr(args, name), 1)
-    edges = os.path.getsize(args.edges) // MIN_EDGE_LINE_BYTES
-    check_edge_audit(edges if args.n_texts is None else args.n_texts, args.n_skills or 0, edges)
+    with open(args.edges, "rb") as f:
+        head = f.read(1 << 16)
+    line = max(len(head) / max(head.count(b"\n"), 1), MIN_EDGE_LINE_BYTES)
+    edges = int(os.path.getsize(args.edges) / line)
+    check_edge_audit(args.n_texts or 0, args.n_skills or 0, edges)
 
 
 def _say_estimate(n_texts: int, n_skills: int, n_edges: int) -> None:
     """Refuse the check of the graph read, or say how long it will take when that is long."""
     from skillgraph._resources import check_edge_audit
 
-    seconds = check_edge_audit(n_texts, n_skills, n_edges)
+    hint = ("Ids are indices: the largest id (or --n-texts/--n-skills) sets the size; "
+            "number the ids from 0.")  # fmt: skip
+    seconds = check_edge_audit(n_texts, n_skills, n_edges, hint)
     if seconds > 60:
         print(f"skillgraph check: estimate: about {seconds / 60:.0f} minutes for "
               f"{n_texts:,} text pieces and {n_skills:,} skills", file=sys.stderr)  # fmt: skip

@@ -22,9 +22,12 @@ what the exit status means for sweep:
   1 is a finding, not an error: some work items failed (they are listed at the end and in
   DIR/failures.json), or the executor failed part way (a worker died); the finished items
   are stored, and rerunning with --resume computes the rest.
-  Ctrl-C (130) and SIGTERM (143) shut the workers down and keep the finished items: rerun
-  with --resume.  A spec whose work cannot finish or fit is refused with status 3 and the
-  estimate (SKILLGRAPH_MAX_HOURS raises the time limit, default 24 hours)."""
+  Ctrl-C (130), SIGTERM (143) and SIGHUP (129) shut the workers down and keep the finished
+  items: rerun with --resume.  A spec whose work cannot finish or fit is refused with status 3
+  and the estimate (SKILLGRAPH_MAX_HOURS raises the time limit, default 24 hours).  A store
+  in use by another run (its lock names the holder) is refused with status 4; a store whose
+  files are damaged or misplaced is refused with status 2 before any work, and --resume
+  rewrites a damaged manifest.json that still names this spec."""
 
 
 def add_parser(subparsers) -> None:

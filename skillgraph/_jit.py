@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import types
 
+from skillgraph._numba_cache import disable_caching, prepare_numba_cache
+
 __all__ = ["kernels", "numba_module"]
 
 
@@ -23,8 +25,6 @@ def kernels() -> types.ModuleType:
 
 def numba_module() -> types.ModuleType:
     """numba itself, for its thread settings (imported on the first call)."""
-    from skillgraph._numba_cache import disable_caching, prepare_numba_cache
-
     cached = prepare_numba_cache()  # decides NUMBA_CACHE_DIR, which numba reads on import
     import numba
 

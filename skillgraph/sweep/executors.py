@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from skillgraph._jit import numba_module
 from skillgraph._validation import check_int
 
 __all__ = [
@@ -111,8 +112,6 @@ def _init_worker(numba_threads: int, parent_pid: int) -> None:
     exit_with_parent(parent_pid)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        from skillgraph._jit import numba_module
-
         numba = numba_module()
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
     except Exception:  # numba missing or threading layer refuses: run with its default

@@ -14,8 +14,9 @@ parameter, and the columns
     ``bound`` (Theorem 1 / Corollary 2), ``averaging`` (the averaging bound),
     ``sharp`` (the sharp worst case; ``sharp_lower``/``sharp_upper`` the two
     sides of its tuple law), ``certificate`` (a finite-size
-    certificate), ``adversary`` (a worst-case search), or the name of the
-    failure model that was simulated (``random``, ``deficit``...).  Bounds and
+    certificate), ``adversary`` (a worst-case search), the name of the
+    failure model that was simulated (``random``, ``deficit``...), or of a
+    mechanism that uses no failure set (``memory``, ``induction``).  Bounds and
     simulations are told apart by this column in ``emerge`` and sweep tables
     alike (:data:`skillgraph.tables.BOUND_SOURCES`).
 

@@ -147,6 +147,7 @@ def test_memory_rows_carry_the_error_and_the_exact_terms(serial):
     p = zipf(200, 2.0)
     for row in rows:
         assert row["n_skills"] is None  # no skill graph
+        assert row["source"] == "memory"  # no failure model either: the mechanism's name
         if row["quantity"] == "capacity_term":  # (1 - 1/M) * p-mass beyond P = d / kappa
             stored = min(int(row["d"] // 8), 200)
             assert row["value"] == pytest.approx(0.8 * sum(p[stored:]), rel=1e-12)
@@ -193,6 +194,7 @@ def test_superposition_rows_use_the_items_graph_and_failures(serial):
             # per task
             assert len(group) == 3 * (2 + n_tasks) + n_tasks, (t, lam)
             for row in group:
+                assert row["source"] == row["failure"]  # on the item's failure set
                 if row["quantity"] == "task_competence":  # a product of t skill competences
                     assert np.min(np.abs(products[t] - row["value"])) < 1e-12
                 elif row["quantity"] == "tasks_in_parallel":
@@ -218,6 +220,7 @@ def test_induction_rows_report_the_training_run(serial):
     assert len(rows) == 4 * len(set(SWEEP_QUANTITIES) | memory)
     for item in range(4):
         mine = {r["quantity"]: r["value"] for r in rows if r["item"] == item}
+        assert {r["source"] for r in rows if r["item"] == item} == {"induction"}
         assert sorted(mine[f"memory_rank_{m}"] for m in MEMORIES) == [0, 1, 2]
         assert 0 <= mine["final_in_context_accuracy"] <= 1
         step = mine["transition_step"]  # logged every 5 steps, or never reached

@@ -62,11 +62,16 @@ def _cost(adapter: ModuleType, params: dict, settings: dict) -> Cost:
 
 
 def _measure(adapter: ModuleType, ctx: ItemContext) -> list[dict]:
-    """Run the adapter on the item; its rows (``quantity`` first) as sweep rows."""
+    """Run the adapter on the item; its rows (``quantity`` first) as sweep rows.
+
+    ``source`` (:mod:`skillgraph.tables`): the item's failure model when the
+    mechanism runs on the item's graph and failures, else the mechanism's name.
+    """
     spec = adapter.DESCRIPTION
     graph = ctx.require_graph(f"the {spec['name']} measurement") if spec["needs_graph"] else None
     rows = adapter.measure(ctx.params, ctx.settings, ctx.seed_for, graph=graph, failed=ctx.failed)
-    return [ctx.row(row.pop("quantity"), **row) for row in rows]
+    source = ctx.params["failure"] if graph is not None else spec["name"]
+    return [ctx.row(row.pop("quantity"), **{"source": source, **row}) for row in rows]
 
 
 def _declare(adapter: ModuleType) -> None:

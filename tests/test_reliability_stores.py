@@ -108,7 +108,8 @@ def test_a_fifo_manifest_is_refused_at_once(finished, tmp_path):
         assert "manifest.json is a named pipe (FIFO)" in _one_line(proc.stderr)
 
 
-@pytest.mark.parametrize("damage", ["results.csv-dir", "shards-file", "shard-dir"])
+@pytest.mark.parametrize("damage", ["results.csv-dir", "shards-file", "shard-dir",
+                                    "shard-device"])
 def test_misplaced_files_are_refused_before_any_work(finished, tmp_path, capsys, damage):
     out, spec = _copy(finished, tmp_path)
     (out / "shards" / "item-0000004.json").unlink()  # one item left to compute
@@ -122,9 +123,12 @@ def test_misplaced_files_are_refused_before_any_work(finished, tmp_path, capsys,
         (out / "shards").rmdir()
         (out / "shards").write_text("")
         said = "shards is not a directory"
-    else:
+    elif damage == "shard-dir":
         (out / "shards" / "item-0000004.json").mkdir()
         said = "shards/item-0000004.json is a directory"
+    else:
+        (out / "shards" / "item-0000004.json").symlink_to("/dev/zero")
+        said = "shards/item-0000004.json is a character device"
     before = sorted(p.name for p in out.rglob("*"))
     code = main(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"])
     assert code == EXIT_INVALID and said in _one_line(capsys.readouterr().err)

@@ -84,6 +84,8 @@ _REQUIRED = {"format": int, "name": str, "spec_hash": str, "n_items": int, "spec
 _FILES = ("manifest.json", "results.csv", "failures.json", "summary.json")
 #: the largest manifest read (a spec is a few kilobytes)
 _MAX_MANIFEST_BYTES = 16 << 20
+#: the largest shard read (one item's rows: a few kilobytes to a few megabytes)
+_MAX_SHARD_BYTES = 256 << 20
 
 
 class StoreError(ValueError):
@@ -397,7 +399,7 @@ class SweepStore:
         """
         path = self.shard_path(index)
         try:
-            text = _read_small(path, _MAX_MANIFEST_BYTES * 64)
+            text = _read_small(path, _MAX_SHARD_BYTES)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

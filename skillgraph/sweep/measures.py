@@ -46,6 +46,7 @@ import numpy as np
 
 from skillgraph.audit import adversary as search
 from skillgraph.audit.targeted import targeted
+from skillgraph.audit.tuple_adversary import tuple_adversary
 from skillgraph.core import competence
 from skillgraph.core.failures import FAILURE_MODELS
 from skillgraph.sweep.context import ItemContext
@@ -60,6 +61,8 @@ from skillgraph.sweep.cost import (
 from skillgraph.sweep.registry import MeasurementSet
 from skillgraph.theory import bounds, certificates
 from skillgraph.theory.sharp import certified_sharp, sharp_bound
+from skillgraph.theory.sharp_tuples import sharp_tuple_bound
+from skillgraph.theory.tuple_certificate import tuple_certificate
 
 __all__ = ["BUILTINS", "failure_rate_rows", "FAILURE_RATE_COLUMNS"]
 
@@ -418,3 +421,94 @@ def targeted_adversary(ctx: ItemContext) -> list[dict]:
         res = targeted(graph, ctx.params["theta"], beta, seed=ctx.seed_for("targeted", bi))
         rows.append(_adversary_row(ctx, beta, res))
     return rows
+
+
+# ---------------------------------------------------------------------------
+# the sharp worst case for tensor tuples (docs: Theory > The sharp worst case for
+# tuples, docs/theory/sharp_tuples.rst): one row per (beta, t) of the grid
+
+#: one sharp_tuple_bound (both sides) and one tuple certificate, in seconds (generous)
+_SECONDS_PER_SHARP_TUPLE = 0.5
+_SECONDS_PER_TUPLE_CERTIFICATE = 5.0
+#: the tuple adversary per (beta, t) costs about two greedy adversaries (measured at 1e6 texts)
+_TUPLE_ADVERSARY_GREEDY_RUNS = 2
+
+
+def _tuple_rows_cost(seconds_each: float):
+    def cost(params: dict, settings: dict) -> Cost:
+        n_rows = len(settings["beta"]) * len(settings["t"])
+        return Cost(n_rows, n_rows * (seconds_each + SECONDS_PER_ROW))
+
+    return cost
+
+
+def _tuple_adversary_cost(params: dict, settings: dict) -> Cost:
+    one = _adversary_cost(params, settings)
+    n = len(settings["t"]) * _TUPLE_ADVERSARY_GREEDY_RUNS
+    return Cost(one.rows * len(settings["t"]), one.seconds * n, one.nbytes)
+
+
+@BUILTINS.measurement("sharp_tuples", cost=_tuple_rows_cost(_SECONDS_PER_SHARP_TUPLE))
+def sharp_tuples(ctx: ItemContext) -> list[dict]:
+    """Both sides of the sharp tuple law per ``(beta, t)``: where the worst case's limit lies.
+
+    Rows ``sharp_tuple_lower`` (the best two-level adversary, achievable) and
+    ``sharp_tuple_upper`` (proven), bad masses of tensor ``t``-tuples as
+    ``n_texts / n_skills -> inf``; like ``bound`` they depend on the
+    parameters only.
+    """
+    p = ctx.params
+    rows = []
+    for beta in ctx.settings["beta"]:
+        for t in ctx.settings["t"]:
+            law = sharp_tuple_bound(p["theta"], beta, p["k"], t, **_sharp_model(p))
+            for side in ("lower", "upper"):
+                rows.append(ctx.row(f"sharp_tuple_{side}", beta=beta, t=t,
+                                    value=float(getattr(law, side)), vacuous=bool(law.vacuous)))
+    return rows  # fmt: skip
+
+
+@BUILTINS.measurement(
+    "tuple_certificate", cost=_tuple_rows_cost(_SECONDS_PER_TUPLE_CERTIFICATE)
+)
+def tuple_certificate_rows(ctx: ItemContext) -> list[dict]:
+    """The tuple certificate for the item's sizes and skill measure, per ``(beta, t)``.
+
+    Row ``tuple_certified_mass``: with probability ``1 - delta_fail`` over the
+    random graph, no failure set leaves more bad tensor-tuple mass.
+    """
+    p, settings = ctx.params, ctx.settings
+    zipf = p["zipf_exponent"] if p["zipf_exponent"] is not None else 1.0
+    rows = []
+    for beta in settings["beta"]:
+        for t in settings["t"]:
+            cert = tuple_certificate(
+                p["n_skills"], p["n_texts"], p["k"], p["theta"], beta, t,
+                delta_fail=settings["delta_fail"], replace=_sharp_model(p)["replace"],
+                skill_measure=p["skill_measure"], zipf_exponent=zipf,
+            )
+            rows.append(ctx.row("tuple_certified_mass", beta=beta, t=t, method="tuple",
+                                value=float(cert.bound), vacuous=bool(cert.vacuous)))
+    return rows  # fmt: skip
+
+
+@BUILTINS.measurement(
+    "tuple_adversary", needs_graph=True, cost=_tuple_adversary_cost, check=_adversary_check
+)
+def tuple_adversary_rows(ctx: ItemContext) -> list[dict]:
+    """The tuple adversary's bad tensor-tuple mass per ``(beta, t)`` (graph only).
+
+    Row ``tuple_adversary_bad_mass`` (a lower bound on the worst case of the
+    item's graph), ``method`` the winning construction, ``exact`` false for
+    ``t >= 3`` (the value is then the lower end of a bracket).
+    """
+    graph = ctx.require_graph("the tuple_adversary measurement")
+    rows = []
+    for bi, beta in enumerate(ctx.settings["beta"]):
+        for ti, t in enumerate(ctx.settings["t"]):
+            res = tuple_adversary(graph, ctx.params["theta"], beta, t,
+                                  seed=ctx.seed_for("tuple_adversary", bi, ti))
+            rows.append(ctx.row("tuple_adversary_bad_mass", beta=beta, t=t,
+                                method=res.strategy, value=float(res.bad_mass),
+                                exact=bool(res.exact)))
+    return rows  # fmt: skip

@@ -1435,14 +1435,18 @@ def over_surplus(indptr, indices, k, ranked, member, surplus):
 
 # ---------------------------------------------------------------------------
 # The targeted adversary on the stream (skillgraph.audit.streamed).  A batch
-# of nested skill sets S_z = {s : rank[s] < z}, one per size z, is attacked at
-# once: every text piece is drawn (as by stream_counts), its slots in each S_z
-# counted (X_z, a vectorised compare-and-add per slot and size), and then
-# either X_z is histogrammed (the first pass) or the text fails under size z
-# when X_z > tau_z, or X_z = tau_z and its tie draw is below cut_z (the second
-# pass), its k slots then counted for z.  The tie draw of text i is the top 53
-# bits of its own stream under a separate key: the failure set is a function
-# of the keys alone, for any threads, chunks or shards.
+# of nested skill sets S_0 c S_1 c ... (sizes ascending) is attacked at once.
+# Each skill carries its ``bucket``: the first set it belongs to (Z: none), so
+# that X_z, the slots of a text in S_z, is the number of its slots with
+# bucket <= z.  Few slots fall in any set of a batch: a text is drawn (as by
+# stream_counts), its slots' buckets looked up, and only the texts with a slot
+# in some set do work beyond that.  The first pass histograms X_z for every z
+# through a difference array over z (a text's X is a step function of z, with
+# a step at each of its buckets); the second fails the text under z when
+# X_z > tau_z, or X_z = tau_z and its tie draw is below cut_z, and counts its
+# k slots for z.  The tie draw of text i is the top 53 bits of its own stream
+# under a separate key: the failure set is a function of the keys alone, for
+# any threads, chunks or shards.
 # ---------------------------------------------------------------------------
 
 
@@ -1453,61 +1457,105 @@ def stream_targeted_pass(
     """One pass of the streamed targeted adversary over texts ``first_text ..``.
 
     ``rank`` (int32, one per skill; ``n_skills`` or more for a skill in no set)
-    and ``sizes`` (int64, the batch) fix the sets.  With an empty ``tau`` it
-    adds each size's histogram of ``X_z`` to ``hist`` (int64, ``(Z, k + 1)``);
-    otherwise it adds each size's failed slots per skill to ``counts`` (int64,
-    ``(Z, n_skills)``) and its failed texts to ``n_failed`` (int64, ``(Z,)``),
-    ``tau`` (int64) and ``cut`` (uint64, ``2**53`` scale) giving the rule.
-    Integer sums in place: the same for any number of threads and any split of
-    the texts.  O(threads Z n_skills) memory.
+    and ``sizes`` (ascending, the batch) fix the sets ``S_z = {s : rank[s] <
+    sizes[z]}``.  With an empty ``tau`` it adds each size's histogram of
+    ``X_z`` to ``hist`` (int64, ``(Z, k + 1)``); otherwise it adds each size's
+    failed slots per skill to ``counts`` (int64, ``(Z, n_skills)``) and its
+    failed texts to ``n_failed`` (int64, ``(Z,)``), ``tau`` (int64) and
+    ``cut`` (uint64, ``2**53`` scale) giving the rule.  Integer sums in place:
+    the same for any number of threads and any split of the texts.
+    O(threads Z n_skills) memory.
     """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if np.any(np.diff(sizes) < 0):
+        raise ValueError("sizes must be ascending")
+    if tau.shape[0] and np.any(np.diff(tau) < 0):
+        raise ValueError("tau must be nondecreasing in the size (nested sets)")
+    bucket = np.searchsorted(sizes, np.asarray(rank, dtype=np.int64), side="right")
     threads = nb.get_num_threads()
     with _dynamic_schedule():
         _stream_targeted_pass(
-            key, tie_key, first_text, n_texts, k, packed, use_alias, rank, sizes, tau, cut,
-            hist, counts, n_failed, threads,
+            key, tie_key, first_text, n_texts, k, packed, use_alias, bucket.astype(np.int32),
+            sizes.shape[0], tau, cut, hist, counts, n_failed, threads,
         )  # fmt: skip
 
 
 @nb.njit(inline="always", cache=True)
-def _member_slots(rank, sizes, skills, m, k, ranks, xs):
-    """``xs[zi * m + b]`` = slots of text ``b`` of the block with ``rank < sizes[zi]``."""
-    n_sizes = sizes.shape[0]
-    mu = np.uint64(m)
-    for e in range(np.uint64(n_sizes) * mu):
-        xs[e] = 0
+def _text_buckets(bucket, n_sizes, skills, m, k, b, mine):
+    """The buckets below ``n_sizes`` of text ``b``'s slots, sorted into ``mine``; their number."""
+    r = 0
     for j in range(k):
+        c = bucket[skills[j * m + b]]
+        if c < n_sizes:
+            i = r  # insertion sort: a text has few such slots
+            while i > 0 and mine[i - 1] > c:
+                mine[i] = mine[i - 1]
+                i -= 1
+            mine[i] = c
+            r += 1
+    return r
+
+
+@nb.njit(inline="always", cache=True)
+def _lowest_buckets(bucket, skills, m, k, low):
+    """``low[b]`` = the smallest bucket among text ``b``'s slots (uint64)."""
+    mu = np.uint64(m)
+    for b in range(mu):
+        low[b] = np.uint64(bucket[skills[b]])
+    for j in range(1, k):
         row = np.uint64(j) * mu
         for b in range(mu):
-            ranks[b] = rank[skills[row + b]]
-        for zi in range(n_sizes):
-            z = np.int32(sizes[zi])
-            base = np.uint64(zi) * mu
-            for b in range(mu):
-                xs[base + b] += np.int32(ranks[b] < z)
+            low[b] = min(low[b], np.uint64(bucket[skills[row + b]]))
+
+
+@nb.njit(inline="always", cache=True)
+def _fails(x, zi, tau, cut, tkey0, tkey1, text, u, drawn):
+    """Whether a text with ``x`` slots in set ``zi`` fails: ``(fails, u, drawn)``."""
+    if x > tau[zi]:
+        return True, u, drawn
+    if x < tau[zi]:
+        return False, u, drawn
+    if not drawn:
+        u = _stream_start(tkey0, tkey1, text) >> _S11
+    return u < cut[zi], u, True
+
+
+@nb.njit(inline="always", cache=True)
+def _add_run(diff, skills, m, k, b, lower, upper):
+    """Text ``b``'s slots fail for sizes ``lower .. upper - 1``: +1 at lower, -1 at upper."""
+    for j in range(k):
+        s = skills[j * m + b]
+        diff[lower, s] += 1
+        diff[upper, s] -= 1
 
 
 @nb.njit(parallel=True, cache=True)
 def _stream_targeted_pass(
-    key, tie_key, first_text, n_texts, k, packed, use_alias, rank, sizes, tau, cut,
+    key, tie_key, first_text, n_texts, k, packed, use_alias, bucket, n_sizes, tau, cut,
     hist, counts, n_failed, threads,
 ):  # fmt: skip
-    n_sizes = sizes.shape[0]
     n_skills = counts.shape[1]
-    n = np.uint64(rank.shape[0])
+    n = np.uint64(bucket.shape[0])
     key0, key1 = key[0], key[1]
     tkey0, tkey1 = tie_key[0], tie_key[1]
     second = tau.shape[0] > 0
-    local_hist = np.zeros((threads, n_sizes, k + 1), dtype=np.int64)
-    local_counts = np.zeros((threads if second else 0, n_sizes, n_skills), dtype=np.int64)
-    local_failed = np.zeros((threads, n_sizes), dtype=np.int64)
+    # tau is nondecreasing in the size (the sets are nested): a text with no slot in any
+    # set can fail only under the first n_zero sizes, those with tau = 0
+    n_zero = 0
+    while second and n_zero < n_sizes and tau[n_zero] == 0:
+        n_zero += 1
+    # per thread: steps of X over the sizes (first pass); failed slots per skill as
+    # runs over the sizes, +1 where a text starts failing and -1 where it stops (second)
+    steps = np.zeros((threads, k + 1, n_sizes + 1), dtype=np.int64)
+    diff = np.zeros((threads if second else 0, n_sizes + 1, n_skills), dtype=np.int64)
+    local_failed = np.zeros((threads, n_sizes + 1), dtype=np.int64)
+    plain = np.zeros(threads, dtype=np.int64)  # first pass: texts with no slot in any set
     scratch = _block_scratch(threads, k)
     no_counts = np.zeros(1, dtype=np.uint32)
     for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
         tid = nb.get_thread_id()
         start, words, skills, _, _, _ = _scratch_rows(scratch, tid)
-        ranks = np.empty(_BLOCK, dtype=np.int32)
-        xs = np.empty(_BLOCK * n_sizes, dtype=np.int32)
+        mine = np.empty(k + 1, dtype=np.int64)
         lo = item * _ITEM
         hi = min(lo + _ITEM, n_texts)
         for b0 in range(lo, hi, _BLOCK):
@@ -1517,33 +1565,60 @@ def _stream_targeted_pass(
                 key0, key1, first, m, k, n, packed, use_alias, start, words, skills, no_counts,
                 False,
             )  # fmt: skip
-            _member_slots(rank, sizes, skills, m, k, ranks, xs)
-            if not second:
-                for zi in range(n_sizes):
-                    for b in range(m):
-                        local_hist[tid, zi, xs[zi * m + b]] += 1
-                continue
+            # the smallest bucket of each text, slot row by slot row (vectorised): most
+            # texts have no slot in any set and skip the per-text work below
+            _lowest_buckets(bucket, skills, m, k, words)
             for b in range(m):
+                r = 0
+                if words[b] < n_sizes:
+                    r = _text_buckets(bucket, n_sizes, skills, m, k, b, mine)
+                if not second:  # X = x for sizes mine[x - 1] <= zi < mine[x]
+                    if r == 0:
+                        plain[tid] += 1
+                        continue
+                    lower = 0
+                    for x in range(r + 1):
+                        upper = mine[x] if x < r else n_sizes
+                        steps[tid, x, lower] += 1
+                        steps[tid, x, upper] -= 1
+                        lower = upper
+                    continue
                 u = np.uint64(0)
                 drawn = False
-                for zi in range(n_sizes):
-                    x = xs[zi * m + b]
-                    fails = x > tau[zi]
-                    if x == tau[zi]:
-                        if not drawn:
-                            u = _stream_start(tkey0, tkey1, first + b) >> _S11
-                            drawn = True
-                        fails = u < cut[zi]
-                    if fails:
-                        local_failed[tid, zi] += 1
-                        row = local_counts[tid, zi]
-                        for j in range(k):
-                            row[skills[j * m + b]] += 1
-    for t in range(threads):  # serial: O(threads Z n_skills), small beside the texts
+                x = 0
+                run = -1  # first size of the current run of failures
+                for zi in range(n_sizes if r > 0 else n_zero):
+                    while x < r and mine[x] <= zi:
+                        x += 1
+                    fails, u, drawn = _fails(x, zi, tau, cut, tkey0, tkey1, first + b, u, drawn)
+                    if fails and run < 0:
+                        run = zi
+                    elif not fails and run >= 0:
+                        _add_run(diff[tid], skills, m, k, b, run, zi)
+                        local_failed[tid, run] += 1
+                        local_failed[tid, zi] -= 1
+                        run = -1
+                if run >= 0:
+                    end = n_sizes if r > 0 else n_zero
+                    _add_run(diff[tid], skills, m, k, b, run, end)
+                    local_failed[tid, run] += 1
+                    local_failed[tid, end] -= 1
+    for t in range(threads):  # serial: O(threads Z (n_skills + k)), small beside the texts
+        running = 0
         for zi in range(n_sizes):
-            n_failed[zi] += local_failed[t, zi]
+            running += local_failed[t, zi]
+            n_failed[zi] += running
+        if second:
+            for s in range(n_skills):
+                running = 0
+                for zi in range(n_sizes):
+                    running += diff[t, zi, s]
+                    counts[zi, s] += running
+        else:
+            for zi in range(n_sizes):
+                hist[zi, 0] += plain[t]
             for x in range(k + 1):
-                hist[zi, x] += local_hist[t, zi, x]
-            if second:
-                for s in range(n_skills):
-                    counts[zi, s] += local_counts[t, zi, s]
+                running = 0
+                for zi in range(n_sizes):
+                    running += steps[t, x, zi]
+                    hist[zi, x] += running

@@ -445,8 +445,10 @@ def executor_for(scheduler):
 def _default_sizes(n_pos: int, z_sharp: int | None) -> list[int]:
     """A geometric scan of ``1 .. n_pos`` and, when the sharp size is known, every size
     from 20% below it up to it (the best streamed size sits just below: ties fail at
-    random, so a set needs some slack)."""
-    coarse = np.geomspace(1, n_pos, num=min(n_pos, _COARSE_SIZES)).round().astype(int)
+    random, so a set needs some slack); then the scan stops at twice the sharp size
+    (larger sets are hopeless, and would put most slots in a set: slower passes)."""
+    top = n_pos if not z_sharp else min(n_pos, 2 * z_sharp)
+    coarse = np.geomspace(1, top, num=min(top, _COARSE_SIZES)).round().astype(int)
     sizes = set(coarse.tolist())
     if z_sharp:
         sizes |= set(np.linspace(max(1, 0.8 * z_sharp), z_sharp + 1, _DENSE).round().astype(int))

@@ -1,0 +1,148 @@
+"""Time and peak memory of ``skillgraph check`` against ``n_texts``; streamed passes vs the stream.
+
+Usage::
+
+    python benchmarks/bench_check.py [--quick] [--out FILE.json]
+        [--stream-sizes 1e5 1e6 1e7 1e8 1e9] [--graph-sizes 1e5 1e6 1e7]
+        [--pass-texts 1e8] [--repeats R]
+
+Two parts, both at ``n_skills = 1000, k = 8, theta = 0.1, beta = 0.5``:
+
+* **check**: ``python -m skillgraph check --engine stream`` (and ``--engine
+  graph`` up to ``1e7``) in a fresh subprocess per size: wall time, CPU time
+  (all threads) and peak resident memory (``ru_maxrss`` of the child), and the
+  bad counts it reports (so that runs can be compared);
+* **passes**: on one streamed graph of ``--pass-texts`` text pieces, in this
+  process, round-robin over ``--repeats`` rounds: the draws-only kernel (the
+  hardware limit), a plain stream call (:meth:`StreamPlan.counts`), and the
+  two passes of the streamed targeted adversary
+  (:func:`skillgraph.audit.streamed.run_pass`) for one set size and for a
+  batch of 24; reported as times and as ratios to the stream call in the same
+  round (median over rounds).
+
+The machine (CPU, cores, numba threads, load average at start and end) is
+recorded with the results: the numbers are only comparable within one run,
+and a loaded machine (``load_average`` above the core count) slows every
+contender.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from bench_stream import machine_info  # noqa: E402
+
+N_SKILLS, K, THETA, BETA, SEED = 1000, 8, 0.1, 0.5, 3
+BATCH = 24
+
+
+def run_check(n_texts: int, engine: str) -> dict:
+    """``skillgraph check`` in a subprocess: seconds, CPU seconds, peak MB, bad counts."""
+    cmd = [sys.executable, "-m", "skillgraph", "check", "--n-skills", str(N_SKILLS), "--n-texts",
+           str(n_texts), "--k", str(K), "--theta", str(THETA), "--beta", str(BETA), "--seed",
+           str(SEED), "--engine", engine, "--json"]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = dict(n_texts=n_texts, engine=engine, status=done.returncode, seconds=wall,
+               cpu_seconds=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+               peak_mb=after.ru_maxrss / 1024)  # fmt: skip
+    if done.returncode in (0, 1):
+        report = json.loads(done.stdout)
+        out["n_bad"] = {name: a["n_bad"] for name, a in report["adversaries"].items()}
+        out["certificate"] = report["certificate"]["n_bad_max"]
+    else:
+        out["error"] = done.stderr.strip().splitlines()[-1:]
+    return out
+
+
+def pass_contenders(n_texts: int) -> dict:
+    """Callables of the pass benchmark, all on the same streamed graph."""
+    from skillgraph import _kernels
+    from skillgraph.audit.streamed import run_pass, skill_ranks, tie_rules
+    from skillgraph.core.streaming import _numba_threads, stream_plan
+
+    plan = stream_plan(N_SKILLS, n_texts, K, THETA, seed=SEED)
+    degrees = np.full(N_SKILLS, n_texts * K // N_SKILLS)
+    _, rank = skill_ranks(degrees, plan.skill_measure, BETA, seed=0)
+    one, batch = [31], list(range(20, 20 + BATCH))
+    m = round(THETA * n_texts)
+    rules = {len(z): tie_rules(run_pass(plan, rank, z)[0], m) for z in (one, batch)}
+    key = np.array([1, 2], dtype=np.uint64)
+
+    def draws_only():
+        with _numba_threads(None):
+            _kernels.stream_draws_only(plan.key, plan.failure_key, 0, n_texts, K, N_SKILLS,
+                                       plan.packed_alias, plan.use_alias, THETA)  # fmt: skip
+
+    return {
+        "draws_only": draws_only,
+        "stream": lambda: plan.counts(),
+        "pass1_one_size": lambda: run_pass(plan, rank, one),
+        "pass2_one_size": lambda: run_pass(plan, rank, one, rules[1], tie_key=key),
+        f"pass1_{BATCH}_sizes": lambda: run_pass(plan, rank, batch),
+        f"pass2_{BATCH}_sizes": lambda: run_pass(plan, rank, batch, rules[BATCH], tie_key=key),
+    }
+
+
+def bench_passes(n_texts: int, repeats: int) -> dict:
+    contenders = pass_contenders(n_texts)
+    for fn in contenders.values():  # warm up: compile or load the kernels
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    out = {"n_texts": n_texts, "edges": n_texts * K, "times_s": times}
+    stream = np.array(times["stream"])
+    out["median_s"] = {name: float(np.median(t)) for name, t in times.items()}
+    out["ratio_to_stream"] = {name: float(np.median(np.array(t) / stream))
+                              for name, t in times.items()}  # fmt: skip
+    out["edges_per_s"] = {name: n_texts * K / s for name, s in out["median_s"].items()}
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1e5 and 1e6 only, 1e7 passes")
+    parser.add_argument("--stream-sizes", type=float, nargs="*",
+                        default=[1e5, 1e6, 1e7, 1e8, 1e9])  # fmt: skip
+    parser.add_argument("--graph-sizes", type=float, nargs="*", default=[1e5, 1e6, 1e7])
+    parser.add_argument("--pass-texts", type=float, default=1e8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.stream_sizes, args.graph_sizes, args.pass_texts = [1e5, 1e6], [1e5, 1e6], 1e7
+    results = {"machine": machine_info(), "check": [], "passes": None}
+    for n in args.graph_sizes:
+        results["check"].append(run_check(int(n), "graph"))
+        print(json.dumps(results["check"][-1]), flush=True)
+    for n in args.stream_sizes:
+        results["check"].append(run_check(int(n), "stream"))
+        print(json.dumps(results["check"][-1]), flush=True)
+    results["passes"] = bench_passes(int(args.pass_texts), args.repeats)
+    print(json.dumps({k: results["passes"][k] for k in ("median_s", "ratio_to_stream")}))
+    results["machine"]["load_average_end"] = os.getloadavg()
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

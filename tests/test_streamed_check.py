@@ -175,3 +175,20 @@ def test_cli_stream_engine(capsys):
     assert streamed["graph"]["n_edges"] == materialised["graph"]["n_edges"] == 240_000
     assert main([*args, "--engine", "stream", "--no-replace"]) == 2
     assert main([*args, "--engine", "graph", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+
+
+def test_auto_engine_streams_past_the_size():
+    from argparse import Namespace
+
+    from skillgraph.cli.check import STREAM_AUTO_EDGES, _engine
+
+    def args(**given):
+        base = dict(engine="auto", n_texts=None, k=None, scheduler=None, edges=None,
+                    no_replace=False, exact=None, t=None)  # fmt: skip
+        return Namespace(**{**base, **given})
+
+    big = int(STREAM_AUTO_EDGES // 8) + 1
+    assert _engine(args(n_texts=big)) == "stream"
+    assert _engine(args(n_texts=big - 1)) == "graph"
+    assert _engine(args(n_texts=big, t=2)) == "graph"  # tuples need the graph
+    assert _engine(args(n_texts=1000, scheduler="tcp://h:1")) == "stream"

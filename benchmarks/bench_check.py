@@ -31,9 +31,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,14 +51,18 @@ def run_check(n_texts: int, engine: str) -> dict:
     cmd = [sys.executable, "-m", "skillgraph", "check", "--n-skills", str(N_SKILLS), "--n-texts",
            str(n_texts), "--k", str(K), "--theta", str(THETA), "--beta", str(BETA), "--seed",
            str(SEED), "--engine", engine, "--json"]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own usage and peak memory
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        done = subprocess.CompletedProcess(cmd, child.returncode, stdout.read(), stderr.read())
     out = dict(n_texts=n_texts, engine=engine, status=done.returncode, seconds=wall,
-               cpu_seconds=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
-               peak_mb=after.ru_maxrss / 1024)  # fmt: skip
+               cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024,
+               load_average=os.getloadavg())  # fmt: skip
     if done.returncode in (0, 1):
         report = json.loads(done.stdout)
         out["n_bad"] = {name: a["n_bad"] for name, a in report["adversaries"].items()}

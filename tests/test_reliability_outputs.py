@@ -248,3 +248,19 @@ def test_an_out_in_a_read_only_parent_is_locked_and_staged_inside(tmp_path, monk
                     'n_texts = 20\nk = 2\ntheta = 0.1\n')  # fmt: skip
     assert main(["sweep", str(spec), "--out", str(empty), "--workers", "1", "--no-progress"]) == 0
     assert (empty / "results.csv").is_file() and not (empty / _outdir.INSIDE_LOCK).exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["memory"], ["superpose"], ["induction", "--steps", "4", "--dim", "8", "--seq-len", "16",
+                                "--batch", "4", "--triggers", "2"],
+])  # fmt: skip
+def test_every_writing_command_refuses_a_sweep_store_before_any_work(tmp_path, capsys, command):
+    store = tmp_path / "store"
+    (store / "shards").mkdir(parents=True)
+    for name in ("manifest.json", "results.csv", "summary.json"):
+        (store / name).write_text("{}")
+    before = {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()}
+    code = main([*command, "--out", str(store), "--no-progress"])
+    line = _one_line(capsys.readouterr().err)
+    assert code == EXIT_OUTPUT and "holds a sweep store" in line
+    assert {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()} == before

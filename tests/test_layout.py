@@ -212,6 +212,14 @@ def test_few_deferred_imports_of_the_package_outside_the_command_line():
     assert len(deferred) < MAX_DEFERRED, "\n".join(deferred)
 
 
+def test_numba_is_imported_in_one_place():
+    importers = sorted(
+        m for m in MODULES for target, names, _, _ in _imports(m)
+        if "skillgraph._kernels" in _targets(target, names)
+    )  # fmt: skip
+    assert importers == ["skillgraph._jit"], importers
+
+
 def test_theory_never_needs_numba():
     for name in MODULES:
         if _subpackage(name) == "theory":

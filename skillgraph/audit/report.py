@@ -39,14 +39,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from skillgraph._display import Display
 from skillgraph._rng import as_seed_sequence, child_seed
-from skillgraph._validation import check_int, check_probability, check_real
+from skillgraph._validation import check_choice, check_int, check_probability, check_real
 from skillgraph.audit import adversary
+from skillgraph.audit.outcome import AdversaryOutcome
 from skillgraph.audit.statements import (
     SCOPE_DEGREES,
     SCOPE_GRAPH,
@@ -56,11 +57,18 @@ from skillgraph.audit.statements import (
     Statement,
     sandwich,
 )
+from skillgraph.audit.streamed import (
+    SKIPPED_NOTE,
+    StreamedGraph,
+    executor_for,
+    streamed_adversaries,
+)
 from skillgraph.audit.targeted import targeted
 from skillgraph.audit.tuple_check import tuple_check
 from skillgraph.core import failures
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
 from skillgraph.core.graph import SkillGraph
+from skillgraph.core.streaming import StreamPlan
 from skillgraph.theory import bounds
 from skillgraph.theory.certificates import certified_alpha, certified_alpha_ragged
 from skillgraph.theory.sharp import alpha_sharp
@@ -80,38 +88,6 @@ DEGREE_P_VALUE = 1e-3
 UNEVEN_DEGREES = "skill degrees are far more uneven"
 #: absolute slack on HiGHS's bound before it is turned into a count (its tolerances)
 _SOLVER_SLACK = 1e-7
-
-
-@dataclass(frozen=True, repr=False)
-class AdversaryOutcome(Display):
-    """What one failure model did to the graph.
-
-    Attributes
-    ----------
-    name : str
-        ``"exact"``, ``"greedy"``, ``"targeted"``, ``"deficit"`` or ``"random"``.
-    n_bad : int
-        Bad skills (``fail(s) > beta``).
-    alpha : float
-        ``n_bad / n_skills``, comparable with the certificate.
-    bad_fraction : float
-        ``mu1``-mass of the bad skills (equal to ``alpha`` for uniform ``mu1``).
-    optimal : bool or None
-        For ``exact``: whether optimality was proven.
-    failed : ndarray of bool
-        The failure set (not serialised by :meth:`CheckReport.as_dict`).
-    bad_skills : tuple
-        The skills it leaves bad, by name (the graph's ``skill_names``, e.g.
-        the nodes of a networkx graph) or by position when the graph has none.
-    """
-
-    name: str
-    n_bad: int
-    alpha: float
-    bad_fraction: float
-    optimal: bool | None = None
-    failed: np.ndarray | None = field(default=None, repr=False, compare=False)
-    bad_skills: tuple = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True, repr=False)
@@ -595,15 +571,10 @@ def broken_assumptions(graph, theta: float, beta: float, k: int) -> list[str]:
 def _engine_input(graph, engine: str, scheduler):
     """``(plan, graph, source)``: a StreamPlan (its stand-in graph, degrees not yet
     counted) for the stream engine, else ``(None, graph, source)``."""
-    from skillgraph._validation import check_choice
-    from skillgraph.core.streaming import StreamPlan
-
     engine = check_choice("engine", engine, ("auto", "graph", "stream"))
     if isinstance(graph, StreamPlan):
         if engine == "graph":
             raise ValueError("engine='graph' needs a graph, got a StreamPlan: sample_graph(...)")
-        from skillgraph.audit.streamed import StreamedGraph
-
         return graph, StreamedGraph(plan=graph, degrees=None), "sampled (streamed)"
     if engine == "stream":
         raise ValueError(
@@ -969,8 +940,6 @@ def check(
     master = as_seed_sequence(seed)
     streamed_outcomes = None
     if plan is not None:
-        from skillgraph.audit.streamed import executor_for, streamed_adversaries
-
         exact = False
         with executor_for(scheduler) as executor:
             graph, streamed_outcomes = streamed_adversaries(plan, theta, beta, master,
@@ -989,8 +958,6 @@ def check(
     source = source or default_source
     assumptions = broken_assumptions(graph, theta, beta, k)
     if plan is not None:
-        from skillgraph.audit.streamed import SKIPPED_NOTE
-
         assumptions.append(SKIPPED_NOTE)
     is_sample = _sampled_from_model(sampled, source, assumptions)
     tuples = None

@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from skillgraph._display import Display
+from skillgraph._jit import kernels
 from skillgraph._validation import check_real
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
 from skillgraph.core.graph import SkillGraph
@@ -183,19 +184,15 @@ class SearchContext:
         One pass over the CSR arrays (no gathered copy of the slots); the sums
         are added slot by slot in float64, the same numbers as a ``bincount``.
         """
-        from skillgraph import _kernels
-
         out = np.empty(self.n_texts, dtype=np.float64)
         w = np.ascontiguousarray(weights, dtype=np.float32)
-        return _kernels.row_sums(*self.csr, w, out)
+        return kernels().row_sums(*self.csr, w, out)
 
     def member_counts(self, members: np.ndarray) -> np.ndarray:
         """Slots of each text that hold a skill of ``members`` (int32, with multiplicity)."""
-        from skillgraph import _kernels
-
         out = np.empty(self.n_texts, dtype=np.int32)
         member = np.ascontiguousarray(members, dtype=np.int32)
-        return _kernels.row_sums(*self.csr, member, out)
+        return kernels().row_sums(*self.csr, member, out)
 
     def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
@@ -211,10 +208,8 @@ class SearchContext:
 
     def hits(self, texts: np.ndarray) -> np.ndarray:
         """Failed-edge counts added to each skill by the given texts."""
-        from skillgraph import _kernels
-
         rows = np.asarray(texts, dtype=np.int64)
-        return _kernels.rows_skill_counts(*self.csr, rows, self.graph.n_skills)
+        return kernels().rows_skill_counts(*self.csr, rows, self.graph.n_skills)
 
     def n_bad(self, failed: np.ndarray) -> int:
         self.evaluations += 1

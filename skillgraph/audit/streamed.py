@@ -46,7 +46,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._executors import DaskExecutor, make_executor
+from skillgraph._jit import check_threads, kernels, numba_threads
 from skillgraph._rng import as_generator, as_seed_sequence, child_seed, kernel_key
+from skillgraph._validation import check_real
+from skillgraph.audit.outcome import AdversaryOutcome
+from skillgraph.audit.search import UNREACHABLE, need_counts
+from skillgraph.audit.targeted import sharp_size
+from skillgraph.core.competence import bad_fraction_from_counts
+from skillgraph.core.failures import failure_count
+from skillgraph.core.streaming import deficit_error_rates
 
 __all__ = [
     "StreamedGraph",
@@ -183,8 +192,6 @@ def skill_ranks(degrees, skill_measure, beta: float, seed=None) -> tuple[np.ndar
     ``rank[s]`` (int32) is ``s``'s position in it, ``n_skills`` for the others
     (never in a set).  ``S_z = {s : rank[s] < z}``.
     """
-    from skillgraph.audit.search import UNREACHABLE, need_counts
-
     need = need_counts(np.asarray(degrees, dtype=np.int64), beta)
     idx = np.flatnonzero(need < UNREACHABLE)
     mu = np.asarray(skill_measure, dtype=np.float64)[idx]
@@ -197,17 +204,14 @@ def skill_ranks(degrees, skill_measure, beta: float, seed=None) -> tuple[np.ndar
 
 def _pass_shard(task) -> tuple:
     """One shard of a pass (a picklable work item): ``(hist, counts, n_failed)``."""
-    from skillgraph import _kernels
-    from skillgraph.core.streaming import _check_threads, _numba_threads
-
     plan, tie_key, rank, sizes, tau, cut, start, stop, threads = task
     n_sizes = sizes.size
     hist = np.zeros((n_sizes, plan.k + 1), dtype=np.int64)
     second = tau.size > 0
     counts = np.zeros((n_sizes, plan.n_skills if second else 0), dtype=np.int64)
     n_failed = np.zeros(n_sizes, dtype=np.int64)
-    with _numba_threads(_check_threads(threads)):
-        _kernels.stream_targeted_pass(
+    with numba_threads(check_threads(threads)):
+        kernels().stream_targeted_pass(
             plan.key, tie_key, start, stop - start, plan.k, plan.packed_alias, plan.use_alias,
             rank, sizes, tau, cut, hist, counts, n_failed,
         )  # fmt: skip
@@ -364,7 +368,6 @@ def _model_plan(plan, theta: float, failure: str, seed):
     """``plan``'s graph with the failure model ``failure`` at rate ``theta`` (keys of ``seed``)."""
     import dataclasses
 
-    from skillgraph.core.streaming import deficit_error_rates
 
     ss = as_seed_sequence(seed)
     status, partial, fraction = np.zeros(1, dtype=np.uint8), -1, 0.0
@@ -386,8 +389,6 @@ def streamed_adversaries(plan, theta: float, beta: float, master, *, executor=No
     The random model's pass also counts the degrees: four passes in all, plus
     two per further batch of set sizes of the targeted adversary.
     """
-    from skillgraph.audit.report import AdversaryOutcome
-
     random = _model_counts(_model_plan(plan, theta, "random", child_seed(master, 2)), executor,
                            threads)  # fmt: skip
     graph = StreamedGraph(plan=plan, degrees=random.degrees)
@@ -407,8 +408,6 @@ def streamed_adversaries(plan, theta: float, beta: float, master, *, executor=No
 
 
 def _bad(graph, counts, beta):
-    from skillgraph.core.competence import bad_fraction_from_counts
-
     return bad_fraction_from_counts(graph.degrees, counts, beta, graph.skill_measure)
 
 
@@ -425,8 +424,6 @@ def executor_for(scheduler):
     if scheduler is None:
         yield None
         return
-    from skillgraph.sweep.executors import DaskExecutor, make_executor
-
     if isinstance(scheduler, str):
         with make_executor(scheduler=scheduler) as executor:
             yield executor
@@ -494,11 +491,6 @@ def streamed_targeted(plan, theta: float, beta: float, *, graph: StreamedGraph |
     passes with the degrees), each pass about the cost of one
     :func:`skillgraph.stream` call plus a compare-and-add per slot and size.
     """
-    from skillgraph._validation import check_real
-    from skillgraph.audit.search import need_counts
-    from skillgraph.audit.targeted import _sharp_size
-    from skillgraph.core.failures import failure_count
-
     theta = check_real("theta", theta, 0.0, 1.0)
     beta = check_real("beta", beta, 0.0, 1.0, open_high=True)
     started = time.perf_counter()
@@ -518,7 +510,7 @@ def streamed_targeted(plan, theta: float, beta: float, *, graph: StreamedGraph |
     if sizes is not None:
         tried = attack([min(max(int(z), 1), n_pos) for z in np.atleast_1d(sizes)])
     else:
-        tried = attack(_default_sizes(n_pos, _sharp_size(graph, theta, beta, n_pos)))
+        tried = attack(_default_sizes(n_pos, sharp_size(graph, theta, beta, n_pos)))
         z_best = max(tried, key=lambda z: (tried[z][0], -z))
         near = range(max(1, z_best - 3), min(n_pos, z_best + 3) + 1)
         window = [z for z in near if z not in tried]

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from skillgraph import _kernels
+from skillgraph._jit import kernels
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
 from skillgraph.audit.search import (
@@ -74,10 +74,10 @@ def _claim(ctx, candidates, deficit, budget) -> np.ndarray:
         return candidates[:0]
     weight = deficit / np.maximum(ctx.need, 1)
     score = np.empty(candidates.size, dtype=np.float64)
-    _kernels.row_sums(*ctx.csr, weight, score, candidates, positive=True)
+    kernels().row_sums(*ctx.csr, weight, score, candidates, positive=True)
     useful = np.flatnonzero(score > 0)
     ranked = candidates[useful[np.lexsort((ctx.noise_rank[candidates[useful]], -score[useful]))]]
-    return _kernels.quota_pick(*ctx.csr, ranked, deficit, budget)
+    return kernels().quota_pick(*ctx.csr, ranked, deficit, budget)
 
 
 def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
@@ -125,7 +125,7 @@ def _removable(ctx, members, failed, have, x) -> np.ndarray:
     ys = np.flatnonzero(failed)
     ys = ys[np.argsort((x[ys].astype(np.int64) << 32) | ctx.noise_rank[ys])]  # by x, then noise
     surplus = np.where(members, have - ctx.need, 0)
-    broken = _kernels.over_surplus(*ctx.csr, ys, members.astype(np.uint8), surplus)
+    broken = kernels().over_surplus(*ctx.csr, ys, members.astype(np.uint8), surplus)
     return ys[~broken]
 
 
@@ -176,7 +176,7 @@ def _top_sum(x: np.ndarray, m: int) -> int:
 # --------------------------------------------------------------------------- the search
 
 
-def _sharp_size(graph, theta: float, beta: float, n_pos: int) -> int | None:
+def sharp_size(graph, theta: float, beta: float, n_pos: int) -> int | None:
     """``alpha_sharp n_pos`` when the sharp law applies (regular graph, uniform ``mu1``)."""
     uniform = np.allclose(graph.skill_measure, 1.0 / graph.n_skills, rtol=1e-9, atol=0)
     if not (graph.is_regular and uniform) or not 0.0 < theta < beta:
@@ -306,7 +306,7 @@ def targeted(
 
     if sizes is None:
         coarse = np.geomspace(1, n_pos, num=min(n_pos, _COARSE_SIZES)).round().astype(int)
-        z_sharp = _sharp_size(graph, theta, beta, n_pos)
+        z_sharp = sharp_size(graph, theta, beta, n_pos)
         sizes = sorted(set(coarse.tolist()) | ({z_sharp} if z_sharp else set()))
         for z in sizes:
             attack(members_of(z))

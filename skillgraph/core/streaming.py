@@ -33,13 +33,12 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from skillgraph._jit import kernels, numba_module
+from skillgraph._jit import check_threads, kernels, numba_threads
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph._validation import check_bool_array, check_choice, check_int, check_probability
@@ -290,7 +289,7 @@ class StreamPlan:
         """
         start = check_int("start", start, 0, self.n_texts)
         stop = self.n_texts if stop is None else check_int("stop", stop, start, self.n_texts)
-        threads = _check_threads(threads)
+        threads = check_threads(threads)
         if chunk_size is not None:
             chunk_size = check_int("chunk_size", chunk_size, 1)
         return self._count(start, stop, threads, chunk_size)
@@ -300,7 +299,7 @@ class StreamPlan:
         degrees = np.zeros(self.n_skills, dtype=np.int64)
         failed_edges = np.zeros(self.n_skills, dtype=np.int64)
         n_failed = 0
-        with _numba_threads(threads) as parts:
+        with numba_threads(threads) as parts:
             chunk = _chunk(chunk_size, self.k, self.n_skills, parts)
             # one scratch row per numba thread (the kernel indexes them by thread id);
             # alias draws with random failures are counted per column, in 64-bit pairs
@@ -358,12 +357,6 @@ class StreamPlan:
         return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
-def _check_threads(threads) -> int | None:
-    if threads is None:
-        return None
-    return check_int("threads", threads, 1, numba_module().config.NUMBA_NUM_THREADS)
-
-
 def _chunk(chunk_size, k: int, n_skills: int, threads: int) -> int:
     """Text pieces per kernel call: ``chunk_size``, or a default from the thread count and
     ``n_skills``; capped so that ``chunk * k < 2**32`` (the per-thread counts are uint32)."""
@@ -376,28 +369,6 @@ def _chunk(chunk_size, k: int, n_skills: int, threads: int) -> int:
 def _count_bytes(n_skills: int, threads: int, per_column: bool) -> int:
     """Memory of the counts of one ``counts`` call: int64 totals and per-thread rows."""
     return n_skills * (16 + (16 if per_column else 8) * threads)
-
-
-@contextlib.contextmanager
-def _numba_threads(threads):
-    """Run with ``threads`` numba threads, work items handed out one at a time.
-
-    A parallel chunk size of 1 makes numba's ``prange`` hand the kernels' work
-    items to whichever thread is free (dynamic scheduling), so a core shared
-    with another process does not hold the others back.  Both settings are
-    restored afterwards.  Yields the thread count.
-    """
-    numba = numba_module()
-    previous = numba.get_num_threads()
-    previous_chunk = numba.get_parallel_chunksize()
-    if threads is not None:
-        numba.set_num_threads(threads)
-    numba.set_parallel_chunksize(1)
-    try:
-        yield numba.get_num_threads()
-    finally:
-        numba.set_parallel_chunksize(previous_chunk)
-        numba.set_num_threads(previous)
 
 
 _FEWER_SKILLS = "Streaming needs O(threads * n_skills) memory: use fewer skills or threads."
@@ -566,7 +537,7 @@ def stream(
     >>> round(r.failure_rate, 2)
     0.05
     """
-    threads = _check_threads(threads)  # validate everything before any work
+    threads = check_threads(threads)  # validate everything before any work
     if chunk_size is not None:
         chunk_size = check_int("chunk_size", chunk_size, 1)
     shape = GraphShape.check(n_skills, n_texts, k, skill_measure, zipf_exponent)

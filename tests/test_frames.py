@@ -88,7 +88,7 @@ SWEEP = """
 name = "frames"
 seed = 7
 replicates = 1
-measures = ["bad_fraction", "bound", "certificate"]
+measures = ["bad_fraction", "bound", "certificate", "sharp_tuples", "tuple_certificate"]
 [grid]
 n_skills = 40
 n_texts = 400
@@ -96,6 +96,7 @@ k = 4
 failure = ["random", "deficit"]
 theta = [0.1, 0.2]
 beta = [0.3]
+t = [2]
 """
 
 
@@ -115,7 +116,10 @@ def test_sweep_table_says_where_each_number_comes_from(sweep_frame):
     summary, frame = sweep_frame
     assert len(frame) == summary.rows
     expected_source = {"alpha_star": "bound", "averaging_bound": "averaging",
-                       "certified_alpha": "certificate"}  # fmt: skip
+                       "certified_alpha": "certificate", "sharp_tuple_lower": "sharp_lower",
+                       "sharp_tuple_upper": "sharp_upper", "tuple_certified_mass": "certificate",
+                       "tuple_adversary_bad_mass": "adversary"}  # fmt: skip
+    assert set(expected_source) - {"tuple_adversary_bad_mass"} <= set(frame.quantity)
     for row in frame.itertuples():
         source = expected_source.get(row.quantity, row.failure)  # simulations: the failure model
         assert row.source == source, (row.quantity, row.source)

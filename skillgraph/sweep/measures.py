@@ -463,7 +463,7 @@ def sharp_tuples(ctx: ItemContext) -> list[dict]:
         for t in ctx.settings["t"]:
             law = sharp_tuple_bound(p["theta"], beta, p["k"], t, **_sharp_model(p))
             for side in ("lower", "upper"):
-                rows.append(ctx.row(f"sharp_tuple_{side}", beta=beta, t=t,
+                rows.append(ctx.row(f"sharp_tuple_{side}", source=f"sharp_{side}", beta=beta, t=t,
                                     value=float(getattr(law, side)), vacuous=bool(law.vacuous)))
     return rows  # fmt: skip
 
@@ -487,7 +487,8 @@ def tuple_certificate_rows(ctx: ItemContext) -> list[dict]:
                 delta_fail=settings["delta_fail"], replace=_sharp_model(p)["replace"],
                 skill_measure=p["skill_measure"], zipf_exponent=zipf,
             )
-            rows.append(ctx.row("tuple_certified_mass", beta=beta, t=t, method="tuple",
+            rows.append(ctx.row("tuple_certified_mass", source="certificate", beta=beta, t=t,
+                                method="tuple",
                                 value=float(cert.bound), vacuous=bool(cert.vacuous)))
     return rows  # fmt: skip
 
@@ -508,7 +509,7 @@ def tuple_adversary_rows(ctx: ItemContext) -> list[dict]:
         for ti, t in enumerate(ctx.settings["t"]):
             res = tuple_adversary(graph, ctx.params["theta"], beta, t,
                                   seed=ctx.seed_for("tuple_adversary", bi, ti))
-            rows.append(ctx.row("tuple_adversary_bad_mass", beta=beta, t=t,
+            rows.append(ctx.row("tuple_adversary_bad_mass", source="adversary", beta=beta, t=t,
                                 method=res.strategy, value=float(res.bad_mass),
                                 exact=bool(res.exact)))
     return rows  # fmt: skip

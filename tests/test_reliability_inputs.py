@@ -11,27 +11,7 @@ import pytest
 from skillgraph.cli import main
 from skillgraph.cli._common import EXIT_INVALID, EXIT_OUTPUT, EXIT_STATUS_HELP
 from skillgraph.core.io import MAX_LINE_BYTES, EdgeFileError, load_edges
-
-TINY_SPEC = """
-name = "tiny-input"
-seed = 3
-replicates = 1
-measures = ["bad_fraction"]
-[grid]
-n_skills = 20
-n_texts = 100
-k = 2
-failure = "random"
-theta = 0.1
-beta = 0.5
-"""
-
-
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
+from tests.reliability_helpers import one_line, tiny_spec
 
 
 @pytest.mark.parametrize("token", ["1_000", "+1", "\u0661", "\uff11", "1.0", "0x1", "1e3",
@@ -64,7 +44,7 @@ def test_many_bad_lines_give_one_short_line_that_counts_the_rest(tmp_path, capsy
     path = tmp_path / "bad.csv"
     path.write_text("0,1\n" + "".join(f"{i},{'x' * 500}\n" for i in range(2000)))
     assert main(["check", "--edges", str(path)]) == EXIT_INVALID
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert len(line) < 1000 and "and 7 more problem(s) (reading stopped there)" in line
     assert line.count("bad.csv:") == 3
 
@@ -86,7 +66,7 @@ def test_inputs_that_are_not_regular_files_are_refused_before_reading(tmp_path, 
     for argv in (["check", "--edges", str(path)],
                  ["sweep", str(path), "--out", str(tmp_path / "o"), "--dry-run"]):  # fmt: skip
         assert main(argv) == EXIT_OUTPUT
-        assert said in _one_line(capsys.readouterr().err)
+        assert said in one_line(capsys.readouterr().err)
     assert "4    an output or input path cannot be used (missing" in EXIT_STATUS_HELP
 
 
@@ -96,11 +76,11 @@ def test_a_spec_nested_thousands_deep_is_one_line_exit_2(tmp_path, capsys, nest)
     path = tmp_path / "deep.toml"
     path.write_text("a = " + nest * 5000 + ("" if nest == "[" else "1") + close * 5000 + "\n")
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--dry-run"]) == EXIT_INVALID
-    assert "nested too deeply" in _one_line(capsys.readouterr().err)
+    assert "nested too deeply" in one_line(capsys.readouterr().err)
 
 
 def test_a_spec_with_a_byte_order_mark_is_valid(tmp_path, capsys):
     path = tmp_path / "bom.toml"
-    path.write_bytes(b"\xef\xbb\xbf" + TINY_SPEC.encode())
+    path.write_bytes(b"\xef\xbb\xbf" + tiny_spec(theta="0.1").encode())
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--dry-run"]) == 0
     assert "is valid" in capsys.readouterr().out

@@ -14,33 +14,12 @@ import pytest
 from skillgraph import _outdir
 from skillgraph.cli import main
 from skillgraph.cli._common import EXIT_INVALID, EXIT_OUTPUT, EXIT_TOO_LARGE
-
-ROOT = Path(__file__).resolve().parents[1]
-SPEC = """
-name = "tiny-messages"
-seed = 3
-replicates = 1
-measures = ["bad_fraction"]
-[grid]
-n_skills = 20
-n_texts = {n_texts}
-k = 2
-failure = "random"
-theta = {theta}
-beta = 0.5
-"""
-
-
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
+from tests.reliability_helpers import ROOT, one_line, tiny_spec
 
 
 def _spec(tmp_path, n_texts="100", theta="[0.1, 0.2]") -> str:
     path = tmp_path / "spec.toml"
-    path.write_text(SPEC.format(n_texts=n_texts, theta=theta))
+    path.write_text(tiny_spec(n_texts=n_texts, theta=theta))
     return str(path)
 
 
@@ -49,14 +28,14 @@ def test_too_many_items_blames_the_axis_that_makes_them(tmp_path, capsys):
     n_texts = "[" + ", ".join(str(100 + i) for i in range(600)) + "]"  # 1.2 million items
     spec = _spec(tmp_path, n_texts=n_texts, theta=thetas)
     assert main(["sweep", spec, "--out", str(tmp_path / "o"), "--dry-run"]) == EXIT_INVALID
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert "grid.theta: the grid has 1,200,000 work items" in line and "replicates" not in line
 
 
 def test_a_tiny_time_limit_names_the_limit_not_an_option(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKILLGRAPH_MAX_HOURS", "1e-9")
     assert main(["sweep", _spec(tmp_path), "--out", str(tmp_path / "o")]) == EXIT_TOO_LARGE
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert "more than the 1e-09 hours allowed" in line and "SKILLGRAPH_MAX_HOURS" in line
     assert "curve_betas" not in line
 
@@ -69,7 +48,7 @@ def test_a_bad_numba_thread_count_is_named(value):
                           text=True, timeout=300)  # fmt: skip
     assert proc.returncode == EXIT_INVALID
     assert f"NUMBA_NUM_THREADS must be a positive integer (numba's thread count), got {value!r}" \
-        in _one_line(proc.stderr)
+        in one_line(proc.stderr)
 
 
 def _disk_full(monkeypatch) -> None:
@@ -83,7 +62,7 @@ def test_a_full_disk_in_a_sweep_names_the_file_and_the_resume(tmp_path, capsys, 
     _disk_full(monkeypatch)
     out = tmp_path / "store"
     code = main(["sweep", _spec(tmp_path), "--out", str(out), "--workers", "1", "--no-progress"])
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_OUTPUT
     assert f"cannot write {str(out / 'manifest.json')!r}: No space left on device" in line
     assert not (tmp_path / ".store.lock").exists()
@@ -102,7 +81,7 @@ def test_a_full_disk_mid_sweep_says_to_make_room_and_resume(tmp_path, capsys, mo
     monkeypatch.setattr(store, "atomic_write", full_for_shards)
     out = tmp_path / "store"
     code = main(["sweep", _spec(tmp_path), "--out", str(out), "--workers", "1", "--no-progress"])
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_OUTPUT and "item-0000000.json" in line
     assert "make room, then rerun with --resume" in line
 
@@ -115,7 +94,7 @@ def test_a_full_disk_keeps_the_previous_run_and_says_so(tmp_path, capsys, monkey
     _disk_full(monkeypatch)
     code = main(["emerge", "--sim-points", "0", "--bound-points", "21", "--out", str(out),
                  "--no-progress"])  # fmt: skip
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_OUTPUT and "No space left on device" in line
     assert "unchanged: it holds the previous run" in line
     assert (out / "results.csv").read_text() == "the previous run\n"
@@ -126,7 +105,7 @@ def test_check_refuses_a_huge_declared_graph_before_reading(tmp_path, capsys):
     edges = tmp_path / "e.csv"
     edges.write_text("".join(f"{i},{i % 7}\n" for i in range(100)))
     assert main(["check", "--edges", str(edges), "--n-texts", str(10**12)]) == EXIT_TOO_LARGE
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert "1,000,000,000,000 text pieces" in line and "GiB" in line
 
 
@@ -135,7 +114,7 @@ def test_check_refuses_many_declared_isolated_skills_by_time(tmp_path, capsys, m
     edges = tmp_path / "e.csv"
     edges.write_text("".join(f"{i},{i % 7}\n" for i in range(100)))
     code = main(["check", "--edges", str(edges), "--n-skills", "1000000"])
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_TOO_LARGE and "1,000,000 skills" in line and "hours" in line
 
 
@@ -147,7 +126,7 @@ def test_an_empty_memory_error_says_out_of_memory(monkeypatch, capsys):
 
     monkeypatch.setattr(bound, "run", boom)
     assert main(["bound", "--theta", "0.1", "--beta", "0.5", "--k", "8"]) == EXIT_TOO_LARGE
-    assert "out of memory" in _one_line(capsys.readouterr().err)
+    assert "out of memory" in one_line(capsys.readouterr().err)
 
 
 def test_networkx_input_refuses_a_huge_multiplicity_and_a_partial_measure():

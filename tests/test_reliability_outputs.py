@@ -15,19 +15,9 @@ import pytest
 from skillgraph import _outdir
 from skillgraph.cli import main
 from skillgraph.cli._common import EXIT_INTERRUPTED, EXIT_OUTPUT
+from tests.reliability_helpers import one_line, snapshot
 
 EMERGE = ["emerge", "--sim-points", "0", "--bound-points", "21", "--no-progress"]
-
-
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def _snapshot(directory) -> dict:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
 def _fake_run(out, command: str, files: dict) -> None:
@@ -42,7 +32,7 @@ def test_a_previous_run_is_replaced_whole(tmp_path):
     _fake_run(out, "emerge", {"old.txt": "old", "results.csv": "a\n"})
     with _outdir.staged_output(out, "emerge") as stage:
         (stage.path / "results.csv").write_text("b\n")
-        assert _snapshot(out)["results.csv"] == b"a\n"  # nothing visible before the end
+        assert snapshot(out)["results.csv"] == b"a\n"  # nothing visible before the end
         assert stage.final([stage.path / "results.csv"]) == [out.resolve() / "results.csv"]
     assert sorted(p.name for p in out.iterdir()) == [_outdir.MARKER, "results.csv"]
     assert (out / "results.csv").read_text() == "b\n"  # not a mix: old.txt is gone
@@ -56,12 +46,12 @@ def test_an_interrupt_keeps_the_previous_run_and_says_so(tmp_path, monkeypatch, 
         monkeypatch.setattr(_outdir, "_exchange", lambda a, b: False)
     out = tmp_path / "run"
     _fake_run(out, "memory", {"results.csv": "old\n"})
-    before = _snapshot(out)
+    before = snapshot(out)
     with pytest.raises(KeyboardInterrupt, match="unchanged: it holds the previous run"):
         with _outdir.staged_output(out, "memory") as stage:
             (stage.path / "results.csv").write_text("new\n")
             raise KeyboardInterrupt()
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     with _outdir.staged_output(out, "memory") as stage:  # and the swap itself, both ways
         (stage.path / "results.csv").write_text("new\n")
@@ -72,7 +62,7 @@ def test_an_interrupt_keeps_the_previous_run_and_says_so(tmp_path, monkeypatch, 
 def test_a_run_killed_between_the_two_renames_is_put_back(tmp_path):
     out = tmp_path / "run"
     _fake_run(out, "emerge", {"results.csv": "old\n"})
-    before = _snapshot(out)
+    before = snapshot(out)
     previous = tmp_path / ".run.previous-x"
     previous.mkdir()
     os.rename(out, previous / "run")  # where the fallback swap leaves it when killed
@@ -80,7 +70,7 @@ def test_a_run_killed_between_the_two_renames_is_put_back(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         with _outdir.staged_output(out, "emerge"):
             raise KeyboardInterrupt()
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
@@ -93,15 +83,15 @@ def test_a_foreign_directory_and_a_sweep_store_are_refused(tmp_path, capsys):
     for name in ("manifest.json", "results.csv", "summary.json"):
         (store / name).write_text("{}")
     for out, why in ((foreign, "notes.txt"), (store, "a sweep store")):
-        before = _snapshot(out)
+        before = snapshot(out)
         code = main([*EMERGE, "--out", str(out)])
-        line = _one_line(capsys.readouterr().err)
+        line = one_line(capsys.readouterr().err)
         assert code == EXIT_OUTPUT and why in line and "new or empty directory" in line
-        assert _snapshot(out) == before
+        assert snapshot(out) == before
     other = tmp_path / "other"
     _fake_run(other, "superpose", {"results.csv": "x\n"})
     assert main([*EMERGE, "--out", str(other)]) == EXIT_OUTPUT
-    assert "'skillgraph superpose' run" in _one_line(capsys.readouterr().err)
+    assert "'skillgraph superpose' run" in one_line(capsys.readouterr().err)
 
 
 def test_a_directory_of_the_commands_own_files_from_before_markers_is_a_previous_run(tmp_path):
@@ -135,7 +125,7 @@ def test_unusable_out_paths_give_their_real_reason(tmp_path, capsys, kind):
                     'n_texts = 20\nk = 2\ntheta = 0.1\n')  # fmt: skip
     for argv in ([*EMERGE, "--out", str(out)], ["sweep", str(spec), "--out", str(out)]):
         code = main(argv)
-        line = _one_line(capsys.readouterr().err)
+        line = one_line(capsys.readouterr().err)
         assert code == EXIT_OUTPUT and reason in line and "File exists" not in line
         assert "--out: --out" not in line
 
@@ -182,7 +172,7 @@ def test_a_swallowed_signal_still_stops_the_swap(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr("skillgraph.emergence.run_emerge", swallowing_run)
     code = main([*EMERGE, "--out", str(out)])
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_INTERRUPTED and "interrupted" in line and "nothing of this run" in line
     assert list(out.iterdir()) == []
 
@@ -195,7 +185,7 @@ def test_an_interrupt_while_a_mechanism_writes_keeps_its_previous_run(tmp_path, 
     tiny = ["induction", "--out", str(out), "--steps", "4", "--dim", "8", "--seq-len", "16",
             "--batch", "4", "--triggers", "2", "--no-progress"]  # fmt: skip
     assert main(tiny) == 0
-    before = _snapshot(out)
+    before = snapshot(out)
     real = induction.write_outputs
 
     def write_then_interrupt(result, out_dir):
@@ -205,8 +195,8 @@ def test_an_interrupt_while_a_mechanism_writes_keeps_its_previous_run(tmp_path, 
     monkeypatch.setattr(induction, "write_outputs", write_then_interrupt)
     capsys.readouterr()
     assert main([*tiny, "--seed", "5"]) == EXIT_INTERRUPTED
-    assert "unchanged: it holds the previous run" in _one_line(capsys.readouterr().err)
-    assert _snapshot(out) == before
+    assert "unchanged: it holds the previous run" in one_line(capsys.readouterr().err)
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
@@ -235,7 +225,7 @@ def test_an_out_in_a_read_only_parent_is_locked_and_staged_inside(tmp_path, monk
     with _outdir.output_lock(out, "sweep"):
         assert (out / _outdir.INSIDE_LOCK).is_file()
         assert main([*EMERGE, "--out", str(out)]) == EXIT_OUTPUT
-        assert "in use by skillgraph sweep" in _one_line(capsys.readouterr().err)
+        assert "in use by skillgraph sweep" in one_line(capsys.readouterr().err)
     assert main([*EMERGE, "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert "stale.txt" not in names and "results.csv" in names
@@ -261,6 +251,6 @@ def test_every_writing_command_refuses_a_sweep_store_before_any_work(tmp_path, c
         (store / name).write_text("{}")
     before = {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()}
     code = main([*command, "--out", str(store), "--no-progress"])
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert code == EXIT_OUTPUT and "holds a sweep store" in line
     assert {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()} == before

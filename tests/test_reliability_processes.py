@@ -20,24 +20,9 @@ import pytest
 
 from skillgraph import _outdir
 from skillgraph.cli._common import EXIT_HANGUP, EXIT_OUTPUT, EXIT_TERMINATED
+from tests.reliability_helpers import ROOT, one_line, snapshot, tiny_spec
 
-ROOT = Path(__file__).resolve().parents[1]
 EMERGE = ["emerge", "--sim-points", "0", "--bound-points", "21", "--no-progress"]
-TINY = """
-name = "tiny-lock"
-seed = 1
-replicates = 1
-measures = ["bad_fraction"]
-[grid]
-n_skills = 20
-n_texts = 100
-k = 2
-failure = "random"
-theta = [0.1, 0.2]
-beta = 0.5
-"""
-
-
 def _start(argv, **hold) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.update({f"SKILLGRAPH_TEST_HOLD_{k.upper()}": str(v) for k, v in hold.items()})
@@ -67,22 +52,11 @@ def _holds_lock(lock: Path, proc) -> bool:
         return False
 
 
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def _snapshot(directory: Path) -> dict:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
-
-
 def _previous_run(out: Path) -> dict:
     out.mkdir()
     (out / "results.csv").write_text("the previous run\n")
     (out / _outdir.MARKER).write_text(json.dumps({"command": "emerge"}))
-    return _snapshot(out)
+    return snapshot(out)
 
 
 def test_two_emerges_on_one_out_the_second_is_refused_the_first_killed_keeps_the_old(tmp_path):
@@ -91,13 +65,13 @@ def test_two_emerges_on_one_out_the_second_is_refused_the_first_killed_keeps_the
     first = _start([*EMERGE, "--out", str(out)], lock=120)
     _wait_for(lambda: _holds_lock(tmp_path / ".run.lock", first), first, "the first run's lock")
     code, err = _run([*EMERGE, "--out", str(out)])
-    line = _one_line(err)
+    line = one_line(err)
     assert code == EXIT_OUTPUT and f"skillgraph emerge (pid {first.pid} on " in line
     first.send_signal(signal.SIGTERM)
     _, err = first.communicate(timeout=60)
     assert first.returncode == EXIT_TERMINATED
-    assert f"{str(out)!r} is unchanged" in _one_line(err)
-    assert _snapshot(out) == before
+    assert f"{str(out)!r} is unchanged" in one_line(err)
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
@@ -113,10 +87,10 @@ def test_a_kill_while_the_new_run_is_staged_leaves_the_old_run_whole(tmp_path, s
     _wait_for(staged, proc, "the staged run")
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     if sig == signal.SIGHUP:
         assert proc.returncode == EXIT_HANGUP
-        line = _one_line(err)  # one line: no leaked-semaphore warning
+        line = one_line(err)  # one line: no leaked-semaphore warning
         assert "hung up (SIGHUP)" in line and "unchanged: it holds the previous run" in line
         assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
         return
@@ -129,9 +103,9 @@ def test_a_kill_while_the_new_run_is_staged_leaves_the_old_run_whole(tmp_path, s
 
 def test_a_resume_or_another_sweep_beside_a_live_sweep_is_refused(tmp_path):
     spec = tmp_path / "tiny.toml"
-    spec.write_text(TINY)
+    spec.write_text(tiny_spec(seed=1))
     other = tmp_path / "other.toml"
-    other.write_text(TINY.replace("seed = 1", "seed = 2"))
+    other.write_text(tiny_spec(seed=2))
     out = tmp_path / "store"
     live = _start(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"],
                   lock=120)  # fmt: skip
@@ -140,7 +114,7 @@ def test_a_resume_or_another_sweep_beside_a_live_sweep_is_refused(tmp_path):
                  ["sweep", str(other), "--out", str(out)]):  # fmt: skip
         code, err = _run([*argv, "--workers", "1", "--no-progress"])
         assert code == EXIT_OUTPUT
-        assert f"skillgraph sweep (pid {live.pid} on " in _one_line(err)
+        assert f"skillgraph sweep (pid {live.pid} on " in one_line(err)
     live.send_signal(signal.SIGTERM)
     live.communicate(timeout=60)
     assert live.returncode == EXIT_TERMINATED
@@ -161,4 +135,4 @@ def test_a_sigterm_while_numba_compiles_the_kernels_is_honoured(tmp_path):
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == EXIT_TERMINATED, (out, err)
-    assert "terminated (SIGTERM)" in _one_line(err)
+    assert "terminated (SIGTERM)" in one_line(err)

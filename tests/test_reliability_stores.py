@@ -16,21 +16,9 @@ from skillgraph.cli import main
 from skillgraph.cli._common import EXIT_INVALID
 from skillgraph.sweep.runner import SweepAborted, parse_spec, run_item, run_sweep
 from skillgraph.sweep.store import StoreError, SweepStore
+from tests.reliability_helpers import ROOT, one_line, tiny_spec
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = """
-name = "tiny-store"
-seed = 3
-replicates = 2
-measures = ["bad_fraction"]
-[grid]
-n_skills = 20
-n_texts = 100
-k = 2
-failure = "random"
-theta = [0.1, 0.2, 0.3]
-beta = 0.5
-"""
+TINY = tiny_spec(replicates=2, theta="[0.1, 0.2, 0.3]")
 N_ITEMS = 6  # 3 thetas x 2 replicates
 ROWS_PER_ITEM = 2  # failure_rate and bad_fraction
 
@@ -52,13 +40,6 @@ def _copy(finished: Path, tmp_path: Path) -> tuple[Path, Path]:
     return out, spec
 
 
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
-
-
 def _rows(out: Path) -> int:
     return len((out / "results.csv").read_text().splitlines()) - 1
 
@@ -74,7 +55,7 @@ def test_a_tampered_item_count_is_caught_and_resume_repairs_it(finished, tmp_pat
         del manifest["checksum"]
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert main(["plot", str(out)]) == EXIT_INVALID
-    line = _one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
     assert "manifest.json' is damaged" in line and "--resume" in line
     if not checksum:
         assert f"n_items = 2, but its spec has {N_ITEMS} items" in line
@@ -93,7 +74,7 @@ def test_a_manifest_of_another_spec_is_not_repaired(finished, tmp_path, capsys):
     (out / "manifest.json").write_text(json.dumps(manifest))
     code = main(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"])
     assert code == EXIT_INVALID
-    assert "cannot repair" in _one_line(capsys.readouterr().err)
+    assert "cannot repair" in one_line(capsys.readouterr().err)
 
 
 def test_a_fifo_manifest_is_refused_at_once(finished, tmp_path):
@@ -105,7 +86,7 @@ def test_a_fifo_manifest_is_refused_at_once(finished, tmp_path):
         proc = subprocess.run([sys.executable, "-m", "skillgraph", *argv], env=env,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         assert proc.returncode == EXIT_INVALID
-        assert "manifest.json is a named pipe (FIFO)" in _one_line(proc.stderr)
+        assert "manifest.json is a named pipe (FIFO)" in one_line(proc.stderr)
 
 
 @pytest.mark.parametrize("damage", ["results.csv-dir", "shards-file", "shard-dir",
@@ -131,10 +112,10 @@ def test_misplaced_files_are_refused_before_any_work(finished, tmp_path, capsys,
         said = "shards/item-0000004.json is a character device"
     before = sorted(p.name for p in out.rglob("*"))
     code = main(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"])
-    assert code == EXIT_INVALID and said in _one_line(capsys.readouterr().err)
+    assert code == EXIT_INVALID and said in one_line(capsys.readouterr().err)
     assert sorted(p.name for p in out.rglob("*")) == before  # nothing computed or written
     assert main(["plot", str(out)]) == EXIT_INVALID
-    assert said in _one_line(capsys.readouterr().err)
+    assert said in one_line(capsys.readouterr().err)
 
 
 def test_damage_is_reported_before_it_is_recomputed(finished, tmp_path, capsys):

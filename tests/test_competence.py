@@ -219,3 +219,15 @@ def test_bad_beta_rejected_everywhere(beta):
     ):
         with pytest.raises((ValueError, TypeError), match="beta"):
             call()
+
+
+@given(data=st.data(), graph=skill_graphs(max_skills=8, max_texts=25))
+def test_the_curve_from_counts_is_the_curve_from_the_graph(data, graph):
+    from skillgraph.core.counts import SkillCounts
+
+    failed = data.draw(failure_masks(graph))
+    betas = [0.0, 0.2, 0.5, 1.0]
+    from_graph = competence.performance_curve(graph, failed, betas)
+    from_counts = SkillCounts.from_graph(graph, failed).performance_curve(betas)
+    np.testing.assert_array_equal(from_counts.bad, from_graph.bad)  # one implementation
+    assert from_counts.undefined_mass == from_graph.undefined_mass

@@ -42,6 +42,7 @@ __all__ = [
     "bad_fraction",
     "bad_fraction_from_counts",
     "performance_curve",
+    "performance_curve_from_counts",
     "tuple_bad_fraction",
     "tuple_bad_fraction_from_counts",
     "wilson_interval",
@@ -329,25 +330,42 @@ def performance_curve(graph: SkillGraph, failed, betas) -> PerformanceCurve:
 
     O(n_edges + n_skills log n_skills + len(betas) log n_skills).
     """
+    betas = _checked_betas(betas)
+    graph, failed = _check_inputs(graph, failed)
+    return _curve(graph.degrees, failed_edge_counts(graph, failed), graph.skill_measure, betas)
+
+
+def performance_curve_from_counts(degrees, failed_edges, skill_measure, betas) -> PerformanceCurve:
+    """:func:`performance_curve` from per-skill counts (as streaming produces them).
+
+    ``skill_measure`` is ``mu1`` (summing to 1).  The same computation as
+    from a graph: the same numbers for the same counts.
+    """
+    betas = _checked_betas(betas)
+    return _curve(*_checked_measured_counts(degrees, failed_edges, skill_measure), betas)
+
+
+def _checked_betas(betas) -> np.ndarray:
     betas_arr = np.asarray(betas, dtype=np.float64) if not isinstance(betas, str) else None
     if betas_arr is None or betas_arr.ndim != 1 or betas_arr.size == 0:
         raise ValueError("betas must be a non-empty 1-D sequence of numbers in [0, 1]")
     if not np.all(np.isfinite(betas_arr)) or np.any((betas_arr < 0) | (betas_arr > 1)):
         raise ValueError(f"betas must lie in [0, 1], got {betas_arr}")
-    graph, failed = _check_inputs(graph, failed)
-    fail, has = _fail_rates(graph.degrees, failed_edge_counts(graph, failed))
-    weights = graph.skill_measure[has]
+    return betas_arr
+
+
+def _curve(degrees, failed_edges, measure, betas: np.ndarray) -> PerformanceCurve:
+    """The curve of checked counts: one sort, cumulative masses, a search per ``beta``."""
+    fail, has = _fail_rates(degrees, failed_edges)
+    weights = measure[has]
     order = np.argsort(fail, kind="stable")
     sorted_fail = fail[order]
     # mass of skills with fail > beta = total defined mass - mass with fail <= beta
     cumulative = np.concatenate([[0.0], np.cumsum(weights[order])])
-    at_most = cumulative[np.searchsorted(sorted_fail, betas_arr, side="right")]
+    at_most = cumulative[np.searchsorted(sorted_fail, betas, side="right")]
     bad = cumulative[-1] - at_most
     return PerformanceCurve(
-        betas=betas_arr,
-        bad=bad,
-        competent=1.0 - bad,
-        undefined_mass=float(graph.skill_measure[~has].sum()),
+        betas=betas, bad=bad, competent=1.0 - bad, undefined_mass=float(measure[~has].sum())
     )
 
 

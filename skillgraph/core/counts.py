@@ -22,6 +22,7 @@ from skillgraph.core.competence import (
     bad_fraction_from_counts,
     competence_from_counts,
     failed_edge_counts,
+    performance_curve_from_counts,
     tuple_bad_fraction_from_counts,
 )
 
@@ -83,17 +84,12 @@ class SkillCounts:
         return bad_fraction_from_counts(self.degrees, self.failed_edges, beta, self.skill_measure)
 
     def performance_curve(self, betas) -> PerformanceCurve:
-        """``beta -> 1 - bad_fraction(beta)`` for each ``beta`` of the 1-D sequence ``betas``."""
-        betas_arr = np.asarray(betas, dtype=np.float64) if not isinstance(betas, str) else None
-        if betas_arr is None or betas_arr.ndim != 1 or betas_arr.size == 0:
-            raise ValueError("betas must be a non-empty 1-D sequence of numbers in [0, 1]")
-        estimates = [self.bad_fraction(float(b)) for b in betas_arr]
-        bad = np.array([e.value for e in estimates])
-        return PerformanceCurve(
-            betas=betas_arr,
-            bad=bad,
-            competent=1.0 - bad,
-            undefined_mass=estimates[0].undefined_mass,
+        """``beta -> 1 - bad_fraction(beta)`` for each ``beta`` of the 1-D sequence ``betas``.
+
+        See :func:`skillgraph.core.competence.performance_curve_from_counts`.
+        """
+        return performance_curve_from_counts(
+            self.degrees, self.failed_edges, self.skill_measure, betas
         )
 
     def tuple_bad_fraction(

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from skillgraph._rng import child_seed
-from skillgraph.core.competence import performance_curve
 from skillgraph.core.counts import SkillCounts
 from skillgraph.core.engine import simulate
 from skillgraph.core.graph import SkillGraph
@@ -125,17 +124,10 @@ class ItemContext:
     def performance_curve(self, betas):
         """``beta -> competent fraction`` at each of ``betas`` (a ``PerformanceCurve``).
 
-        Notes
-        -----
-        With the graph at hand this is
-        :func:`skillgraph.core.competence.performance_curve`, whose cumulative
-        sums differ from :meth:`skillgraph.core.counts.SkillCounts.performance_curve` in the last
-        digit; the branch keeps the pinned tables of graph sweeps unchanged
-        until both share one implementation.
+        :meth:`skillgraph.core.counts.SkillCounts.performance_curve`: one
+        implementation, the same numbers whichever engine made the counts.
         """
-        if self.graph is None:
-            return self.counts.performance_curve(betas)
-        return performance_curve(self.graph, self.failed, betas)
+        return self.counts.performance_curve(betas)
 
 
 def item_seed(item: WorkItem) -> np.random.SeedSequence:

@@ -220,6 +220,23 @@ def test_numba_is_imported_in_one_place():
     assert importers == ["skillgraph._jit"], importers
 
 
+def test_every_public_dataclass_is_frozen():
+    """Results, configurations and parameter objects are values: none can be changed."""
+    import dataclasses
+    import importlib
+
+    mutable = []
+    for name in MODULES:
+        if name in ("skillgraph._kernels", "skillgraph.__main__"):
+            continue  # compiling the kernels is not needed to read the classes
+        for obj in vars(importlib.import_module(name)).values():
+            if (isinstance(obj, type) and obj.__module__ == name and dataclasses.is_dataclass(obj)
+                    and not obj.__name__.startswith("_")
+                    and not obj.__dataclass_params__.frozen):  # fmt: skip
+                mutable.append(f"{name}.{obj.__name__}")
+    assert mutable == []
+
+
 def test_theory_never_needs_numba():
     for name in MODULES:
         if _subpackage(name) == "theory":

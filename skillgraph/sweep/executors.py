@@ -5,22 +5,14 @@ engine and the streamed check (:mod:`skillgraph.audit.streamed`), which run
 their work on them; this module is their public name for sweeps.
 """
 
-from skillgraph._executors import (
+from skillgraph._executors import (  # noqa: F401  (re-exported, as listed in __all__)
     CONNECT_TIMEOUT,
     DaskExecutor,
     ProcessExecutor,
     SerialExecutor,
+    __all__,
     connect,
     exit_with_parent,
     make_executor,
 )
 
-__all__ = [
-    "SerialExecutor",
-    "ProcessExecutor",
-    "DaskExecutor",
-    "make_executor",
-    "connect",
-    "exit_with_parent",
-    "CONNECT_TIMEOUT",
-]

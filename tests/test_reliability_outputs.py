@@ -254,3 +254,18 @@ def test_every_writing_command_refuses_a_sweep_store_before_any_work(tmp_path, c
     line = one_line(capsys.readouterr().err)
     assert code == EXIT_OUTPUT and "holds a sweep store" in line
     assert {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()} == before
+
+
+def test_sweep_refuses_a_foreign_directory_with_the_same_status_as_every_command(tmp_path,
+                                                                                 capsys):
+    from tests.reliability_helpers import tiny_spec
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(tiny_spec())
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    code = main(["sweep", str(spec), "--out", str(foreign), "--workers", "1", "--no-progress"])
+    assert code == EXIT_OUTPUT
+    assert "non-empty directory without a sweep manifest" in one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]

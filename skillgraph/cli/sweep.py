@@ -9,6 +9,7 @@ import sys
 from skillgraph.cli._common import (
     EXIT_FINDING,
     EXIT_INVALID,
+    EXIT_OUTPUT,
     CommandError,
     check_input,
     check_output_dir,
@@ -128,6 +129,7 @@ def _run(args, spec):
     """The sweep on the executor of the options; ``None`` when the executor failed."""
     from skillgraph.sweep.executors import make_executor
     from skillgraph.sweep.runner import SweepAborted, run_sweep
+    from skillgraph.sweep.store import NotAStoreError
 
     try:
         with make_executor(args.workers, args.scheduler, args.dask_local) as executor:
@@ -135,6 +137,8 @@ def _run(args, spec):
                              progress=not args.no_progress)  # fmt: skip
     except ImportError as exc:
         raise CommandError(str(exc)) from None
+    except NotAStoreError as exc:  # as every command refuses a directory that is not its own
+        raise CommandError(str(exc), EXIT_OUTPUT) from None
     except ConnectionError as exc:
         raise CommandError(str(exc), EXIT_INVALID) from None
     except SweepAborted as exc:

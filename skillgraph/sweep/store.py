@@ -44,6 +44,7 @@ __all__ = [
     "COLUMNS",
     "RENAMED_COLUMNS",
     "StoreError",
+    "NotAStoreError",
     "SweepStore",
     "atomic_write",
     "read_table",
@@ -90,6 +91,10 @@ _MAX_SHARD_BYTES = 256 << 20
 
 class StoreError(ValueError):
     """A store that cannot be used as asked (another spec's directory, not a store...)."""
+
+
+class NotAStoreError(StoreError):
+    """``--out`` is a file, or a non-empty directory that holds no sweep (an unusable path)."""
 
 
 def _checksum(payload: dict) -> str:
@@ -260,12 +265,12 @@ class SweepStore:
         """
         path = Path(path)
         if path.exists() and not path.is_dir():
-            raise StoreError(f"--out {str(path)!r} exists and is not a directory")
+            raise NotAStoreError(f"--out {str(path)!r} exists and is not a directory")
         check_layout(path)
         if os.path.lexists(path / "manifest.json"):
             return cls._reopen(path, spec, resume, n_items, columns)
         if path.is_dir() and any(not is_lock_or_staging(p.name) for p in path.iterdir()):
-            raise StoreError(
+            raise NotAStoreError(
                 f"--out {str(path)!r} is a non-empty directory without a sweep manifest; "
                 "choose a new or empty directory"
             )

@@ -356,7 +356,7 @@ def test_cli_emerge_end_to_end(tmp_path, capsys):
             "2",
             "--sim-points",
             "3",
-            "--points",
+            "--bound-points",
             "13",
             "--tuples",
             "1,2",
@@ -482,7 +482,7 @@ def test_cli_bound_only(tmp_path, capsys):
                 "0",
                 "--law",
                 "kaplan",
-                "--points",
+                "--bound-points",
                 "21",
                 "--no-progress",
             ]
@@ -567,7 +567,8 @@ def test_coarse_grid_is_announced_where_the_factor_moves():
 
 def test_cli_coarse_grid_warns_in_one_line(tmp_path, capsys):
     out = tmp_path / "c"
-    argv = ["emerge", "--out", str(out), "--sim-points", "0", "--points", "2", "--no-progress"]
+    argv = ["emerge", "--out", str(out), "--sim-points", "0", "--bound-points", "2",
+            "--no-progress"]
     assert cli_main(argv) == 0
     captured = capsys.readouterr()
     err = captured.err.splitlines()

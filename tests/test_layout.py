@@ -27,6 +27,7 @@ ROOT = Path(skillgraph.__file__).resolve().parent
 # layer of each subpackage: a module may import from its own layer or lower ones only
 LAYERS = {
     "_": 0,  # private helpers: _rng, _validation, _resources, _progress, _jit, _kernels, tables
+    "schemas": 0,  # the JSON Schemas of the command line's --json output: data, no imports
     "core": 1,
     "theory": 2,
     "audit": 3,

@@ -74,6 +74,7 @@ SUBPACKAGES = {
 MODULES = {
     "tables": "Tidy tables",
     "testing": "Hypothesis strategies",
+    "schemas": "JSON Schemas of the --json outputs",
 }
 #: Documented elsewhere: the command line has its own reference page.
 EXCLUDED = ("skillgraph.cli",)

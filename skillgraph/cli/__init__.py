@@ -30,6 +30,8 @@ from skillgraph.cli._common import (
     received_signal,
     signals_unwind,
 )
+from skillgraph.cli._json import start_clock
+from skillgraph.cli._vocabulary import settle
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
@@ -98,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     """
     with signals_unwind():  # from the start: a signal while the commands import is one line too
         try:
-            args = build_parser().parse_args(argv)
+            args = settle(build_parser().parse_args(argv))
         except SystemExit as exc:  # --help, --version and one-line usage errors
             return exc.code if isinstance(exc.code, int) else EXIT_INVALID
         except KeyboardInterrupt as exc:
             code, message = _interrupted(exc)
             print(f"skillgraph: {message}", file=sys.stderr)
             return code
+        start_clock()
         command = args.command
         code, message = _outcome(args)
     interrupt = received_signal()  # honoured even if a library swallowed its exception

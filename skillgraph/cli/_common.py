@@ -34,7 +34,6 @@ __all__ = [
     "print_json",
     "json_default",
     "format_table",
-    "add_graph_arguments",
     "comma_list",
 ]
 
@@ -265,30 +264,13 @@ def format_table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)
 
 
-def add_graph_arguments(p) -> None:
-    """Options that describe a sampled graph (shared by simulate, check, ...)."""
-    p.add_argument("--n-skills", type=int, default=1000, help="number of skills (default 1000)")
-    p.add_argument(
-        "--n-texts", type=int, default=100_000, help="number of text pieces (default 100000)"
-    )
-    p.add_argument("--k", type=int, default=8, help="skills per text piece (default 8)")
-    p.add_argument(
-        "--skill-measure", choices=("uniform", "zipf"), default="uniform", help="skill measure"
-    )
-    p.add_argument("--zipf-exponent", type=float, default=1.0, help="Zipf exponent (default 1)")
-    p.add_argument(
-        "--no-replace", action="store_true", help="k distinct skills per text piece"
-    )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-
-
 def comma_list(kind, name):
     """An argparse type for comma-separated lists, e.g. ``--tuples 1,2,4,8``."""
 
     def parse(text: str):
         try:
             return tuple(kind(v) for v in text.split(",") if v.strip())
-        except ValueError:
+        except (ValueError, argparse.ArgumentTypeError):  # kind may be an argparse type
             raise argparse.ArgumentTypeError(
                 f"{name} must be comma-separated {kind.__name__}s, got {text!r}"
             ) from None

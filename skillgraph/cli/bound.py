@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from skillgraph.cli._common import format_table, print_json
+from skillgraph.cli._common import format_table
+from skillgraph.cli._json import emit_json
+from skillgraph.cli._vocabulary import add_beta, add_form, add_json, add_k, add_t, add_theta
 
 __all__ = ["add_parser", "run", "bound_rows"]
 
@@ -15,12 +17,12 @@ def add_parser(subparsers) -> None:
         description="Print alpha_star(theta, beta, k) (or the t-tuple bound of Corollary 2) "
         "beside the averaging bound theta/beta.",
     )
-    p.add_argument("--theta", type=float, required=True, help="failure rate, in (0, 1)")
-    p.add_argument("--beta", type=float, required=True, help="competence threshold, in (0, 1)")
-    p.add_argument("--k", type=int, required=True, help="skills per text piece, >= 1")
-    p.add_argument("--t", type=int, default=1, help="tuple size (default 1: single skills)")
-    p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_theta(p)
+    add_beta(p)
+    add_k(p)
+    add_t(p)
+    add_form(p)
+    add_json(p)
     p.set_defaults(func=run)
 
 
@@ -29,7 +31,7 @@ def run(args) -> int:
 
     result = bounds.emergence_bound(args.theta, args.beta, args.k, t=args.t, form=args.form)
     if args.json:
-        print_json(result.as_dict())
+        emit_json("bound", result.as_dict())
         return 0
     label = "single skills" if args.t == 1 else f"{args.t}-tuples of skills"
     docs = (

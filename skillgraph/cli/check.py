@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from skillgraph.cli._common import EXIT_OUTPUT, CommandError, add_graph_arguments, print_json
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import EXIT_OUTPUT, CommandError
+from skillgraph.cli._json import emit_json
 
 if TYPE_CHECKING:
     from skillgraph.core.graph import SkillGraph
@@ -30,11 +32,12 @@ def add_parser(subparsers) -> None:
         "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
         "--n-texts (optional) declare the sizes and --k the k used by the bounds.",
     )
-    add_graph_arguments(p)
-    p.set_defaults(n_skills=None, n_texts=None, k=None)
+    vocab.add_graph_arguments(p)
+    vocab.add_sampling_arguments(p)
+    vocab.add_seed(p)
     p.add_argument("--edges", metavar="FILE", help="check this edge list instead of sampling")
-    p.add_argument("--theta", type=float, default=0.05, help="failure rate (default 0.05)")
-    p.add_argument("--beta", type=float, default=0.2, help="competence threshold (default 0.2)")
+    vocab.add_theta(p)
+    vocab.add_beta(p)
     p.add_argument("--delta-fail", type=float, default=1e-6,
                    help="failure probability of the certificate (default 1e-6)")
     ex = p.add_mutually_exclusive_group()
@@ -44,39 +47,47 @@ def add_parser(subparsers) -> None:
                     help="never run the exact adversary")
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds for the exact adversary (default 30 automatic, 60 with --exact)")
-    p.add_argument("--t", type=int, default=None, metavar="T",
-                   help="also check tensor T-tuples of skills: the tuple adversary <= true worst "
-                   "case <= tuple certificate, beside the sharp tuple law and the paper's "
-                   "alpha_star(T theta) (docs: Theory > The sharp worst case for tuples)")
-    p.add_argument("--engine", choices=("auto", "graph", "stream"), default="auto",
-                   help="graph: materialise the sampled graph and run every adversary; stream: "
-                   "regenerate its text pieces pass after pass in O(n_skills) memory (targeted, "
-                   "random and deficit on the stream; greedy and exact skipped); auto (default): "
-                   f"stream past {STREAM_AUTO_EDGES:.0e} edge slots")
+    vocab.add_t(p, help="1 (default): single skills; T > 1: also check tensor T-tuples of "
+                "skills: the tuple adversary <= true worst case <= tuple certificate, beside the "
+                "sharp tuple law and the paper's alpha_star(T theta) (docs: Theory > The sharp "
+                "worst case for tuples)")
+    vocab.add_engine(p, help="graph: materialise the sampled graph and run every adversary; "
+                     "stream: regenerate its text pieces pass after pass in O(n_skills) memory "
+                     "(targeted, random and deficit on the stream; greedy and exact skipped); "
+                     f"auto (default): stream past {STREAM_AUTO_EDGES:.0e} edge slots")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="--engine stream: run each pass's shards on the Dask scheduler at "
                    "ADDRESS (dask extra); same report")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    vocab.add_progress(p)
+    vocab.add_json(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from skillgraph._progress import progress_bar
     from skillgraph._rng import as_seed_sequence, child_seed
+    from skillgraph._validation import check_probability
     from skillgraph.audit.report import check
 
     master = as_seed_sequence(args.seed)
+    for name in ("theta", "beta", "delta_fail"):  # refused before the bar and the sampling
+        check_probability(name, getattr(args, name))
     engine = _engine(args)
-    if args.edges is not None:
-        graph, source = _edge_graph(args)
-    elif engine == "stream":
-        graph, source = _stream_plan(args, child_seed(master, 0))
-    else:
-        graph, source = _sampled_graph(args, child_seed(master, 0))
-    report = check(
-        graph, args.theta, args.beta, k=args.k, delta_fail=args.delta_fail, exact=args.exact,
-        seed=child_seed(master, 1), time_limit=args.time_limit, source=source, t=args.t,
-        engine=engine, scheduler=args.scheduler,
-    )
+    with progress_bar(2, enabled=args.progress, desc="check", unit="stage", delay=1.0) as bar:
+        if args.edges is not None:
+            graph, source = _edge_graph(args)
+        elif engine == "stream":
+            graph, source = _stream_plan(args, child_seed(master, 0))
+        else:
+            graph, source = _sampled_graph(args, child_seed(master, 0))
+        bar.update(1)  # the graph (or its stream plan) is there; the searches follow
+        report = check(
+            graph, args.theta, args.beta, k=args.k if vocab.given(args, "k") else None,
+            delta_fail=args.delta_fail, exact=args.exact, seed=child_seed(master, 1),
+            time_limit=args.time_limit, source=source, t=_tuple_size(args),
+            engine=engine, scheduler=args.scheduler,
+        )
+        bar.update(1)
     if args.edges is None and args.no_replace:
         import dataclasses
 
@@ -87,7 +98,7 @@ def run(args) -> int:
         )
         report = dataclasses.replace(report, assumptions=[*report.assumptions, note])
     if args.json:
-        print_json(report.as_dict())
+        emit_json("check", report.as_dict())
     else:
         print(report)
     if report.violated:
@@ -101,18 +112,21 @@ def run(args) -> int:
 STREAM_AUTO_EDGES = 2e8
 
 
+def _tuple_size(args) -> int | None:
+    """``--t`` for the report: ``None`` for single skills (the default 1), else the size."""
+    return None if args.t == 1 else args.t
+
+
 def _engine(args) -> str:
     """The engine: ``--engine``, or for ``auto`` the stream past :data:`STREAM_AUTO_EDGES`."""
     stream_only = [flag for flag, used in (("--scheduler", args.scheduler is not None),) if used]
     cannot = [flag for flag, used in (("--edges", args.edges is not None),
                                       ("--no-replace", args.no_replace), ("--exact", args.exact),
-                                      ("--t", args.t is not None)) if used]  # fmt: skip
+                                      ("--t", _tuple_size(args) is not None)) if used]  # fmt: skip
     if args.engine == "stream" and cannot:
         raise CommandError(f"--engine stream cannot take {', '.join(cannot)}: use --engine graph")
     if args.engine == "auto":
-        n_texts = 100_000 if args.n_texts is None else args.n_texts
-        k = 8 if args.k is None else args.k
-        big = n_texts * k > STREAM_AUTO_EDGES or stream_only
+        big = args.n_texts * args.k > STREAM_AUTO_EDGES or stream_only
         engine = "stream" if big and not cannot else "graph"
     else:
         engine = args.engine
@@ -126,11 +140,9 @@ def _stream_plan(args, seed):
     from skillgraph.core.streaming import stream_plan
 
     plan = stream_plan(
-        1000 if args.n_skills is None else args.n_skills,
-        100_000 if args.n_texts is None else args.n_texts,
-        8 if args.k is None else args.k, args.theta, skill_measure=args.skill_measure,
+        args.n_skills, args.n_texts, args.k, args.theta, skill_measure=args.skill_measure,
         zipf_exponent=args.zipf_exponent, seed=seed,
-    )  # fmt: skip
+    )
     source = f"sampled, seed {args.seed}, streamed" + (
         f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
     )
@@ -144,7 +156,11 @@ def _edge_graph(args) -> tuple[SkillGraph, str]:
     _refuse_sampling_options(args)
     _estimate_edge_check(args)
     try:
-        graph = load_edges(args.edges, n_texts=args.n_texts, n_skills=args.n_skills)
+        graph = load_edges(
+            args.edges,
+            n_texts=args.n_texts if vocab.given(args, "n_texts") else None,
+            n_skills=args.n_skills if vocab.given(args, "n_skills") else None,
+        )
     except OSError as exc:  # missing or unreadable file: a message, not a traceback
         raise CommandError(str(exc), EXIT_OUTPUT) from None
     _say_estimate(graph.n_texts, graph.n_skills, graph.n_edges)  # sizes read from the file
@@ -161,13 +177,14 @@ def _estimate_edge_check(args) -> None:
 
     check_input(args.edges, "edge file")
     for name in ("n_texts", "n_skills"):
-        if getattr(args, name) is not None:
+        if vocab.given(args, name):
             check_int(name, getattr(args, name), 1)
     with open(args.edges, "rb") as f:
         head = f.read(1 << 16)
     line = max(len(head) / max(head.count(b"\n"), 1), MIN_EDGE_LINE_BYTES)
     edges = int(os.path.getsize(args.edges) / line)
-    check_edge_audit(args.n_texts or 0, args.n_skills or 0, edges)
+    check_edge_audit(args.n_texts if vocab.given(args, "n_texts") else 0,
+                     args.n_skills if vocab.given(args, "n_skills") else 0, edges)
 
 
 def _say_estimate(n_texts: int, n_skills: int, n_edges: int) -> None:
@@ -186,11 +203,8 @@ def _sampled_graph(args, seed) -> tuple[SkillGraph, str]:
     """Return a graph sampled from the options (defaults 1000, 100 000, 8) and its source label."""
     from skillgraph.core.sampling import sample_graph
 
-    n_skills = 1000 if args.n_skills is None else args.n_skills
-    n_texts = 100_000 if args.n_texts is None else args.n_texts
-    k = 8 if args.k is None else args.k
     graph = sample_graph(
-        n_skills, n_texts, k, skill_measure=args.skill_measure,
+        args.n_skills, args.n_texts, args.k, skill_measure=args.skill_measure,
         zipf_exponent=args.zipf_exponent, replace=not args.no_replace, seed=seed,
     )
     source = f"sampled, seed {args.seed}" + (

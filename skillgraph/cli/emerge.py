@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import textwrap
 import warnings
 
-from skillgraph.cli._common import comma_list, print_json, staged_output
-from skillgraph.core.engine import ENGINES
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import comma_list, staged_output
+from skillgraph.cli._json import absolute, emit_json
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 __all__ = ["add_parser", "run"]
@@ -15,12 +15,6 @@ __all__ = ["add_parser", "run"]
 #: every file a run writes (a directory of only these is a run from before runs were marked)
 FILES = frozenset({"emergence.png", "emergence.pdf", "performance_curves.png", "slingshot.png",
                    "results.csv", "replicates.csv", "summary.md"})  # fmt: skip
-
-
-def _hidden_alias(p, old: str, new: str, **kwargs) -> None:
-    """``old``, the option's name before 0.2: still accepted, no longer listed."""
-    dest = new.lstrip("-").replace("-", "_")
-    p.add_argument(old, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kwargs)
 
 
 def _add_scale_options(p) -> None:
@@ -45,32 +39,26 @@ def _add_scale_options(p) -> None:
                    help="theta of Chinchilla's own model for --mapping anchored (default 0.05)")
     p.add_argument("--cloze-factor", type=float, default=1.0, metavar="C",
                    help="cloze-sufficiency factor c of linear/pinsker (default 1)")
-    p.add_argument("--bound-points", type=int, default=81, metavar="N",
+    p.add_argument("--bound-points", type=vocab.integer, default=81, metavar="N",
                    help="scales on the bound curves (default 81; the headline's factors need "
                    "2 per decade of scale)")
-    p.add_argument("--sim-points", type=int, default=21, metavar="N",
+    p.add_argument("--sim-points", type=vocab.integer, default=21, metavar="N",
                    help="scales simulated (default 21; 0: bound only)")
 
 
 def _add_simulation_options(p) -> None:
-    p.add_argument("--tuples", type=comma_list(int, "--tuples"), default=(1, 2, 4, 8),
-                   help="tuple sizes t, comma-separated (default 1,2,4,8)")
-    p.add_argument("--betas", type=comma_list(float, "--betas"), default=(0.5,),
-                   help="competence thresholds beta, comma-separated (default 0.5)")
-    p.add_argument("--k", type=int, default=8, help="skills per text piece (default 8)")
-    p.add_argument("--form", default="kl", help="form of the bound: kl (default) or paper")
-    p.add_argument("--n-skills", type=int, default=1000, help="skills per graph (default 1000)")
-    p.add_argument("--n-texts", type=int, default=1_000_000,
-                   help="text pieces per graph (default 1000000)")
-    p.add_argument("--replicates", type=int, default=8, help="graphs per scale (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--n-tuples", type=int, default=20_000,
+    vocab.add_list(p, "--tuples", vocab.integer, (1, 2, 4, 8), "tuple sizes t")
+    vocab.add_list(p, "--betas", float, (0.5,), "competence thresholds beta")
+    vocab.add_graph_arguments(p, n_texts=1_000_000)
+    vocab.add_form(p)
+    p.add_argument("--replicates", type=vocab.integer, default=8,
+                   help="graphs per scale (default 8)")
+    vocab.add_seed(p)
+    p.add_argument("--n-tuples", type=vocab.integer, default=20_000,
                    help="tuples sampled per measurement for t >= 3 (default 20000)")
-    p.add_argument("--failure-models", type=comma_list(str, "--failure-models"),
-                   default=("random", "deficit"),
-                   help="failure models simulated, comma-separated (default random,deficit)")
-    p.add_argument("--engine", choices=ENGINES, default="stream",
-                   help="stream: O(n_skills) memory (default); graph: materialised graphs")
+    vocab.add_list(p, "--failure-models", str, ("random", "deficit"), "failure models simulated")
+    vocab.add_engine(p, auto="stream (emerge's failure models and with-replacement draws are "
+                     "the streaming engine's; graph draws nested failure sets on one graph)")
 
 
 def add_parser(subparsers) -> None:
@@ -89,14 +77,15 @@ def add_parser(subparsers) -> None:
     )
     _add_scale_options(p)
     _add_simulation_options(p)
-    _hidden_alias(p, "--points", "--bound-points", type=int)
-    _hidden_alias(p, "--c", "--cloze-factor", type=float)
-    _hidden_alias(p, "--failures", "--failure-models", type=comma_list(str, "--failures"))
+    vocab.deprecated_alias(p, "--points", "--bound-points", type=vocab.integer)
+    vocab.deprecated_alias(p, "--c", "--cloze-factor", type=float)
+    vocab.deprecated_alias(p, "--failures", "--failure-models",
+                           type=comma_list(str, "--failures"))
     p.add_argument("--out", metavar="DIR", default="emerge_out",
                    help="output directory (default emerge_out)")
-    p.add_argument("--json", action="store_true",
-                   help="print a JSON summary (headline, doubling factors, files) on stdout")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    vocab.add_json(p, "print a JSON summary (headline, doubling factors, absolute file paths) "
+                   "on stdout; no progress bar")
+    vocab.add_progress(p)
     p.set_defaults(func=run)
 
 
@@ -123,7 +112,7 @@ def _config(args):
         sim_points=args.sim_points,
         n_tuples=args.n_tuples,
         failure_models=args.failure_models,
-        engine=args.engine,
+        engine="stream" if args.engine == "auto" else args.engine,
     )
 
 
@@ -136,13 +125,15 @@ def run(args) -> int:
     with staged_output(args.out, "emerge", legacy=FILES.issuperset) as stage:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
-            result = run_emerge(config, progress=not (args.no_progress or args.json))
+            result = run_emerge(config, progress=args.progress and not args.json)
         for warning in caught:  # one line each, on stderr
             print(f"skillgraph emerge: warning: {warning.message}", file=sys.stderr)
         written = stage.final(write_outputs(result, stage.path))
     if args.json:
-        print_json({"headline": result.headline, "doubling": result.doubling,
-                    "notes": list(result.notes), "files": [str(p) for p in written]})
+        emit_json("emerge", {"headline": result.headline, "doubling": result.doubling,
+                             "notes": list(result.notes), "seed": args.seed,
+                             "out": absolute(args.out),
+                             "files": [absolute(p) for p in written]})
         return 0
     print(result.summary)
     print()

@@ -17,6 +17,7 @@ _OVERRIDES = {
 
 
 def add_parser(subparsers) -> None:
+    from skillgraph.cli import _vocabulary as vocab
     from skillgraph.mechanisms.induction import PRESETS
 
     p = subparsers.add_parser(
@@ -32,23 +33,23 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--out", metavar="DIR", default="induction_out",
                    help="output directory (default induction_out)")
-    p.add_argument("--json", action="store_true",
-                   help="print the summary as JSON on stdout instead of text")
+    vocab.add_json(p, "print the summary as JSON on stdout instead of text")
     p.add_argument("--preset", choices=sorted(PRESETS), default="reference",
                    help="named configuration (default reference); the flags below override it")
-    p.add_argument("--steps", type=int, help="training steps (reference 800)")
-    p.add_argument("--dim", type=int, help="residual width d (default 128)")
-    p.add_argument("--seq-len", type=int, help="sequence length T (default 128)")
-    p.add_argument("--batch", type=int, help="sequences per step B (default 32)")
-    p.add_argument("--triggers", type=int, help="trigger tokens K (default 5)")
+    p.add_argument("--steps", type=vocab.integer, help="training steps (reference 800)")
+    p.add_argument("--dim", type=vocab.integer, help="residual width d (default 128)")
+    p.add_argument("--seq-len", type=vocab.integer, help="sequence length T (default 128)")
+    p.add_argument("--batch", type=vocab.integer, help="sequences per step B (default 32)")
+    p.add_argument("--triggers", type=vocab.integer, help="trigger tokens K (default 5)")
     p.add_argument("--lr", type=float, help="SGD step size (default 0.2)")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    vocab.add_seed(p)
+    vocab.add_progress(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from skillgraph.cli._common import print_json, staged_output
+    from skillgraph.cli._common import staged_output
+    from skillgraph.cli._json import absolute, emit_json
     from skillgraph.mechanisms import induction
 
     overrides = {
@@ -62,7 +63,7 @@ def run(args) -> int:
     legacy = frozenset(induction.FILES).issuperset
     with staged_output(args.out, "induction", legacy=legacy) as stage:
         try:
-            result = induction.run(config, progress=not args.no_progress)
+            result = induction.run(config, progress=args.progress)
             written = stage.final(induction.write_outputs(result, stage.path))
         except induction.InductionDivergedError as exc:  # write its curves, then say so
             diverged = induction.write_diverged(exc, stage.path)
@@ -71,7 +72,10 @@ def run(args) -> int:
             str(diverged).replace(str(stage.path), str(stage.out)), diverged.step, diverged.run
         )
     if args.json:
-        print_json(result.summary())
+        summary = result.summary()  # its "seconds" is the training's, named so here
+        summary["training_seconds"] = summary.pop("seconds")
+        emit_json("induction", {**summary, "out": absolute(args.out),
+                                "files": [absolute(p) for p in written]})
     else:
         print(induction.summary_markdown(result))
         print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from skillgraph.cli._common import comma_list, print_json, staged_output
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import staged_output
+from skillgraph.cli._json import absolute, emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -32,12 +34,13 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="print the machine-readable summary (JSON) instead of the headline",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    vocab.add_seed(p)
     p.add_argument(
-        "--trials", type=int, default=20, help="draws of the embeddings per point (default 20)"
+        "--trials", type=vocab.integer, default=20,
+        help="draws of the embeddings per point (default 20)",
     )
-    p.add_argument("--n-inputs", type=int, default=1000, help="inputs N (default 1000)")
-    p.add_argument("--n-labels", type=int, default=5, help="labels M (default 5)")
+    p.add_argument("--n-inputs", type=vocab.integer, default=1000, help="inputs N (default 1000)")
+    p.add_argument("--n-labels", type=vocab.integer, default=5, help="labels M (default 5)")
     p.add_argument(
         "--zipf-exponent", type=float, default=2.0, help="Zipf exponent a > 1 (default 2)"
     )
@@ -47,17 +50,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--rho", type=float, default=1.0, help="q = p^rho scheme (default 1)")
     p.add_argument(
         "--replicates",
-        type=int,
+        type=vocab.integer,
         default=4,
         help="memories and graphs per size in the emergence figure (default 4)",
     )
-    p.add_argument(
-        "--tuples",
-        type=comma_list(int, "--tuples"),
-        default=(1, 2, 4),
-        help="tuple sizes t, comma-separated (default 1,2,4)",
-    )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    vocab.add_list(p, "--tuples", vocab.integer, (1, 2, 4), "tuple sizes t")
+    vocab.add_progress(p)
     p.set_defaults(func=run)
 
 
@@ -78,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
         tuples=args.tuples,
     )
     with staged_output(args.out, "memory", legacy=frozenset(memory.FILES).issuperset) as stage:
-        report = memory.run(config, progress=not args.no_progress)
+        report = memory.run(config, progress=args.progress)
         memory.write_outputs(report, stage.path)
     if args.json:
-        print_json({**report.summary_json(), "out": str(args.out)})
+        emit_json("memory", {**report.summary_json(), "out": absolute(args.out),
+                             "files": [absolute(f"{args.out}/{name}") for name in memory.FILES]})
         return 0
     print(report.headline)
     print()

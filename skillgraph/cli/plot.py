@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from skillgraph.cli._common import EXIT_FINDING, EXIT_INVALID, CommandError, print_json
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import EXIT_FINDING, EXIT_INVALID, CommandError
+from skillgraph.cli._json import absolute, emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -36,7 +38,8 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="plot the intact items of a store with corrupt or foreign shards (listed)",
     )
-    p.add_argument("--json", action="store_true", help="print the files and the store's state")
+    vocab.add_progress(p)
+    vocab.add_json(p, "print the files written (absolute paths) and the store's state as JSON")
     p.set_defaults(func=run)
 
 
@@ -118,11 +121,13 @@ def run(args) -> int:
     if state["ok"]:
         out = args.out if args.out is not None else f"{args.dir}/figures"
         with staged_output(out, "plot", legacy=_only_figures) as stage:
-            written = stage.final(plot_store(args.dir, out=stage.path, fmt=args.format))
+            written = stage.final(plot_store(args.dir, out=stage.path, fmt=args.format,
+                                               progress=args.progress))
     if args.json:
         summary = {key: len(state[key]) for key in ("ok", "error", "corrupt", "missing")}
-        print_json({"written": [str(p) for p in written], "n_items": state["n_items"],
-                    "items": summary, "foreign": state["foreign"]})  # fmt: skip
+        emit_json("plot", {"store": absolute(args.dir), "written": [absolute(p) for p in written],
+                           "n_items": state["n_items"], "items": summary,
+                           "foreign": state["foreign"]})
     else:
         for path in written:
             print(path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from skillgraph.cli._common import CommandError, add_graph_arguments, format_table, print_json
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import CommandError, format_table
+from skillgraph.cli._json import emit_json
 from skillgraph.cli.bound import bound_rows
-from skillgraph.core.engine import ENGINES, STREAM_ABOVE_EDGES, resolve_engine, simulate_counts
+from skillgraph.core.engine import STREAM_ABOVE_EDGES, resolve_engine, simulate_counts
 from skillgraph.core.failures import FAILURE_MODELS
 
 __all__ = ["add_parser", "run"]
@@ -15,30 +17,29 @@ def add_parser(subparsers) -> None:
         "simulate",
         help="sample a skill graph and compare the empirical bad fraction with the bound",
         description="Sample a text-skill graph, fail a fraction theta of its text pieces, and "
-        "print the empirical fraction of bad skills (or t-tuples) with its 95%% CI beside "
+        "print the empirical fraction of bad skills (or t-tuples) with its 95% CI beside "
         "the bound.",
     )
-    add_graph_arguments(p)
-    p.add_argument("--theta", type=float, default=0.05, help="failure rate (default 0.05)")
-    p.add_argument("--beta", type=float, default=0.2, help="competence threshold (default 0.2)")
+    vocab.add_graph_arguments(p)
+    vocab.add_sampling_arguments(p)
+    vocab.add_seed(p)
+    vocab.add_theta(p)
+    vocab.add_beta(p)
     p.add_argument(
-        "--failure", choices=tuple(FAILURE_MODELS), default="random", help="failure model"
+        "--failure", choices=tuple(FAILURE_MODELS), default="random",
+        help="failure model (default random)",
     )
-    p.add_argument("--t", type=int, default=1, help="tuple size (default 1)")
-    p.add_argument("--form", choices=("kl", "paper"), default="kl", help="bound form")
-    p.add_argument(
-        "--engine",
-        choices=("auto", *ENGINES),
-        default="auto",
-        help="graph: materialise the graph (exact failure counts); stream: per-skill counts "
-        "in O(n_skills) memory (Bernoulli random failures, deficit exact in expectation); "
-        f"auto (default): stream above {STREAM_ABOVE_EDGES:,} edge slots",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    vocab.add_t(p)
+    vocab.add_form(p)
+    vocab.add_engine(p, auto=f"stream above {STREAM_ABOVE_EDGES:,} edge slots n_texts * k "
+                     "(streamed random failures are Bernoulli, deficit exact in expectation)")
+    vocab.add_progress(p)
+    vocab.add_json(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from skillgraph._progress import progress_bar
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph.theory import bounds
 
@@ -48,15 +49,18 @@ def run(args) -> int:
     if args.engine == "stream" and args.no_replace:
         raise CommandError("--engine stream draws skills with replacement; drop --no-replace")
     engine = resolve_engine(args.engine, args.n_texts, args.k, replace=not args.no_replace)
-    counts = simulate_counts(
-        args.n_skills, args.n_texts, args.k, args.theta, failure=args.failure,
-        skill_measure=args.skill_measure, zipf_exponent=args.zipf_exponent,
-        replace=not args.no_replace, engine=engine,
-        graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
-    )
-    estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
+    with progress_bar(2, enabled=args.progress, desc="simulate", unit="stage", delay=1.0) as bar:
+        counts = simulate_counts(
+            args.n_skills, args.n_texts, args.k, args.theta, failure=args.failure,
+            skill_measure=args.skill_measure, zipf_exponent=args.zipf_exponent,
+            replace=not args.no_replace, engine=engine,
+            graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
+        )
+        bar.update(1)  # sampled and failed; the bad fraction follows
+        estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
+        bar.update(1)
     if args.json:
-        print_json(_summary(args, engine, estimate, bound))
+        emit_json("simulate", _summary(args, engine, estimate, bound))
     else:
         _print_text(args, engine, counts.n_failed_texts, estimate, bound)
     return 0

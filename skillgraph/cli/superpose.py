@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from skillgraph.cli._common import CommandError, print_json, staged_output
+from skillgraph.cli import _vocabulary as vocab
+from skillgraph.cli._common import CommandError, staged_output
+from skillgraph.cli._json import absolute, emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -39,13 +41,13 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument(
         "--tasks",
-        type=int,
+        type=vocab.integer,
         metavar="K",
         help="number of tasks K, equal proportions unless --lambda (default 3)",
     )
     p.add_argument(
         "--examples",
-        type=int,
+        type=vocab.integer,
         metavar="N",
         default=60,
         help="in-context examples per prompt (default 60)",
@@ -56,8 +58,8 @@ def add_parser(subparsers) -> None:
         metavar="A,B,...",
         help="task proportions, comma-separated, summing to 1 (e.g. 0.5,0.3,0.2)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    vocab.add_seed(p)
+    vocab.add_progress(p)
     p.set_defaults(func=run)
 
 
@@ -87,10 +89,11 @@ def run(args: argparse.Namespace) -> int:
         lam=_proportions(args), n_examples=args.examples, seed=args.seed
     )
     with staged_output(args.out, "superpose", legacy=FILES.issuperset) as stage:
-        result = superposition.run(config, progress=not args.no_progress)
+        result = superposition.run(config, progress=args.progress)
         written = stage.final(superposition.write_outputs(result, stage.path))
     if args.json:
-        print_json(result.summary_json())
+        emit_json("superpose", {**result.summary_json(), "out": absolute(args.out),
+                                "files": [absolute(p) for p in written]})
         return 0
     print(result.headline)
     print()

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 
+from skillgraph.cli import _vocabulary as vocab
 from skillgraph.cli._common import (
     EXIT_FINDING,
     EXIT_INVALID,
@@ -13,8 +14,8 @@ from skillgraph.cli._common import (
     CommandError,
     check_input,
     check_output_dir,
-    print_json,
 )
+from skillgraph.cli._json import absolute, emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -41,28 +42,37 @@ def add_parser(subparsers) -> None:
         "The spec, the size of the work and the output directory are checked before any work.",
         epilog=_EPILOG,
     )
-    p.add_argument("spec", help="sweep spec, a TOML file (see sims/)")
-    p.add_argument("--out", required=True, metavar="DIR", help="store directory")
+    p.add_argument("spec", nargs="?",
+                   help="sweep spec, a TOML file (format: sims/README.md); or --example NAME")
+    p.add_argument("--example", metavar="NAME",
+                   help="run a spec shipped with skillgraph instead of a file (e.g. smoke: "
+                   "small graphs, every measurement, seconds); see --list-examples")
+    p.add_argument("--list-examples", action="store_true",
+                   help="list the shipped example specs with their descriptions and paths, "
+                   "and exit")
+    p.add_argument("--out", metavar="DIR", help="store directory (required to run)")
     p.add_argument(
         "--resume", action="store_true", help="continue the sweep in DIR (same spec only)"
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=int, metavar="N", help="local worker processes (default: all cores)"
+        "--workers", type=vocab.integer, metavar="N",
+        help="local worker processes (default: all cores)",
     )
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (dask extra)"
     )
     where.add_argument(
-        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+        "--dask-local", type=vocab.integer, metavar="N",
+        help="start a local Dask cluster of N workers",
     )
     p.add_argument(
         "--dry-run",
         action="store_true",
         help="validate the spec, count the items and estimate the work; write nothing",
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    vocab.add_progress(p)
+    vocab.add_json(p, "print the run's summary (or with --dry-run the estimate) as JSON")
     p.set_defaults(func=run)
 
 
@@ -79,15 +89,36 @@ def _local_workers(args) -> int | None:
     return os.cpu_count() or 1
 
 
+def _spec_path(args) -> str:
+    """The spec to run: the file given, or the shipped ``--example`` (exactly one of them)."""
+    from skillgraph.cli._examples import example_path
+
+    if (args.spec is None) == (args.example is None):
+        raise CommandError("give a spec file or --example NAME (one of them; "
+                           "see skillgraph sweep --list-examples)")  # fmt: skip
+    return args.spec if args.example is None else str(example_path(args.example))
+
+
+def _list_examples() -> int:
+    from skillgraph.cli._examples import example_descriptions, example_path
+
+    for name, text in example_descriptions().items():
+        print(f"{name:<20} {text}\n{'':<20} {example_path(name)}")
+    return 0
+
+
 def _dry_run(args, spec, workers: int | None) -> int:
     from skillgraph.sweep.runner import check_resources
 
     cost = check_resources(spec, workers=workers or 1, local=workers is not None)
-    if args.json:
-        print_json({"spec": args.spec, "name": spec.name, "valid": True,
-                    "n_items": cost.n_items, "rows": cost.rows, "seconds": cost.seconds,
-                    "item_seconds": cost.item.seconds, "item_bytes": cost.item.nbytes,
-                    "spec_hash": spec.spec_hash})  # fmt: skip
+    if args.json:  # the same numbers as the text: wall-clock seconds on these workers
+        emit_json("sweep-dry-run", {
+            "spec": absolute(args.spec), "name": spec.name, "valid": True,
+            "n_items": cost.n_items, "rows": cost.rows, "workers": workers or 1,
+            "estimated_seconds": cost.seconds / (workers or 1),
+            "estimated_cpu_seconds": cost.seconds,
+            "item_seconds": cost.item.seconds, "item_bytes": cost.item.nbytes,
+            "spec_hash": spec.spec_hash}, command="sweep")  # fmt: skip
         return 0
     print(
         f"spec {args.spec!r} is valid: sweep {spec.name!r}, {cost.n_items} work items, "
@@ -100,11 +131,16 @@ def run(args) -> int:
     """Validate, check the size and the output directory, then run the sweep."""
     from skillgraph.sweep.runner import check_resources, load_spec
 
+    if args.list_examples:
+        return _list_examples()
+    args.spec = _spec_path(args)
     check_input(args.spec, "spec")
     spec = load_spec(args.spec)
     workers = _local_workers(args)
     if args.dry_run:
         return _dry_run(args, spec, workers)
+    if args.out is None:
+        raise CommandError("--out DIR is required to run a sweep (--dry-run writes nothing)")
     if workers is not None and not args.resume:  # a Dask cluster is checked once connected
         check_resources(spec, workers=workers)
     created = not os.path.exists(args.out)
@@ -119,7 +155,9 @@ def run(args) -> int:
     if summary is None:
         return EXIT_FINDING
     if args.json:
-        print_json({**summary.as_dict(), "failed": summary.failed})
+        record = {k: v for k, v in summary.as_dict().items() if k != "elapsed"}
+        emit_json("sweep", {**record, "out": absolute(args.out), "table": absolute(
+            record["table"]) if record.get("table") else None, "failed": summary.failed})
     else:
         print(summary.report())
     return 0 if summary.ok else EXIT_FINDING
@@ -134,7 +172,7 @@ def _run(args, spec):
     try:
         with make_executor(args.workers, args.scheduler, args.dask_local) as executor:
             return run_sweep(spec, args.out, executor=executor, resume=args.resume,
-                             progress=not args.no_progress)  # fmt: skip
+                             progress=args.progress)  # fmt: skip
     except ImportError as exc:
         raise CommandError(str(exc)) from None
     except NotAStoreError as exc:  # as every command refuses a directory that is not its own

@@ -101,7 +101,7 @@ def _run(*args: str) -> str:
 
 
 SMALL_EMERGE = [
-    "emerge", "--n-texts", "20000", "--n-skills", "300", "--replicates", "2", "--points", "9",
+    "emerge", "--n-texts", "20000", "--n-skills", "300", "--replicates", "2", "--bound-points", "9",
     "--sim-points", "3", "--tuples", "1,2,3", "--n-tuples", "2000", "--no-progress",
 ]
 SMALL_CHECK = ["check", "--n-skills", "100", "--n-texts", "5000", "--k", "8", "--theta", "0.1",

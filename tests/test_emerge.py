@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
+import re
 import warnings
 
 import matplotlib.image as mpimg
@@ -162,6 +163,22 @@ def test_table_columns_and_no_nan_where_numbers_expected(tiny_run):
                 assert r["ci_low"] == "nan" and r["n_replicates"] == "nan"
     sources = {r["source"] for r in rows if r["quantity"] == "tuple_fraction"}
     assert {"bound", "random", "deficit"} <= sources
+
+
+def test_summary_shows_every_beta_aligned_and_no_negative_zero(tiny_run):
+    result, out, _ = tiny_run
+    for text in (result.summary, (out / "summary.md").read_text()):
+        for beta in TINY["betas"]:
+            assert f"(beta={beta:g}, k=8)" in text
+        assert "-0.00" not in text
+    # plain text: within each table, every value column ends at the same character
+    for block in result.summary.split("\n\n"):
+        rows = block.splitlines()[1:]
+        assert len({len(r) for r in rows}) == 1, rows
+        starts = {tuple(m.start() for m in re.finditer(r"\d\.\d\d|n/a", r)) for r in rows[1:]}
+        assert len(starts) == 1, rows
+    fractions = [r["value"] for r in result.rows if r["quantity"] == "tuple_fraction"]
+    assert min(fractions) >= 0.0  # an exact tuple fraction above 1 by round-off is clipped
 
 
 def test_guaranteed_fraction_never_decreases_with_scale(tiny_run):

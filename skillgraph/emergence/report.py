@@ -344,8 +344,17 @@ def _summary_cells(result: EmergeResult, sources: list, beta: float, compute: fl
     params = float(np.exp(np.interp(log_c, np.log(scales["compute"]), np.log(scales["params"]))))
     cells = [_fmt_sci(compute), _fmt_sci(params), f"{theta:.4f}"]
     for t in result.config.tuples:
-        cells.append(" ".join(f"{_fraction_at(result, s, t, beta, compute):.2f}" for s in sources))
+        cells.append(" ".join(_fmt_fraction(_fraction_at(result, s, t, beta, compute))
+                              for s in sources))  # fmt: skip
     return cells
+
+
+def _fmt_fraction(x: float) -> str:
+    """A fraction in four characters (``0.25``, `` n/a``), so that the g/r/d columns align.
+
+    ``round(x, 2) + 0.0`` turns a rounded ``-0.0`` (a round-off below zero) into ``0.0``.
+    """
+    return " n/a" if math.isnan(x) else f"{round(x, 2) + 0.0:4.2f}"
 
 
 def summary_table(result: EmergeResult, markdown: bool = False, max_rows: int | None = None) -> str:
@@ -362,10 +371,16 @@ def summary_table(result: EmergeResult, markdown: bool = False, max_rows: int | 
     Returns
     -------
     str
-        A legend line, then the table (first ``beta`` of the run).
+        For every ``beta`` of the run, a legend line and its table.
     """
+    return "\n\n".join(
+        _beta_table(result, beta, markdown, max_rows) for beta in result.config.betas
+    )
+
+
+def _beta_table(result: EmergeResult, beta: float, markdown: bool, max_rows) -> str:
+    """The legend and table of :func:`summary_table` for one ``beta``."""
     cfg = result.config
-    beta = cfg.betas[0]
     sources = _sources(result)
     short = [_SHORT.get(s, s) for s in sources]
     header = ["compute (FLOPs)", "params", "theta"] + [

@@ -168,7 +168,9 @@ def _measure(config, scales, root, where: tuple, counts: SkillCounts, out: _Repl
             t, beta, n_tuples=None if t <= 2 else config.n_tuples,
             seed=child_seed(root, r, 1 + mi, 1 + ti, bi),
         )  # fmt: skip
-        competent = 1.0 - float(est.value)
+        # an exact tuple fraction is a sum of pair masses that can exceed 1 by round-off
+        # (1 + 1e-15): clipped, so that no competent fraction is ever printed as -0.00
+        competent = 1.0 - min(float(est.value), 1.0)
         index = (mi, si, ti, bi, r)
         out.value[index] = competent
         out.n_effective[index] = float(est.n_effective)

@@ -33,13 +33,11 @@ def add_parser(subparsers) -> None:
     vocab.add_form(p)
     vocab.add_engine(p, auto=f"stream above {STREAM_ABOVE_EDGES:,} edge slots n_texts * k "
                      "(streamed random failures are Bernoulli, deficit exact in expectation)")
-    vocab.add_progress(p)
     vocab.add_json(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from skillgraph._progress import progress_bar
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph.theory import bounds
 
@@ -49,16 +47,13 @@ def run(args) -> int:
     if args.engine == "stream" and args.no_replace:
         raise CommandError("--engine stream draws skills with replacement; drop --no-replace")
     engine = resolve_engine(args.engine, args.n_texts, args.k, replace=not args.no_replace)
-    with progress_bar(2, enabled=args.progress, desc="simulate", unit="stage", delay=1.0) as bar:
-        counts = simulate_counts(
-            args.n_skills, args.n_texts, args.k, args.theta, failure=args.failure,
-            skill_measure=args.skill_measure, zipf_exponent=args.zipf_exponent,
-            replace=not args.no_replace, engine=engine,
-            graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
-        )
-        bar.update(1)  # sampled and failed; the bad fraction follows
-        estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
-        bar.update(1)
+    counts = simulate_counts(
+        args.n_skills, args.n_texts, args.k, args.theta, failure=args.failure,
+        skill_measure=args.skill_measure, zipf_exponent=args.zipf_exponent,
+        replace=not args.no_replace, engine=engine,
+        graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
+    )
+    estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
     if args.json:
         emit_json("simulate", _summary(args, engine, estimate, bound))
     else:

@@ -113,11 +113,14 @@ def log_binomial(n, r):
 
 
 def rounding_slack(*terms):
-    """A safety margin for round-off: ``ROUNDING_SLACK`` times the sum of the ``|terms|``.
+    """A safety margin for round-off: ``ROUNDING_SLACK * sum(|terms|) + 1e-9``.
 
     Every certificate adds it to its log bound before comparing with
     ``log(delta_fail)``, so that float round-off can never decide that
-    comparison in the unsafe direction.
+    comparison in the unsafe direction.  Non-finite terms count as 0; the
+    absolute ``1e-9`` is a floor for when the terms are small (see
+    :ref:`theory-certificate-reduction`).  It costs a factor of at most
+    ``exp(1e-9)`` in the failure probability a certificate can claim.
     """
     total = 0.0
     for t in terms:

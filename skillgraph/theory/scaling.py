@@ -79,8 +79,9 @@ class ScalingLaw(Display):
     * ``form="chinchilla"``: ``L = E + A / N**a_exp + B / D**b_exp``
       (Hoffmann et al. 2022, approach 3).
     * ``form="kaplan"``: ``L = ((n_c / N)**(a_n / a_d) + d_c / D)**a_d``
-      (Kaplan et al. 2020, eq. 1.5).  No irreducible term: ``E = 0`` and the
-      excess loss is the loss.
+      (Kaplan et al. 2020, eq. 1.5).  No irreducible term: the attribute
+      ``E`` is ``None`` (a Chinchilla-form parameter), :attr:`irreducible`
+      is 0 and the excess loss is the loss.
 
     Build instances with :meth:`chinchilla_form` or :meth:`kaplan_form`; the
     parameters of the other form are ``None``.
@@ -157,7 +158,7 @@ class ScalingLaw(Display):
 
     @property
     def irreducible(self) -> float:
-        """The irreducible loss ``E`` (0 for the Kaplan form)."""
+        """The irreducible loss: ``E``, or 0 for the Kaplan form (whose ``E`` is ``None``)."""
         return self.E if self.form == "chinchilla" else 0.0
 
     def _excess(self, N: np.ndarray, D: np.ndarray) -> np.ndarray:

@@ -41,12 +41,13 @@ SMALLER = {
     "skillgraph memory": ["--trials", "2", "--replicates", "2", "--n-inputs", "100"],
     "skillgraph induction": ["--steps", "20", "--dim", "16", "--seq-len", "16", "--batch", "4"],
     "skillgraph superpose": ["--examples", "10"],
+    "skillgraph check --n-skills 1000": ["--n-texts", "2e4"],
     "python -m paper_figs": ["--small", "--only", "slingshot"],
 }
 #: lines that run verbatim in the default run too (seconds)
 FAST = ("skillgraph bound", "skillgraph sweep --example", "skillgraph sweep --list-examples",
-        "skillgraph plot", "skillgraph simulate", "skillgraph check",
-        "skillgraph emerge --params")
+        "skillgraph plot", "skillgraph simulate", "skillgraph check --edges",
+        "skillgraph check --n-skills 200", "skillgraph emerge --params")
 #: found by this test: in a fresh process `plot` verifies the store's manifest before the
 #: built-in measurements are registered, so every store reads as damaged ("its spec is not
 #: a valid sweep spec"); strict, so that the fix turns it into a failure to remove

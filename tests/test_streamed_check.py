@@ -183,8 +183,8 @@ def test_auto_engine_streams_past_the_size():
     from skillgraph.cli.check import STREAM_AUTO_EDGES, _engine
 
     def args(**given):
-        base = dict(engine="auto", n_texts=None, k=None, scheduler=None, edges=None,
-                    no_replace=False, exact=None, t=None)  # fmt: skip
+        base = dict(engine="auto", n_texts=100_000, k=8, scheduler=None, edges=None,
+                    no_replace=False, exact=None, t=1)  # the parser's defaults  # fmt: skip
         return Namespace(**{**base, **given})
 
     big = int(STREAM_AUTO_EDGES // 8) + 1

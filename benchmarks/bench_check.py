@@ -75,8 +75,9 @@ def run_check(n_texts: int, engine: str) -> dict:
 def pass_contenders(n_texts: int) -> dict:
     """Callables of the pass benchmark, all on the same streamed graph."""
     from skillgraph import _kernels
+    from skillgraph._jit import numba_threads
     from skillgraph.audit.streamed import run_pass, skill_ranks, tie_rules
-    from skillgraph.core.streaming import _numba_threads, stream_plan
+    from skillgraph.core.streaming import stream_plan
 
     plan = stream_plan(N_SKILLS, n_texts, K, THETA, seed=SEED)
     degrees = np.full(N_SKILLS, n_texts * K // N_SKILLS)
@@ -87,7 +88,7 @@ def pass_contenders(n_texts: int) -> dict:
     key = np.array([1, 2], dtype=np.uint64)
 
     def draws_only():
-        with _numba_threads(None):
+        with numba_threads(None):
             _kernels.stream_draws_only(plan.key, plan.failure_key, 0, n_texts, K, N_SKILLS,
                                        plan.packed_alias, plan.use_alias, THETA)  # fmt: skip
 

@@ -1556,6 +1556,11 @@ def _stream_targeted_pass(
         tid = nb.get_thread_id()
         start, words, skills, _, _, _ = _scratch_rows(scratch, tid)
         mine = np.empty(k + 1, dtype=np.int64)
+        # the item's own counters, added to the thread's at its end: counters of two
+        # threads side by side in memory would share cache lines (written per text)
+        item_plain = 0
+        item_steps = np.zeros((k + 1, n_sizes + 1), dtype=np.int64)
+        item_failed = np.zeros(n_sizes + 1, dtype=np.int64)
         lo = item * _ITEM
         hi = min(lo + _ITEM, n_texts)
         for b0 in range(lo, hi, _BLOCK):
@@ -1574,13 +1579,13 @@ def _stream_targeted_pass(
                     r = _text_buckets(bucket, n_sizes, skills, m, k, b, mine)
                 if not second:  # X = x for sizes mine[x - 1] <= zi < mine[x]
                     if r == 0:
-                        plain[tid] += 1
+                        item_plain += 1
                         continue
                     lower = 0
                     for x in range(r + 1):
                         upper = mine[x] if x < r else n_sizes
-                        steps[tid, x, lower] += 1
-                        steps[tid, x, upper] -= 1
+                        item_steps[x, lower] += 1
+                        item_steps[x, upper] -= 1
                         lower = upper
                     continue
                 u = np.uint64(0)
@@ -1595,14 +1600,19 @@ def _stream_targeted_pass(
                         run = zi
                     elif not fails and run >= 0:
                         _add_run(diff[tid], skills, m, k, b, run, zi)
-                        local_failed[tid, run] += 1
-                        local_failed[tid, zi] -= 1
+                        item_failed[run] += 1
+                        item_failed[zi] -= 1
                         run = -1
                 if run >= 0:
                     end = n_sizes if r > 0 else n_zero
                     _add_run(diff[tid], skills, m, k, b, run, end)
-                    local_failed[tid, run] += 1
-                    local_failed[tid, end] -= 1
+                    item_failed[run] += 1
+                    item_failed[end] -= 1
+        plain[tid] += item_plain
+        for zi in range(n_sizes + 1):
+            local_failed[tid, zi] += item_failed[zi]
+            for x in range(k + 1):
+                steps[tid, x, zi] += item_steps[x, zi]
     for t in range(threads):  # serial: O(threads Z (n_skills + k)), small beside the texts
         running = 0
         for zi in range(n_sizes):

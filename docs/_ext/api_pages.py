@@ -5,7 +5,8 @@ At the start of every build this extension writes one page per subpackage of
 subpackage's docstring (or the short introduction below), then one section
 per public module with its docstring and an ``autosummary`` table of the names
 in its ``__all__`` that the module *defines*.  A name a module merely
-re-exports is documented once, where it is defined.  autosummary then writes
+re-exports is documented once, where it is defined (or, when that is a private
+module, where a public module exports it).  autosummary then writes
 one stub page per name into ``docs/api/generated/``; stubs of names that
 moved or left ``__all__`` are deleted, since autosummary never deletes one.
 
@@ -114,8 +115,18 @@ def _assigned_names(module) -> set[str]:
     return names
 
 
+def _private(dotted: str | None) -> bool:
+    """Whether a dotted module name is private (has a part starting with ``_``)."""
+    return bool(dotted) and any(part.startswith("_") for part in dotted.split("."))
+
+
 def defined_names(module) -> list[str]:
-    """The names of ``module.__all__`` that the module defines (re-exports left out)."""
+    """The names of ``module.__all__`` that the module defines (re-exports left out).
+
+    A function or class defined in a private module (``skillgraph._executors``)
+    counts as defined by the public module that exports it: private modules have
+    no page, so that is where it is documented.
+    """
     assigned = _assigned_names(module)
     out = []
     for name in getattr(module, "__all__", ()):
@@ -123,7 +134,8 @@ def defined_names(module) -> list[str]:
         if inspect.ismodule(value):
             continue
         if inspect.isfunction(value) or inspect.isclass(value):
-            if getattr(value, "__module__", None) == module.__name__:
+            home = getattr(value, "__module__", None)
+            if home == module.__name__ or (_private(home) and not _private(module.__name__)):
                 out.append(name)
         elif name in assigned:
             out.append(name)

@@ -1,6 +1,6 @@
 """Where sweep work items run: in this process, in a process pool, or on Dask.
 
-The executors live in :mod:`skillgraph._executors`, below both the sweep
+The executors live in ``skillgraph._executors``, below both the sweep
 engine and the streamed check (:mod:`skillgraph.audit.streamed`), which run
 their work on them; this module is their public name for sweeps.
 """

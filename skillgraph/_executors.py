@@ -442,7 +442,7 @@ def make_executor(
         If more than one of the options is given, a count is not >= 1, or the
         scheduler address is malformed.
     ConnectionError
-        No Dask scheduler answers at ``scheduler`` within :data:`CONNECT_TIMEOUT`.
+        No Dask scheduler answers at ``scheduler`` within ``CONNECT_TIMEOUT`` seconds.
     ImportError
         A Dask option without the ``dask`` extra installed.
     """

@@ -25,75 +25,36 @@ The ``skillgraph induction`` pipeline is :func:`~skillgraph.mechanisms.induction
 (docs/theory/induction.rst).
 """
 
-from skillgraph.mechanisms.induction.config import (
-    LOSS_POSITIONS,
-    MEMORIES,
-    PRESETS,
-    InductionConfig,
-    memory_estimate,
-)
-from skillgraph.mechanisms.induction.data import (
-    OUTPUT_MODES,
-    TRIGGER_MODES,
-    InductionBatch,
-    InductionTask,
-    TokenStatistics,
-    in_context_mask,
-    induction_task,
-    token_statistics,
-)
-from skillgraph.mechanisms.induction.figures import induction_figure
-from skillgraph.mechanisms.induction.model import (
-    TRAINABLE,
-    Forward,
-    InductionModel,
-    forward,
-    init_model,
-    loss_and_grads,
-)
-from skillgraph.mechanisms.induction.pipeline import (
-    FILES,
-    run,
-    summary_markdown,
-    write_diverged,
-    write_outputs,
-)
-from skillgraph.mechanisms.induction.probes import evaluate, memory_probes
-from skillgraph.mechanisms.induction.result import InductionRun
+import skillgraph.mechanisms.induction.config as _config
+import skillgraph.mechanisms.induction.data as _data
+import skillgraph.mechanisms.induction.figures as _figures
+import skillgraph.mechanisms.induction.model as _model
+import skillgraph.mechanisms.induction.pipeline as _pipeline
+import skillgraph.mechanisms.induction.probes as _probes
+import skillgraph.mechanisms.induction.result as _result
+import skillgraph.mechanisms.induction.training as _training
+from skillgraph.mechanisms.induction.config import *
+from skillgraph.mechanisms.induction.data import *
+from skillgraph.mechanisms.induction.figures import *
+from skillgraph.mechanisms.induction.model import *
+from skillgraph.mechanisms.induction.pipeline import *
+from skillgraph.mechanisms.induction.probes import *
+from skillgraph.mechanisms.induction.result import *
 from skillgraph.mechanisms.induction.sweep_adapter import SWEEP_QUANTITIES, induction_measurement
-from skillgraph.mechanisms.induction.training import InductionDivergedError, train_induction
+from skillgraph.mechanisms.induction.training import *
 
+# Each submodule lists its public names once, in its own __all__ (the modules under private
+# aliases: a star import may bind a function of the same name, as ``measure``); of the sweep
+# adapter only the measurement is exported (the sweep reaches the rest through its registry).
 __all__ = [
-    "TRIGGER_MODES",
-    "OUTPUT_MODES",
-    "TokenStatistics",
-    "token_statistics",
-    "InductionBatch",
-    "InductionTask",
-    "in_context_mask",
-    "induction_task",
-    "TRAINABLE",
-    "InductionModel",
-    "init_model",
-    "Forward",
-    "forward",
-    "loss_and_grads",
-    "MEMORIES",
-    "LOSS_POSITIONS",
-    "PRESETS",
-    "InductionConfig",
-    "memory_estimate",
-    "memory_probes",
-    "evaluate",
-    "InductionRun",
-    "InductionDivergedError",
-    "train_induction",
-    "induction_figure",
-    "FILES",
-    "run",
-    "write_outputs",
-    "write_diverged",
-    "summary_markdown",
+    *_data.__all__,
+    *_model.__all__,
+    *_config.__all__,
+    *_probes.__all__,
+    *_result.__all__,
+    *_training.__all__,
+    *_figures.__all__,
+    *_pipeline.__all__,
     "SWEEP_QUANTITIES",
     "induction_measurement",
 ]

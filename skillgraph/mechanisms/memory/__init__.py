@@ -50,58 +50,32 @@ Examples
 True
 """
 
-from skillgraph.mechanisms.memory.config import MemoryConfig, scheme_label
-from skillgraph.mechanisms.memory.failures import (
-    MemoryStreamCounts,
-    memory_failures,
-    memory_theta,
-    stream_memory_failures,
-)
-from skillgraph.mechanisms.memory.fit import SlopeFit, fit_slope
-from skillgraph.mechanisms.memory.inputs import SCHEMES, zipf_probabilities
-from skillgraph.mechanisms.memory.laws import (
-    analytic_error,
-    capacity_term,
-    compute_optimal_T,
-    data_term,
-    data_term_asymptotic,
-    data_term_constant,
-    theory_slope,
-)
-from skillgraph.mechanisms.memory.model import (
-    MemoryCurve,
-    MemoryRecall,
-    memory_error,
-    memory_recall,
-)
-from skillgraph.mechanisms.memory.pipeline import COLUMNS, run, write_outputs
-from skillgraph.mechanisms.memory.result import FILES, MemoryResult
+import skillgraph.mechanisms.memory.config as _config
+import skillgraph.mechanisms.memory.failures as _failures
+import skillgraph.mechanisms.memory.fit as _fit
+import skillgraph.mechanisms.memory.inputs as _inputs
+import skillgraph.mechanisms.memory.laws as _laws
+import skillgraph.mechanisms.memory.model as _model
+import skillgraph.mechanisms.memory.pipeline as _pipeline
+import skillgraph.mechanisms.memory.result as _result
+from skillgraph.mechanisms.memory.config import *
+from skillgraph.mechanisms.memory.failures import *
+from skillgraph.mechanisms.memory.fit import *
+from skillgraph.mechanisms.memory.inputs import *
+from skillgraph.mechanisms.memory.laws import *
+from skillgraph.mechanisms.memory.model import *
+from skillgraph.mechanisms.memory.pipeline import *
+from skillgraph.mechanisms.memory.result import *
 
+# Each submodule lists its public names once, in its own __all__ (the modules under private
+# aliases: a star import may bind a function of the same name, as ``measure``).
 __all__ = [
-    "SCHEMES",
-    "MemoryCurve",
-    "MemoryRecall",
-    "SlopeFit",
-    "MemoryStreamCounts",
-    "memory_error",
-    "memory_recall",
-    "zipf_probabilities",
-    "data_term",
-    "data_term_constant",
-    "data_term_asymptotic",
-    "capacity_term",
-    "analytic_error",
-    "theory_slope",
-    "compute_optimal_T",
-    "fit_slope",
-    "memory_theta",
-    "memory_failures",
-    "stream_memory_failures",
-    "MemoryConfig",
-    "MemoryResult",
-    "COLUMNS",
-    "FILES",
-    "scheme_label",
-    "run",
-    "write_outputs",
+    *_model.__all__,
+    *_inputs.__all__,
+    *_laws.__all__,
+    *_fit.__all__,
+    *_failures.__all__,
+    *_config.__all__,
+    *_result.__all__,
+    *_pipeline.__all__,
 ]

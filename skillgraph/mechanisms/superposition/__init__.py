@@ -57,95 +57,44 @@ Modules, one idea each: ``prompts`` (proportions and counts), ``readout`` (answe
 :func:`~skillgraph.mechanisms.superposition.pipeline.write_outputs`), and ``sweep_adapter``.
 """
 
-from skillgraph.mechanisms.superposition.config import DISCLAIMER, TOY_LABEL, SuperposeConfig
-from skillgraph.mechanisms.superposition.estimate import MeanEstimate
-from skillgraph.mechanisms.superposition.figures import scale_figure, sorted_probs_figure
-from skillgraph.mechanisms.superposition.measure import (
-    GRAPH_DEFAULTS,
-    PROMPT_DEFAULTS,
-    ROW_COLUMNS,
-    check_measure_params,
-    measure,
-    measure_on_graph,
-    superposition_rows,
-)
-from skillgraph.mechanisms.superposition.metrics import (
-    KL_EPS,
-    QUANTITIES,
-    TOP_K_TOLERANCE,
-    kl_divergence,
-    sorted_mean,
-    tasks_in_top_k,
-)
-from skillgraph.mechanisms.superposition.model import SuperpositionResult, superpose
-from skillgraph.mechanisms.superposition.pipeline import COLUMNS, FILES, run, write_outputs
-from skillgraph.mechanisms.superposition.prompts import (
-    LAMBDA_TOLERANCE,
-    check_lambda,
-    parse_lambda,
-    prompt_counts,
-)
-from skillgraph.mechanisms.superposition.readout import (
-    OPTION_DEFAULTS,
-    READOUTS,
-    answer_probabilities,
-    zipf_distractors,
-)
-from skillgraph.mechanisms.superposition.result import SuperposeResult
-from skillgraph.mechanisms.superposition.summary import (
-    SIGNATURE_KL_FACTOR,
-    SIGNATURE_TASKS_MARGIN,
-    shows_signature,
-)
-from skillgraph.mechanisms.superposition.tasks import (
-    TaskCompetences,
-    TaskSet,
-    available_tuples,
-    sample_task_set,
-    task_competences,
-)
+import skillgraph.mechanisms.superposition.config as _config
+import skillgraph.mechanisms.superposition.estimate as _estimate
+import skillgraph.mechanisms.superposition.figures as _figures
+import skillgraph.mechanisms.superposition.measure as _measure
+import skillgraph.mechanisms.superposition.metrics as _metrics
+import skillgraph.mechanisms.superposition.model as _model
+import skillgraph.mechanisms.superposition.pipeline as _pipeline
+import skillgraph.mechanisms.superposition.prompts as _prompts
+import skillgraph.mechanisms.superposition.readout as _readout
+import skillgraph.mechanisms.superposition.result as _result
+import skillgraph.mechanisms.superposition.summary as _summary
+import skillgraph.mechanisms.superposition.tasks as _tasks
+from skillgraph.mechanisms.superposition.config import *
+from skillgraph.mechanisms.superposition.estimate import *
+from skillgraph.mechanisms.superposition.figures import *
+from skillgraph.mechanisms.superposition.measure import *
+from skillgraph.mechanisms.superposition.metrics import *
+from skillgraph.mechanisms.superposition.model import *
+from skillgraph.mechanisms.superposition.pipeline import *
+from skillgraph.mechanisms.superposition.prompts import *
+from skillgraph.mechanisms.superposition.readout import *
+from skillgraph.mechanisms.superposition.result import *
+from skillgraph.mechanisms.superposition.summary import *
+from skillgraph.mechanisms.superposition.tasks import *
 
+# Each submodule lists its public names once, in its own __all__ (the modules under private
+# aliases: a star import may bind a function of the same name, as ``measure``).
 __all__ = [
-    "LAMBDA_TOLERANCE",
-    "parse_lambda",
-    "check_lambda",
-    "prompt_counts",
-    "READOUTS",
-    "OPTION_DEFAULTS",
-    "answer_probabilities",
-    "zipf_distractors",
-    "QUANTITIES",
-    "KL_EPS",
-    "TOP_K_TOLERANCE",
-    "kl_divergence",
-    "tasks_in_top_k",
-    "sorted_mean",
-    "MeanEstimate",
-    "SuperpositionResult",
-    "superpose",
-    "TaskSet",
-    "TaskCompetences",
-    "available_tuples",
-    "sample_task_set",
-    "task_competences",
-    "ROW_COLUMNS",
-    "superposition_rows",
-    "PROMPT_DEFAULTS",
-    "GRAPH_DEFAULTS",
-    "check_measure_params",
-    "measure_on_graph",
-    "measure",
-    "TOY_LABEL",
-    "DISCLAIMER",
-    "SuperposeConfig",
-    "SuperposeResult",
-    "SIGNATURE_KL_FACTOR",
-    "SIGNATURE_TASKS_MARGIN",
-    "shows_signature",
-    "scale_figure",
-    "sorted_probs_figure",
-    "FILES",
-    "COLUMNS",
-    "run",
-    "write_outputs",
+    *_prompts.__all__,
+    *_readout.__all__,
+    *_metrics.__all__,
+    *_estimate.__all__,
+    *_model.__all__,
+    *_tasks.__all__,
+    *_measure.__all__,
+    *_config.__all__,
+    *_result.__all__,
+    *_summary.__all__,
+    *_figures.__all__,
+    *_pipeline.__all__,
 ]

@@ -58,7 +58,7 @@ def test_kernels_load_when_the_package_and_home_are_read_only(readonly_install):
     assert proc.returncode == 0, proc.stderr
     cache = Path(proc.stdout.strip())
     assert cache.parent == Path(tempfile.gettempdir()) and cache.is_dir()
-    assert "Warning" not in proc.stderr
+    assert "compiled in every run" not in proc.stderr  # cached: no warning about it
 
 
 def test_with_no_writable_place_at_all_kernels_run_uncached_after_one_warning(readonly_install,

@@ -114,26 +114,28 @@ def _events(run: InductionRun, s: dict) -> list[str]:
     lines = [f"- Memories formed (recall first at half its final value): {order}."]
     if s["memory_order"] == list(MEMORIES):
         lines.append("  This is the top-down order of the paper.")
-    transition = s["transition_step"]
-    if transition is None:
-        lines.append(f"- In-context accuracy never reached {TRANSITION_LEVEL} "
-                     f"(final {s['final_in_context_accuracy']:.3f}).")
-    else:
-        lines.append(f"- In-context accuracy first reached {TRANSITION_LEVEL} at step "
-                     f"{transition} (logged every {run.config.log_every} steps).")
-    bigram = s["bigram_step"]
-    if bigram is None:
-        lines.append(f"- Bigram loss never came within {BIGRAM_GAP} nats of its floor "
-                     f"{s['bigram_entropy']:.3f}.")
-    else:
-        lines.append(f"- Bigram loss first came within {BIGRAM_GAP} nats of its floor "
-                     f"{s['bigram_entropy']:.3f} at step {bigram}.")
+    lines.append(_milestone(
+        s["transition_step"],
+        f"In-context accuracy never reached {TRANSITION_LEVEL} "
+        f"(final {s['final_in_context_accuracy']:.3f})",
+        f"In-context accuracy first reached {TRANSITION_LEVEL}",
+        f" (logged every {run.config.log_every} steps)",
+    ))  # fmt: skip
+    floor = f"within {BIGRAM_GAP} nats of its floor {s['bigram_entropy']:.3f}"
+    lines.append(_milestone(
+        s["bigram_step"], f"Bigram loss never came {floor}", f"Bigram loss first came {floor}"
+    ))  # fmt: skip
     verdict = {True: "yes: the bigram statistics were learned before the induction head",
                False: "no: the induction head formed first (or in the same logged step)",
                None: "undecided: one of the two never happened in this run"}
     answer = verdict[s["bigram_before_induction"]]
     lines.append(f"- Bigram learning before the induction head? {answer}.")
     return lines
+
+
+def _milestone(step: int | None, never: str, first: str, note: str = "") -> str:
+    """An event line: ``never`` when ``step`` is None, else ``first`` at ``step`` and ``note``."""
+    return f"- {never}." if step is None else f"- {first} at step {step}{note}."
 
 
 def _fmt(value) -> str:

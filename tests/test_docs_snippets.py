@@ -48,10 +48,6 @@ SMALLER = {
 FAST = ("skillgraph bound", "skillgraph sweep --example", "skillgraph sweep --list-examples",
         "skillgraph plot", "skillgraph simulate", "skillgraph check --edges",
         "skillgraph check --n-skills 200", "skillgraph emerge --params")
-#: found by this test: in a fresh process `plot` verifies the store's manifest before the
-#: built-in measurements are registered, so every store reads as damaged ("its spec is not
-#: a valid sweep spec"); strict, so that the fix turns it into a failure to remove
-KNOWN_BUG = pytest.mark.xfail(strict=True, reason="plot: manifest check before registration")
 #: lines that run only with --runslow (a local Dask cluster)
 SLOW_ONLY = ("skillgraph sweep sims/smoke.toml --out runs/dask --dask-local",)
 
@@ -148,8 +144,7 @@ def _shell_cases():
                 continue
             for part in line.split(" && "):
                 if part.startswith(FAST):
-                    marks = [KNOWN_BUG] if part.startswith("skillgraph plot") else []
-                    cases.append(pytest.param(page, part, True, id=f"{page}: {part}", marks=marks))
+                    cases.append(pytest.param(page, part, True, id=f"{page}: {part}"))
                     continue
                 if not part.startswith(SLOW_ONLY):
                     cases.append(pytest.param(page, part, False, id=f"{page}: {part} (smaller)"))

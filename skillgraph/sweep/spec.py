@@ -818,6 +818,7 @@ def estimate(spec: SweepSpec) -> SweepCost:
 
     See :mod:`skillgraph.sweep.cost` for the model and its rates.
     """
+    load_builtins()  # the cost model reads the measurements' registered cost functions
     return sweep_cost(_cost_points(spec.data), _settings(spec.data))
 
 

@@ -179,6 +179,36 @@ def broadcast_named(**arrays):
         raise ValueError(f"shapes do not broadcast: {shapes}") from None
 
 
+def broadcast_with_n_skills(arrays: dict, replace: bool, n_skills, minimum: int = 1) -> tuple:
+    """Broadcast ``arrays`` (which hold ``k``), then ``n_skills`` or None.
+
+    With replacement the law does not depend on ``n_skills``, so it is refused;
+    without, it is needed (>= ``minimum``) and must be at least ``k``.
+    """
+    if replace:
+        if n_skills is not None:
+            raise TypeError(
+                "n_skills is used only with replace=False (with replacement the law does not "
+                f"depend on it), got n_skills={n_skills!r}"
+            )
+        return (*broadcast_named(**arrays), None)
+    if n_skills is None:
+        raise TypeError(
+            "replace=False needs n_skills (the hypergeometric law of the marked slots "
+            "depends on it)"
+        )
+    arrays = {**arrays, "n_skills": int_array("n_skills", n_skills, minimum)}
+    out = dict(zip(arrays, broadcast_named(**arrays), strict=True))
+    kk, nn = out["k"], out["n_skills"]
+    if (kk > nn).any():
+        bad = np.flatnonzero((kk > nn).ravel())[0]
+        raise ValueError(
+            f"k must be <= n_skills when replace=False (k distinct skills per text), got "
+            f"k={kk.ravel()[bad]} > n_skills={nn.ravel()[bad]}"
+        )
+    return tuple(out.values())
+
+
 def real_array(name: str, value, low: float, high: float, open_low: bool, open_high: bool):
     """``value`` as a float64 array of reals in the interval, or a named error."""
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:

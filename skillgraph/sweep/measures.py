@@ -129,6 +129,16 @@ def _certificate_row(ctx: ItemContext, beta: float, cert) -> dict:
     )  # fmt: skip
 
 
+def _certificate_rows(ctx: ItemContext, certify, **options) -> list[dict]:
+    """One :func:`_certificate_row` per ``beta``, from ``certify`` at the item's sizes."""
+    p, delta_fail = ctx.params, ctx.settings["delta_fail"]
+    return [
+        _certificate_row(ctx, beta, certify(p["n_skills"], p["n_texts"], p["k"], p["theta"], beta,
+                                            delta_fail=delta_fail, **options))
+        for beta in ctx.settings["beta"]
+    ]  # fmt: skip
+
+
 def _adversary_row(ctx: ItemContext, beta: float, res) -> dict:
     """A row from an adversary's result: the bad mass it reaches, and its count."""
     return ctx.row("adversary_bad_fraction", source="adversary", beta=beta, t=1, method=res.method,
@@ -309,15 +319,7 @@ def bound(ctx: ItemContext) -> list[dict]:
 @BUILTINS.measurement("certificate", cost=_certificate_cost)
 def certificate(ctx: ItemContext) -> list[dict]:
     """The finite-size certified alpha on this item's skill degrees."""
-    p, settings = ctx.params, ctx.settings
-    rows = []
-    for beta in settings["beta"]:
-        cert = certificates.certified_alpha(
-            p["n_skills"], p["n_texts"], p["k"], p["theta"], beta,
-            delta_fail=settings["delta_fail"], degrees=ctx.counts.degrees,
-        )  # fmt: skip
-        rows.append(_certificate_row(ctx, beta, cert))
-    return rows
+    return _certificate_rows(ctx, certificates.certified_alpha, degrees=ctx.counts.degrees)
 
 
 @BUILTINS.measurement(
@@ -393,16 +395,9 @@ def sharp_certificate(ctx: ItemContext) -> list[dict]:
     Proven for the uniform skill measure only: under Zipf the row is the
     trivial value with ``vacuous = true``.
     """
-    p, settings = ctx.params, ctx.settings
-    rows = []
-    for beta in settings["beta"]:
-        cert = certified_sharp(
-            p["n_skills"], p["n_texts"], p["k"], p["theta"], beta,
-            delta_fail=settings["delta_fail"], replace=_sharp_model(p)["replace"],
-            skill_measure=p["skill_measure"],
-        )  # fmt: skip
-        rows.append(_certificate_row(ctx, beta, cert))
-    return rows
+    p = ctx.params
+    return _certificate_rows(ctx, certified_sharp, replace=_sharp_model(p)["replace"],
+                             skill_measure=p["skill_measure"])  # fmt: skip
 
 
 @BUILTINS.measurement(

@@ -14,8 +14,15 @@ import numpy as np
 from scipy.special import gammaln
 
 from skillgraph._display import Display
+from skillgraph._validation import check_int, check_probability
 
-__all__ = ["Certificate", "log_binomial", "rounding_slack", "ROUNDING_SLACK"]
+__all__ = [
+    "Certificate",
+    "check_certificate_args",
+    "log_binomial",
+    "rounding_slack",
+    "ROUNDING_SLACK",
+]
 
 # Relative slack added to each computed log bound before it is compared with
 # log(delta_fail): the terms reach ~1e13 at n_texts = 1e12, where float
@@ -126,3 +133,19 @@ def rounding_slack(*terms):
     for t in terms:
         total = total + np.abs(np.where(np.isfinite(t), t, 0.0))
     return ROUNDING_SLACK * total + 1e-9
+
+
+def check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail):
+    """Validated ``(n_skills, n_texts, k, theta, beta, delta_fail)`` of a certificate.
+
+    The arguments every finite-size certificate takes, checked in this order
+    (sizes and ``k`` integers >= 1; ``theta``, ``beta``, ``delta_fail`` in [0, 1]).
+    """
+    return (
+        check_int("n_skills", n_skills, 1),
+        check_int("n_texts", n_texts, 1),
+        check_int("k", k, 1),
+        check_probability("theta", theta),
+        check_probability("beta", beta),
+        check_probability("delta_fail", delta_fail),
+    )

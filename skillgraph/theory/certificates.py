@@ -38,8 +38,13 @@ import math
 import numpy as np
 from scipy.special import expit, xlogy
 
-from skillgraph._validation import check_choice, check_int, check_probability
-from skillgraph.theory.certificate_base import Certificate, log_binomial, rounding_slack
+from skillgraph._validation import check_choice, check_probability
+from skillgraph.theory.certificate_base import (
+    Certificate,
+    check_certificate_args,
+    log_binomial,
+    rounding_slack,
+)
 from skillgraph.theory.sharp import certified_sharp
 
 __all__ = [
@@ -325,12 +330,9 @@ def certified_alpha(
     >>> certified_alpha(1000, 10**6, 8, 0.1, 0.5, method="sharp").alpha
     0.033
     """
-    n_skills = check_int("n_skills", n_skills, 1)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    theta = check_probability("theta", theta)
-    beta = check_probability("beta", beta)
-    delta_fail = check_probability("delta_fail", delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
+        n_skills, n_texts, k, theta, beta, delta_fail
+    )
     method = check_choice("method", method, _METHODS)
     n_slots = k * n_texts
     if degrees is not None:

@@ -47,7 +47,7 @@ from scipy.special import gammaln, logsumexp, xlog1py, xlogy
 from skillgraph._display import Display
 from skillgraph._validation import (
     all_scalar,
-    broadcast_named,
+    broadcast_with_n_skills,
     check_int,
     check_probability,
     int_array,
@@ -55,7 +55,12 @@ from skillgraph._validation import (
     scalar_or_array,
 )
 from skillgraph.theory.bounds import alpha_star
-from skillgraph.theory.certificate_base import Certificate, log_binomial, rounding_slack
+from skillgraph.theory.certificate_base import (
+    Certificate,
+    check_certificate_args,
+    log_binomial,
+    rounding_slack,
+)
 
 __all__ = [
     "SharpBound",
@@ -197,28 +202,7 @@ def _validated(replace, n_skills, **named):
         name: int_array(name, value, 1) if name == "k" else real_array(name, value, *_RANGES[name])
         for name, value in named.items()
     }
-    if replace:
-        if n_skills is not None:
-            raise TypeError(
-                "n_skills is used only with replace=False (with replacement the law does not "
-                f"depend on it), got n_skills={n_skills!r}"
-            )
-        return (*broadcast_named(**arrays), None)
-    if n_skills is None:
-        raise TypeError(
-            "replace=False needs n_skills (the hypergeometric law of the marked slots "
-            "depends on it)"
-        )
-    arrays["n_skills"] = int_array("n_skills", n_skills, 1)
-    out = dict(zip(arrays, broadcast_named(**arrays), strict=True))
-    kk, nn = out["k"], out["n_skills"]
-    if (kk > nn).any():
-        bad = np.flatnonzero((kk > nn).ravel())[0]
-        raise ValueError(
-            f"k must be <= n_skills when replace=False (k distinct skills per text), got "
-            f"k={kk.ravel()[bad]} > n_skills={nn.ravel()[bad]}"
-        )
-    return tuple(out.values())
+    return broadcast_with_n_skills(arrays, replace, n_skills)
 
 
 def top_share(a, theta, k, *, replace: bool = True, n_skills=None):
@@ -890,12 +874,9 @@ def certified_sharp(
     >>> cert.method, cert.n_bad_max
     ('sharp', 32)
     """
-    n_skills = check_int("n_skills", n_skills, 1)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    theta = check_probability("theta", theta)
-    beta = check_probability("beta", beta)
-    delta_fail = check_probability("delta_fail", delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
+        n_skills, n_texts, k, theta, beta, delta_fail
+    )
     replace = _check_replace(replace)
     if not replace and k > n_skills:
         raise ValueError(

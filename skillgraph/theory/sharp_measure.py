@@ -20,7 +20,8 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import binom
 
-from skillgraph._validation import check_int, check_probability, check_real
+from skillgraph._validation import check_real
+from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.certificates import log_binomial, rounding_slack
 from skillgraph.theory.sharp import alpha_sharp, chernoff_log_bounds
 
@@ -238,12 +239,9 @@ def certified_sharp_mass(
     >>> 0.0315 < c.mass_max < 0.0315 * 1.25
     True
     """
-    n_skills = check_int("n_skills", n_skills, 1)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    theta = check_probability("theta", theta)
-    beta = check_probability("beta", beta)
-    delta_fail = check_probability("delta_fail", delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
+        n_skills, n_texts, k, theta, beta, delta_fail
+    )
     weights = measure_weights(n_skills, skill_measure, zipf_exponent)
     limit = float(alpha_sharp(theta, beta, k))
     m = int(round(theta * n_texts))

@@ -32,7 +32,7 @@ from scipy.special import betainc
 
 from skillgraph._validation import (
     all_scalar,
-    broadcast_named,
+    broadcast_with_n_skills,
     int_array,
     real_array,
     scalar_or_array,
@@ -406,20 +406,7 @@ def _broadcast(theta, beta, k, t, replace, n_skills):
         k=int_array("k", k, 1),
         t=int_array("t", t, 1),
     )
-    if replace:
-        if n_skills is not None:
-            raise TypeError(
-                "n_skills is used only with replace=False (with replacement the law does not "
-                f"depend on it), got n_skills={n_skills!r}"
-            )
-        return (*broadcast_named(**arrays), None)
-    if n_skills is None:
-        raise TypeError("replace=False needs n_skills (the hypergeometric law depends on it)")
-    arrays["n_skills"] = int_array("n_skills", n_skills, 2)
-    out = broadcast_named(**arrays)
-    if (out[2] > out[4]).any():
-        raise ValueError("k must be <= n_skills when replace=False (k distinct skills per text)")
-    return tuple(out)
+    return broadcast_with_n_skills(arrays, replace, n_skills, minimum=2)
 
 
 _CONSTRUCTIONS = np.array(["none", "two-level", "spread"])

@@ -18,8 +18,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from skillgraph._validation import check_int, check_probability
+from skillgraph._validation import check_int
 from skillgraph.theory.bounds import tuple_alpha_star
+from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.sharp import certified_sharp
 from skillgraph.theory.sharp_measure import certified_sharp_mass, measure_weights
 from skillgraph.theory.sharp_tuples import (
@@ -178,13 +179,10 @@ def tuple_certificate(
     >>> c.limit_upper <= c.bound < c.paper
     True
     """
-    n_skills = check_int("n_skills", n_skills, 1)
-    n_texts = check_int("n_texts", n_texts, 1)
-    k = check_int("k", k, 1)
-    theta = check_probability("theta", theta)
-    beta = check_probability("beta", beta)
+    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
+        n_skills, n_texts, k, theta, beta, delta_fail
+    )
     t = check_int("t", t, 1)
-    delta_fail = check_probability("delta_fail", delta_fail)
     grid = check_int("grid", grid, 2, 4096)
     if not isinstance(replace, (bool, np.bool_)):
         raise TypeError(f"replace must be a bool, got {replace!r}")

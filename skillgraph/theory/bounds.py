@@ -273,12 +273,17 @@ def _alpha_star_arrays(theta, beta, k, form):
     return out, vac
 
 
-def _validated(theta, beta, k, form):
-    form = check_choice("form", form, FORMS)
+def _theta_beta(theta, beta, **integers):
+    """Broadcast ``theta``, ``beta`` in (0, 1) and the named integers >= 1, in that order."""
     th = real_array("theta", theta, 0.0, 1.0, True, True)
     be = real_array("beta", beta, 0.0, 1.0, True, True)
-    kk = int_array("k", k, 1)
-    th, be, kk = broadcast_named(theta=th, beta=be, k=kk)
+    ints = {name: int_array(name, value, 1) for name, value in integers.items()}
+    return broadcast_named(theta=th, beta=be, **ints)
+
+
+def _validated(theta, beta, k, form):
+    form = check_choice("form", form, FORMS)
+    th, be, kk = _theta_beta(theta, beta, k=k)
     return th, be, kk, form
 
 
@@ -416,9 +421,7 @@ def averaging_bound(theta, beta):
     0.1
     """
     scalar = all_scalar(theta, beta)
-    th = real_array("theta", theta, 0.0, 1.0, True, True)
-    be = real_array("beta", beta, 0.0, 1.0, True, True)
-    th, be = broadcast_named(theta=th, beta=be)
+    th, be = _theta_beta(theta, beta)
     with np.errstate(over="ignore"):
         return scalar_or_array(np.minimum(th / be, 1.0), scalar)
 
@@ -461,11 +464,7 @@ def tuple_alpha_star(theta, beta, k, t, *, form: str = "kl"):
     """
     scalar = all_scalar(theta, beta, k, t)
     form = check_choice("form", form, FORMS)
-    th = real_array("theta", theta, 0.0, 1.0, True, True)
-    be = real_array("beta", beta, 0.0, 1.0, True, True)
-    kk = int_array("k", k, 1)
-    tt = int_array("t", t, 1)
-    th, be, kk, tt = broadcast_named(theta=th, beta=be, k=kk, t=tt)
+    th, be, kk, tt = _theta_beta(theta, beta, k=k, t=t)
     with np.errstate(over="ignore"):
         theta_t = th * tt
     saturated = theta_t >= 1.0

@@ -2,18 +2,17 @@
 
 :mod:`~skillgraph.plotting.style` (palette, sizes, atomic saving),
 :mod:`~skillgraph.plotting.tidy` (tables as the figures read them),
-:mod:`~skillgraph.plotting.figures` (the figures); a sweep store's rows become
+:mod:`~skillgraph.plotting.emergence` (the emergence figure),
+:mod:`~skillgraph.plotting.figures` (the other figures); a sweep store's rows become
 those tables in :mod:`skillgraph.sweep.figures` (plotting imports nothing from
 the pipelines).  No pyplot state is ever touched.
 """
 
+from skillgraph.plotting.emergence import SOURCE_LABELS, emergence_figure, theta_axis
 from skillgraph.plotting.figures import (
-    SOURCE_LABELS,
     bound_vs_empirical_figure,
-    emergence_figure,
     performance_curves_figure,
     slingshot_figure,
-    theta_axis,
 )
 from skillgraph.plotting.style import (
     COLUMN_WIDTH,

@@ -1,6 +1,6 @@
 """Tidy tables as the figures read them: columns of numbers or strings, selected by value.
 
-Every figure of :mod:`skillgraph.plotting.figures` takes a tidy table (one
+Every figure of :mod:`skillgraph.plotting` takes a tidy table (one
 row per number, a ``quantity`` column saying what the number is; see
 :mod:`skillgraph.tables`) as a list of row dicts, a dict of columns or a
 pandas DataFrame.  :func:`table_columns` turns any of these into numpy

@@ -3,7 +3,7 @@
 A sweep store (``skillgraph sweep --out DIR``, finished or partial) holds one
 tidy row per measurement and replicate.  This module averages the replicates
 (interval: ``replicate_t`` of :func:`skillgraph.core.intervals.replicate_interval`)
-and lays the results out as the tables of :mod:`skillgraph.plotting.figures`,
+and lays the results out as the tables of the figures of :mod:`skillgraph.plotting`,
 which draws them; it draws nothing itself.
 
 * ``emergence``: competent fraction (``1 -`` bad fraction) of skills and of
@@ -122,7 +122,7 @@ def _keep_panels(table: list[dict], keep: int, figure: str) -> list[dict]:
 def emergence_table(rows: list[dict]) -> tuple[list[dict], str] | None:
     """The sweep's rows as the ``tuple_fraction`` rows of the emergence figure.
 
-    The figure is :func:`skillgraph.plotting.figures.emergence_figure`.
+    The figure is :func:`skillgraph.plotting.emergence.emergence_figure`.
 
     Single skills (``bad_fraction``, ``t = 1``) and tuples (``tensor`` mode,
     or ``cooccur`` when the sweep has no tensor tuples) per failure model

@@ -32,7 +32,8 @@ class AdversaryOutcome(Display):
     optimal : bool or None
         For ``exact``: whether optimality was proven.
     failed : ndarray of bool
-        The failure set (not serialised by :meth:`~skillgraph.audit.report.CheckReport.as_dict`).
+        The failure set (not serialised by
+        :meth:`~skillgraph.audit.check_report.CheckReport.as_dict`).
     bad_skills : tuple
         The skills it leaves bad, by name (the graph's ``skill_names``, e.g.
         the nodes of a networkx graph) or by position when the graph has none.

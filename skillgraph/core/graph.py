@@ -244,11 +244,16 @@ class SkillGraph:
     def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
         check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
         if self.n_edges < _PARALLEL_FROM:
-            # a stable sort by skill keeps each skill's texts ascending, as the counting sort
+            # a stable sort by skill keeps each skill's texts ascending, as the counting sort;
+            # int32 text ids as the kernel's (which refuses more than 2**31 - 1 texts)
+            if self.n_texts > 2**31 - 1:
+                raise ValueError(
+                    "the skill-side CSR holds text ids as int32: at most 2**31 - 1 texts"
+                )
             order = np.argsort(self.text_indices, kind="stable")
             indptr = np.zeros(self.n_skills + 1, dtype=np.int64)
             np.cumsum(self.degrees, out=indptr[1:])
-            return _frozen(indptr), _frozen(self.edge_texts[order])
+            return _frozen(indptr), _frozen(self.edge_texts[order].astype(np.int32))
         indptr, indices = kernels().counting_sort_by_skill(
             self.text_indptr, self.text_indices, self.n_skills
         )

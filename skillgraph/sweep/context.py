@@ -35,8 +35,8 @@ __all__ = ["WorkItem", "ItemContext", "item_context", "item_seed"]
 class WorkItem:
     """One grid point x replicate: everything a worker needs, as plain data.
 
-    Made by :func:`skillgraph.sweep.spec.expand`.  ``params`` holds the item's
-    value of every column in :data:`skillgraph.sweep.spec.PARAMETER_COLUMNS`;
+    Made by :func:`skillgraph.sweep.spec_points.expand`.  ``params`` holds the item's
+    value of every column in :data:`skillgraph.sweep.spec_points.PARAMETER_COLUMNS`;
     ``settings`` the measurement axes and options shared by all items
     (``measurements``, ``beta``, ``t``, ``tuple_mode``, ``bound_form``,
     ``engine``, ``curve_betas``, ``n_tuples``, ``delta_fail``, ``bernoulli``

@@ -294,7 +294,7 @@ def check_resources(
     Returns
     -------
     SweepCost
-        The estimate (:func:`skillgraph.sweep.spec.estimate`).
+        The estimate (:func:`skillgraph.sweep.spec_cost.estimate`).
 
     Raises
     ------

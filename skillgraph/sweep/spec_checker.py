@@ -1,6 +1,6 @@
 """The checker behind sweep spec validation: it collects every problem, so a user sees all at once.
 
-Each check records ``(key path, message)`` on a :class:`Checker` instead of
+Each check records ``(key path, message)`` on a ``Checker`` instead of
 raising, and returns the normalised value, or ``None`` after a problem.  The
 messages name the value and what is allowed (``must be an integer in [1,
 10], got 0``); a misspelt name gets a suggestion.  Used by

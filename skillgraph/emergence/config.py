@@ -149,7 +149,7 @@ class EmergeConfig:
     k : int
         Skills per text piece (degree of the text nodes), default 8.
     form : {"kl", "paper"}
-        Form of the bound, a name of :data:`skillgraph.theory.bounds.FORMS`.
+        Form of the bound, a name of :data:`skillgraph.theory.bound_values.FORMS`.
     n_skills, n_texts : int
         Size of the sampled skill graphs (defaults 1000 and 1 000 000: the
         theorems are about ``n_texts >> n_skills``).

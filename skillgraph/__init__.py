@@ -58,7 +58,7 @@ _LAZY = {
     "certified_alpha": "theory.certificates",
     "alpha_sharp": "theory.sharp",
     "sharp_bound": "theory.sharp",
-    "certified_sharp": "theory.sharp",
+    "certified_sharp": "theory.sharp_certificate",
     "sharp_tuple_bound": "theory.sharp_tuples",
     "tuple_certificate": "theory.tuple_certificate",
     "certified_sharp_mass": "theory.sharp_measure",

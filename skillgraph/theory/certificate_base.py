@@ -36,7 +36,7 @@ class Certificate(Display):
     """A finite-size certificate (:doc:`/theory/certificates`).
 
     Returned by :func:`~skillgraph.theory.certificates.certified_alpha` and
-    :func:`~skillgraph.theory.sharp.certified_sharp`.
+    :func:`~skillgraph.theory.sharp_certificate.certified_sharp`.
 
     Attributes
     ----------
@@ -47,7 +47,7 @@ class Certificate(Display):
     method : str
         ``"conditional"`` (certificate A, given the skill degrees),
         ``"unconditional"`` (certificate B) or ``"sharp"`` (certificate C,
-        :func:`skillgraph.theory.sharp.certified_sharp`).
+        :func:`skillgraph.theory.sharp_certificate.certified_sharp`).
     log_fail_prob : float
         Natural log of the union bound on ``P[#bad > alpha * n_skills]``; at
         most ``log(delta_fail)``; ``-inf`` when exceeding ``alpha`` is impossible

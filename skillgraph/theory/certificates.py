@@ -45,7 +45,7 @@ from skillgraph.theory.certificate_base import (
     log_binomial,
     rounding_slack,
 )
-from skillgraph.theory.sharp import certified_sharp
+from skillgraph.theory.sharp_certificate import certified_sharp
 
 __all__ = [
     "Certificate",

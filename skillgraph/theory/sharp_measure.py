@@ -23,7 +23,8 @@ from scipy.stats import binom
 from skillgraph._validation import check_real
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.certificates import log_binomial, rounding_slack
-from skillgraph.theory.sharp import alpha_sharp, chernoff_log_bounds
+from skillgraph.theory.sharp import alpha_sharp
+from skillgraph.theory.sharp_certificate import chernoff_log_bounds
 
 __all__ = ["MassCertificate", "certified_sharp_mass", "measure_weights"]
 

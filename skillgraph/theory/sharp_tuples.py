@@ -38,7 +38,8 @@ from skillgraph._validation import (
     scalar_or_array,
 )
 from skillgraph.theory.bounds import tuple_alpha_star
-from skillgraph.theory.sharp import alpha_sharp, top_share
+from skillgraph.theory.share import top_share
+from skillgraph.theory.sharp import alpha_sharp
 
 __all__ = [
     "SharpTupleBound",
@@ -82,7 +83,7 @@ def two_level_profile(a, theta, k, *, replace: bool = True, n_skills=None):
 
     A skill set ``S`` of mass ``a`` takes the ``theta``-fraction of text pieces
     with the most slots in ``S``: every member gets ``f_in = G_k(a, theta) /
-    (k a)`` (:func:`~skillgraph.theory.sharp.top_share`) and every other skill
+    (k a)`` (:func:`~skillgraph.theory.share.top_share`) and every other skill
     ``f_out = (theta - a f_in) / (1 - a)`` (the shares average to ``theta``).
 
     Parameters
@@ -94,7 +95,7 @@ def two_level_profile(a, theta, k, *, replace: bool = True, n_skills=None):
     k : int or array_like of int
         Skills per text piece.
     replace, n_skills
-        As in :func:`~skillgraph.theory.sharp.top_share`.
+        As in :func:`~skillgraph.theory.share.top_share`.
 
     Returns
     -------

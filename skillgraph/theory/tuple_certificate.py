@@ -1,6 +1,6 @@
 """A finite-size certificate for the bad fraction of tensor tuples of skills.
 
-Certificate C (:func:`~skillgraph.theory.sharp.certified_sharp`, or
+Certificate C (:func:`~skillgraph.theory.sharp_certificate.certified_sharp`, or
 :func:`~skillgraph.theory.sharp_measure.certified_sharp_mass` for a
 non-uniform ``mu1``) is run at every threshold ``x_g`` of a lattice fixed in
 advance, with ``delta_fail`` split evenly over the thresholds (a union bound).
@@ -21,7 +21,7 @@ import numpy as np
 from skillgraph._validation import check_int
 from skillgraph.theory.bounds import tuple_alpha_star
 from skillgraph.theory.certificate_base import check_certificate_args
-from skillgraph.theory.sharp import certified_sharp
+from skillgraph.theory.sharp_certificate import certified_sharp
 from skillgraph.theory.sharp_measure import certified_sharp_mass, measure_weights
 from skillgraph.theory.sharp_tuples import (
     dominance_from_survival,

@@ -54,8 +54,10 @@ __all__ = [
 #: lattice steps of ``h`` over ``[0, c]`` for the convolution of the upper side
 GRID = 1024
 #: masses ``a`` scanned by the two-level lower side (then bisected)
+#: (``a = 1`` ends the grid so that a condition still holding at ``1 - 1e-7`` is bisected
+#: up to the true supremum instead of stopping there; at ``a = 1`` no skill is outside ``S``)
 _A_GRID = np.unique(
-    np.concatenate([np.geomspace(1e-7, 0.5, 384), 1.0 - np.geomspace(0.5, 1e-7, 128)])
+    np.concatenate([np.geomspace(1e-7, 0.5, 384), 1.0 - np.geomspace(0.5, 1e-7, 128), [1.0]])
 )
 #: bisection steps of the two-level mass (the bracket shrinks below one ulp)
 _BISECT_STEPS = 60
@@ -133,7 +135,9 @@ def _shares(a, theta, k, n):
         f_in = np.where(
             ok, top_share(aa, theta, k, replace=False, n_skills=n), np.nan
         )  # fmt: skip
-    return f_in, np.maximum(theta - aa * f_in, 0.0) / (1.0 - aa), aa
+    with np.errstate(divide="ignore", invalid="ignore"):  # aa = 1: f_out undefined (nan/inf)
+        f_out = np.maximum(theta - aa * f_in, 0.0) / (1.0 - aa)
+    return f_in, np.where(aa < 1.0, f_out, np.nan), aa
 
 
 def _holds(a, theta, k, t, i, c, n):

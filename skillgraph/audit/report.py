@@ -42,6 +42,7 @@ import dataclasses
 
 import numpy as np
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_probability, check_real
 from skillgraph.audit import adversary
@@ -210,6 +211,7 @@ def _run_adversaries(
     return {o.name: o for o in outcomes}, exact_upper
 
 
+@fill_doc()
 def check(
     graph,
     theta: float,
@@ -282,10 +284,7 @@ def check(
         ``str(report)`` renders it; ``report.violated`` says whether an
         adversary beat the certificate; ``report.as_dict()`` for JSON.
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input, before any work.
+    %(raises_invalid)s
 
     Notes
     -----

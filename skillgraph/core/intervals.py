@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtri, stdtrit
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_choice, check_probability, check_real
 
 __all__ = [
@@ -72,6 +73,7 @@ def confidence_level_argument(confidence_level, level, where: str) -> float:
     return check_probability("confidence_level", confidence_level)
 
 
+@fill_doc()
 def wilson_interval(
     p: float, n: float, confidence_level: float = 0.95, *, level: float | None = None
 ) -> ConfidenceInterval:
@@ -83,10 +85,8 @@ def wilson_interval(
         The observed proportion, in [0, 1].
     n : float
         The (effective) number of trials, >= 0; ``n = 0`` gives ``(0, 1)``.
-    confidence_level : float
-        In (0, 1).
-    level : float, optional
-        Deprecated alias of ``confidence_level``.
+    %(confidence_level)s
+    %(level)s
 
     Returns
     -------
@@ -124,6 +124,7 @@ def t_quantile(n: int, confidence_level: float) -> float:
     return float(stdtrit(n - 1, 0.5 + confidence_level / 2))
 
 
+@fill_doc()
 def t_interval(values, confidence_level: float = 0.95) -> ConfidenceInterval:
     """Student-t interval of the mean of ``values`` along their first axis.
 
@@ -131,8 +132,7 @@ def t_interval(values, confidence_level: float = 0.95) -> ConfidenceInterval:
     ----------
     values : array_like, shape (n,) or (n, m)
         ``n`` i.i.d. values (of ``m`` quantities at once for a 2-D array).
-    confidence_level : float
-        In (0, 1).
+    %(confidence_level)s
 
     Returns
     -------
@@ -155,6 +155,7 @@ def t_interval(values, confidence_level: float = 0.95) -> ConfidenceInterval:
     return ConfidenceInterval(mean - half, mean + half)
 
 
+@fill_doc()
 def replicate_interval(
     values,
     n_effective=None,
@@ -176,10 +177,8 @@ def replicate_interval(
         Without it only the graph-to-graph part is available.
     rule : {"replicate_t"}
         See :data:`INTERVAL_RULES`.
-    confidence_level : float
-        In (0, 1).
-    level : float, optional
-        Deprecated alias of ``confidence_level``.
+    %(confidence_level)s
+    %(level)s
 
     Returns
     -------

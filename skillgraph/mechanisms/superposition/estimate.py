@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._docstrings import fill_doc
 from skillgraph.core.intervals import ConfidenceInterval, confidence_level_argument, t_half_width
 
 __all__ = ["MeanEstimate"]
@@ -43,6 +44,7 @@ class MeanEstimate:
     spreads: tuple = field(default=(), repr=False, compare=False)
 
     @classmethod
+    @fill_doc()
     def from_samples(
         cls, samples, confidence_level: float = CI_LEVEL, *, level: float | None = None
     ) -> MeanEstimate:
@@ -57,10 +59,8 @@ class MeanEstimate:
             the replicate means and the one over all values pooled, so it
             neither ignores the replicate-to-replicate spread nor collapses
             when the replicates happen to agree.
-        confidence_level : float
-            In (0, 1).
-        level : float, optional
-            Deprecated alias of ``confidence_level``.
+        %(confidence_level)s
+        %(level)s
 
         Returns
         -------

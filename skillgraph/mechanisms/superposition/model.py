@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
 from skillgraph.mechanisms.superposition.estimate import CI_LEVEL, MeanEstimate
@@ -145,6 +146,7 @@ class SuperpositionResult:
         )
 
 
+@fill_doc()
 def superpose(
     competences,
     lam,
@@ -193,10 +195,7 @@ def superpose(
     -------
     SuperpositionResult
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input, before any work.
+    %(raises_invalid)s
 
     Notes
     -----

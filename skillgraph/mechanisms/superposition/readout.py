@@ -7,6 +7,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.core.graph import (
     skill_measure_array,  # the one Zipf measure of the package
@@ -75,6 +76,7 @@ def task_weights(counts: np.ndarray, competences: np.ndarray, readout: str, s: d
     return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
 
 
+@fill_doc()
 def answer_probabilities(
     counts,
     competences,
@@ -120,10 +122,7 @@ def answer_probabilities(
     ndarray of float64, shape (n_prompts, K)
         ``r_j``; ``1 - sum_j r_j`` is the mass left for distractor answers.
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input, before any work.
+    %(raises_invalid)s
 
     Notes
     -----

@@ -9,7 +9,12 @@ import numpy as np
 
 from skillgraph._validation import check_int, check_real
 from skillgraph.mechanisms.memory.fit import check_window
-from skillgraph.mechanisms.memory.inputs import MAX_INPUTS, MAX_TRIALS, check_d, check_law_exponent
+from skillgraph.mechanisms.memory.inputs import (
+    MAX_TRIALS,
+    PARAMETER_CHECKS,
+    check_d,
+    check_law_exponent,
+)
 from skillgraph.mechanisms.memory.model import memory_setup
 
 __all__ = ["scheme_label", "MemoryConfig"]
@@ -22,6 +27,10 @@ def scheme_label(scheme: str, *, kappa: float, rho: float) -> str:
     if scheme == "frequency":
         return "q = p" if rho == 1 else f"q = p^{rho:g}"
     return "q = 1"
+
+
+#: the fields every memory of a run shares (:meth:`MemoryConfig.memory_kwargs`), in order
+_MEMORY_KWARGS = ("n_inputs", "n_labels", "zipf_exponent", "kappa", "rho")
 
 
 def _log_grid(low: float, high: float, n: int) -> tuple[int, ...]:
@@ -92,11 +101,9 @@ class MemoryConfig:
 
     def __post_init__(self):
         set_ = object.__setattr__
-        set_(self, "n_inputs", check_int("n_inputs", self.n_inputs, 1, MAX_INPUTS))
-        set_(self, "n_labels", check_int("n_labels", self.n_labels, 2))
-        set_(self, "zipf_exponent", check_law_exponent(self.zipf_exponent))
-        set_(self, "kappa", check_real("kappa", self.kappa, 0.0, None, open_low=True))
-        set_(self, "rho", check_real("rho", self.rho, 0.0, None, open_low=True))
+        for name in _MEMORY_KWARGS:  # the laws need zipf_exponent > 1
+            check = check_law_exponent if name == "zipf_exponent" else PARAMETER_CHECKS[name]
+            set_(self, name, check(getattr(self, name)))
         set_(self, "trials", check_int("trials", self.trials, 2, MAX_TRIALS))
         set_(self, "seed", check_int("seed", self.seed, 0))
         set_(self, "d", _check_sizes("d", self.d))
@@ -130,10 +137,4 @@ class MemoryConfig:
 
     def memory_kwargs(self) -> dict:
         """The keyword arguments shared by every memory of the run."""
-        return {
-            "n_inputs": self.n_inputs,
-            "n_labels": self.n_labels,
-            "zipf_exponent": self.zipf_exponent,
-            "kappa": self.kappa,
-            "rho": self.rho,
-        }
+        return {name: getattr(self, name) for name in _MEMORY_KWARGS}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from skillgraph._validation import check_int, check_real
+from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 
 __all__ = ["SCHEMES", "zipf_probabilities"]
@@ -18,6 +20,22 @@ SCHEMES = ("threshold", "frequency", "all")
 #: an input is a skill of the graph the memory feeds: the graph's limit
 MAX_INPUTS = MAX_SKILLS
 MAX_TRIALS = 10**6
+
+#: parameter -> ``check(value) -> value``: the memory's scalar parameters, each on its own
+#: (the laws need ``zipf_exponent > 1``: :func:`check_law_exponent`)
+PARAMETER_CHECKS: dict[str, Callable] = {
+    "n_inputs": lambda v: check_int("n_inputs", v, 1, MAX_INPUTS),
+    "n_labels": lambda v: check_int("n_labels", v, 2),
+    "zipf_exponent": lambda v: check_real("zipf_exponent", v, 0.0, 50.0),
+    "scheme": lambda v: check_choice("scheme", v, SCHEMES),
+    "kappa": lambda v: check_real("kappa", v, 0.0, None, open_low=True),
+    "rho": lambda v: check_real("rho", v, 0.0, None, open_low=True),
+}
+
+
+def check_parameters(**values) -> list:
+    """The values of :data:`PARAMETER_CHECKS`' parameters, checked in the order given."""
+    return [PARAMETER_CHECKS[name](value) for name, value in values.items()]
 
 
 def check_d(d) -> np.ndarray:

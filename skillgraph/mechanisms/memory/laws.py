@@ -7,12 +7,11 @@ import math
 import numpy as np
 from scipy import special
 
-from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.mechanisms.memory.inputs import (
-    MAX_INPUTS,
-    SCHEMES,
+    PARAMETER_CHECKS,
     check_d,
     check_law_exponent,
+    check_parameters,
     check_positive_reals,
     check_T,
     zipf_probabilities,
@@ -60,8 +59,8 @@ def data_term(T, *, n_inputs: int = 1000, zipf_exponent: float = 2.0):
     0.00691
     """
     t = check_positive_reals("T", T, 1.0)
-    n_inputs = check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
-    p = zipf_probabilities(n_inputs, check_real("zipf_exponent", zipf_exponent, 0.0, 50.0))
+    n_inputs, zipf_exponent = check_parameters(n_inputs=n_inputs, zipf_exponent=zipf_exponent)
+    p = zipf_probabilities(n_inputs, zipf_exponent)
     log_keep = np.log1p(-p)
     out = np.array([float(p @ np.exp(tv * log_keep)) for tv in np.atleast_1d(t)])
     return float(out[0]) if t.ndim == 0 else out
@@ -117,11 +116,18 @@ def _tail_mass(p: np.ndarray) -> np.ndarray:
     return np.concatenate([np.cumsum(p[::-1])[::-1], [0.0]])
 
 
-def _population_stored(d: np.ndarray, kappa: float, n_inputs: int) -> np.ndarray:
-    """``P(d) = min(floor(d / kappa), N)`` per ``d`` (``N`` for ``d = inf``), int64."""
+def _thresholding(d: np.ndarray, n_inputs, n_labels, zipf_exponent, kappa) -> tuple:
+    """``(p, M, P)`` of thresholding with population frequencies, the parameters checked.
+
+    ``P(d) = min(floor(d / kappa), N)`` per ``d`` (``N`` for ``d = inf``), int64.
+    """
+    n_inputs, n_labels, kappa, zipf_exponent = check_parameters(
+        n_inputs=n_inputs, n_labels=n_labels, kappa=kappa, zipf_exponent=zipf_exponent
+    )
     with np.errstate(invalid="ignore"):
         stored = np.where(np.isinf(d), n_inputs, np.floor(d / kappa))
-    return np.minimum(stored, n_inputs).astype(np.int64)
+    stored = np.minimum(stored, n_inputs).astype(np.int64)
+    return zipf_probabilities(n_inputs, zipf_exponent), n_labels, stored
 
 
 def capacity_term(
@@ -150,11 +156,8 @@ def capacity_term(
     the rate ``d ** -(a - 1)``.
     """
     d_arr = check_d(d)
-    n_inputs = check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
-    n_labels = check_int("n_labels", n_labels, 2)
-    kappa = check_real("kappa", kappa, 0.0, None, open_low=True)
-    p = zipf_probabilities(n_inputs, check_real("zipf_exponent", zipf_exponent, 0.0, 50.0))
-    out = (1.0 - 1.0 / n_labels) * _tail_mass(p)[_population_stored(d_arr, kappa, n_inputs)]
+    p, n_labels, stored = _thresholding(d_arr, n_inputs, n_labels, zipf_exponent, kappa)
+    out = (1.0 - 1.0 / n_labels) * _tail_mass(p)[stored]
     return float(out[0]) if np.ndim(d) == 0 else out
 
 
@@ -205,11 +208,7 @@ def analytic_error(
     T = check_T(T)
     if T is None and np.isinf(d_arr).any():
         raise ValueError("d = inf needs a finite amount of data T")
-    n_inputs = check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
-    n_labels = check_int("n_labels", n_labels, 2)
-    kappa = check_real("kappa", kappa, 0.0, None, open_low=True)
-    p = zipf_probabilities(n_inputs, check_real("zipf_exponent", zipf_exponent, 0.0, 50.0))
-    stored = _population_stored(d_arr, kappa, n_inputs)
+    p, n_labels, stored = _thresholding(d_arr, n_inputs, n_labels, zipf_exponent, kappa)
     lost = _tail_mass(p)[stored]
     if T is not None:
         unseen = np.concatenate([[0.0], np.cumsum(p * np.exp(T * np.log1p(-p)))])
@@ -236,9 +235,9 @@ def theory_slope(scheme: str, zipf_exponent: float, rho: float = 1.0) -> float:
     >>> theory_slope("threshold", 2.0), theory_slope("frequency", 2.0)
     (-1.0, -0.25)
     """
-    scheme = check_choice("scheme", scheme, SCHEMES)
+    scheme = PARAMETER_CHECKS["scheme"](scheme)
     a = check_law_exponent(zipf_exponent)
-    rho = check_real("rho", rho, 0.0, None, open_low=True)
+    rho = PARAMETER_CHECKS["rho"](rho)
     if scheme == "all":
         return math.nan
     if scheme == "threshold":
@@ -285,9 +284,9 @@ def compute_optimal_T(
     d_arr = check_d(d)
     if np.isinf(d_arr).any():
         raise ValueError("d must be finite for compute_optimal_T")
-    check_int("n_labels", n_labels, 2)
+    PARAMETER_CHECKS["n_labels"](n_labels)
     a = check_law_exponent(zipf_exponent)
-    kappa = check_real("kappa", kappa, 0.0, None, open_low=True)
+    kappa = PARAMETER_CHECKS["kappa"](kappa)
     big_a = kappa ** (a - 1.0) / (float(special.zeta(a)) * (a - 1.0))
     ratio = data_term_constant(a) / (a * big_a)
     return np.maximum(np.ceil(ratio ** (a / (a - 1.0)) * d_arr**a), 1).astype(np.int64)

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import check_int
 from skillgraph.core.intervals import (
     ConfidenceInterval,
     confidence_level_argument,
@@ -19,10 +19,9 @@ from skillgraph.core.intervals import (
 )
 from skillgraph.mechanisms.memory.fit import SlopeFit, fit_slope
 from skillgraph.mechanisms.memory.inputs import (
-    MAX_INPUTS,
     MAX_TRIALS,
-    SCHEMES,
     check_d,
+    check_parameters,
     check_T,
     short,
     zipf_probabilities,
@@ -59,12 +58,10 @@ def memory_setup(d, T, n_inputs, n_labels, zipf_exponent, scheme, kappa, rho) ->
     """Validate everything before any work; refuse what the model cannot mean."""
     d = check_d(d)
     T = check_T(T)
-    n_inputs = check_int("n_inputs", n_inputs, 1, MAX_INPUTS)
-    n_labels = check_int("n_labels", n_labels, 2)
-    zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 50.0)
-    scheme = check_choice("scheme", scheme, SCHEMES)
-    kappa = check_real("kappa", kappa, 0.0, None, open_low=True)
-    rho = check_real("rho", rho, 0.0, None, open_low=True)
+    n_inputs, n_labels, zipf_exponent, scheme, kappa, rho = check_parameters(
+        n_inputs=n_inputs, n_labels=n_labels, zipf_exponent=zipf_exponent, scheme=scheme,
+        kappa=kappa, rho=rho,
+    )  # fmt: skip
     if T is None and np.isinf(d).any():
         raise ValueError(
             "d = inf needs a finite amount of data T: with population frequencies an "
@@ -232,9 +229,26 @@ def _recall_masks(setup: _Setup, p: np.ndarray, trial_seed) -> tuple[np.ndarray,
     return masks, np.array(stored, dtype=np.float64)
 
 
-def _threadpool_limit():
-    """One BLAS thread: small products in a loop run best on one, whatever the machine."""
-    return threadpool_limits(limits=1, user_api="blas")
+def _trials(
+    setup: _Setup, seed, trials: int, what: str
+) -> tuple[np.ndarray, Iterator[tuple[np.ndarray, np.ndarray]]]:
+    """``p``, and an iterator over trials ``0..trials-1`` of :func:`_recall_masks`.
+
+    The seed and the size of one draw (``what`` names the caller in the
+    message) are checked at once, before any work; trial ``i`` is drawn from
+    child ``i`` of ``seed`` when the iterator reaches it.
+    """
+    root = as_seed_sequence(seed)
+    _check_fits(setup, what, trials)
+    p = zipf_probabilities(setup.n_inputs, setup.zipf_exponent)
+
+    def draws():
+        # one BLAS thread: small products in a loop run best on one, whatever the machine
+        with threadpool_limits(limits=1, user_api="blas"):
+            for i in range(trials):
+                yield _recall_masks(setup, p, child_seed(root, i))
+
+    return p, draws()
 
 
 @dataclass(frozen=True, eq=False)
@@ -409,15 +423,12 @@ def memory_error(
     """
     setup = memory_setup(d, T, n_inputs, n_labels, zipf_exponent, scheme, kappa, rho)
     trials = check_int("trials", trials, 2, MAX_TRIALS)
-    root = as_seed_sequence(seed)
-    _check_fits(setup, "memory_error", trials)
-    p = zipf_probabilities(setup.n_inputs, setup.zipf_exponent)
+    p, draws = _trials(setup, seed, trials, "memory_error")
     errors = np.empty((trials, setup.d.size))
     n_stored = np.empty((trials, setup.d.size))
-    with _threadpool_limit():
-        for i in range(trials):
-            recalled, n_stored[i] = _recall_masks(setup, p, child_seed(root, i))
-            errors[i] = (~recalled).astype(np.float64) @ p
+    for i, (recalled, stored) in enumerate(draws):
+        errors[i] = (~recalled).astype(np.float64) @ p
+        n_stored[i] = stored
     low, high = t_interval(errors, 0.95)
     return MemoryCurve(
         d=setup.d, error=errors.mean(axis=0), ci_low=low, ci_high=high, errors=errors,
@@ -496,11 +507,9 @@ def memory_recall(
     coupling (:func:`~skillgraph.mechanisms.memory.failures.memory_failures`) needs.
     """
     setup = memory_setup(d, T, n_inputs, n_labels, zipf_exponent, scheme, kappa, rho)
-    root = as_seed_sequence(seed)
-    _check_fits(setup, "memory_recall")
-    p = zipf_probabilities(setup.n_inputs, setup.zipf_exponent)
-    with _threadpool_limit():
-        unrecalled = ~_recall_masks(setup, p, child_seed(root, 0))[0]
+    p, draws = _trials(setup, seed, 1, "memory_recall")
+    ((recalled, _),) = draws  # unpacking runs the one trial to the end
+    unrecalled = ~recalled
     for array in (unrecalled, p):
         array.setflags(write=False)
     return MemoryRecall(

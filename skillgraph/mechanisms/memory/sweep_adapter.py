@@ -13,10 +13,10 @@ import inspect
 import math
 from collections.abc import Callable, Mapping
 
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import check_int
 from skillgraph.mechanisms._grid import as_list, combination_problems, given, refuse_unknown
 from skillgraph.mechanisms.memory.config import MemoryConfig
-from skillgraph.mechanisms.memory.inputs import MAX_INPUTS, SCHEMES
+from skillgraph.mechanisms.memory.inputs import PARAMETER_CHECKS
 from skillgraph.mechanisms.memory.laws import data_term
 from skillgraph.mechanisms.memory.model import memory_error
 from skillgraph.mechanisms.memory.pipeline import size_cell
@@ -62,13 +62,7 @@ def _check_T(value):
 
 #: axis -> ``check(value) -> value``: each grid value, checked on its own
 AXIS_CHECKS: dict[str, Callable] = {
-    "scheme": lambda v: check_choice("scheme", v, SCHEMES),
-    "T": _check_T,
-    "n_inputs": lambda v: check_int("n_inputs", v, 1, MAX_INPUTS),
-    "n_labels": lambda v: check_int("n_labels", v, 2),
-    "zipf_exponent": lambda v: check_real("zipf_exponent", v, 0.0, 50.0),
-    "kappa": lambda v: check_real("kappa", v, 0.0, open_low=True),
-    "rho": lambda v: check_real("rho", v, 0.0, open_low=True),
+    axis: _check_T if axis == "T" else PARAMETER_CHECKS[axis] for axis in AXES
 }
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
+from skillgraph._docstrings import fill_doc
 from skillgraph.mechanisms.memory.inputs import (
     PARAMETER_CHECKS,
     check_d,
@@ -110,6 +111,16 @@ def data_term_asymptotic(T, zipf_exponent: float = 2.0):
     out = data_term_constant(a) * t ** -(1.0 - 1.0 / a)
     return float(out) if t.ndim == 0 else out
 
+#: the last parameters and the return of the laws of thresholding, in their docstrings
+_THRESHOLDING_TAIL = """
+    n_inputs, n_labels, zipf_exponent, kappa
+        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
+
+    Returns
+    -------
+    float or ndarray
+    """
+
 
 def _tail_mass(p: np.ndarray) -> np.ndarray:
     """``tail[P] = sum_{x >= P} p(x)`` for ``P = 0..N``, summed from the small end."""
@@ -130,6 +141,7 @@ def _thresholding(d: np.ndarray, n_inputs, n_labels, zipf_exponent, kappa) -> tu
     return zipf_probabilities(n_inputs, zipf_exponent), n_labels, stored
 
 
+@fill_doc(thresholding_tail=_THRESHOLDING_TAIL)
 def capacity_term(
     d, *, n_inputs: int = 1000, n_labels: int = 5, zipf_exponent: float = 2.0, kappa: float = 8
 ):
@@ -142,12 +154,7 @@ def capacity_term(
     ----------
     d : float or array_like
         Memory sizes, whole numbers >= 1 (or inf).
-    n_inputs, n_labels, zipf_exponent, kappa
-        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
-
-    Returns
-    -------
-    float or ndarray
+    %(thresholding_tail)s
 
     Notes
     -----
@@ -161,6 +168,7 @@ def capacity_term(
     return float(out[0]) if np.ndim(d) == 0 else out
 
 
+@fill_doc(thresholding_tail=_THRESHOLDING_TAIL)
 def analytic_error(
     d,
     T: int | None = None,
@@ -189,12 +197,7 @@ def analytic_error(
         Memory sizes (whole numbers >= 1, or inf with ``T``).
     T : int, optional
         Samples; None: population frequencies (the capacity term alone).
-    n_inputs, n_labels, zipf_exponent, kappa
-        As in :func:`~skillgraph.mechanisms.memory.model.memory_error`.
-
-    Returns
-    -------
-    float or ndarray
+    %(thresholding_tail)s
 
     Notes
     -----

@@ -11,6 +11,7 @@ import numpy as np
 
 from skillgraph._progress import progress_bar
 from skillgraph._rng import as_seed_sequence, child_seed
+from skillgraph._run_arguments import run_arguments
 from skillgraph.core.competence import (
     tuple_bad_fraction,
 )
@@ -284,11 +285,7 @@ def run(config: MemoryConfig | None = None, *, progress: bool = False) -> Memory
         If ``config`` is not a :class:`~skillgraph.mechanisms.memory.config.MemoryConfig` (which
         validated its fields when it was built).
     """
-    cfg = MemoryConfig() if config is None else config
-    if not isinstance(cfg, MemoryConfig):
-        raise TypeError(f"config must be a MemoryConfig, got {type(cfg).__name__}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    cfg = run_arguments(config, MemoryConfig, progress)
     start = time.perf_counter()
     root = as_seed_sequence(cfg.seed)
     steps = len(SCHEMES) + len(cfg.T) + len(cfg.emergence_d) * cfg.replicates

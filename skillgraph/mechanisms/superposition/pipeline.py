@@ -12,6 +12,7 @@ import numpy as np
 from skillgraph._progress import progress_bar
 from skillgraph._resources import check_memory
 from skillgraph._rng import as_seed_sequence, child_seed
+from skillgraph._run_arguments import run_arguments
 from skillgraph.emergence import scale_grid
 from skillgraph.mechanisms.superposition.config import SuperposeConfig
 from skillgraph.mechanisms.superposition.estimate import MeanEstimate
@@ -194,12 +195,7 @@ def run(config: SuperposeConfig | None = None, *, progress: bool = False) -> Sup
     sets on each (O(k n_texts) each), and O(n_prompts K) per readout and
     scale.  The defaults take a few seconds.
     """
-    if config is None:
-        config = SuperposeConfig()
-    if not isinstance(config, SuperposeConfig):
-        raise TypeError(f"config must be a SuperposeConfig, got {type(config).__name__}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    config = run_arguments(config, SuperposeConfig, progress)
     _check_memory(config)
     scales = scale_grid(config.scale_config(), config.n_scales)
     sims = _simulate(config, scales["theta"], progress)

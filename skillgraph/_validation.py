@@ -209,14 +209,24 @@ def broadcast_with_n_skills(arrays: dict, replace: bool, n_skills, minimum: int 
     return tuple(out.values())
 
 
+def asarray_named(name: str, value, what: str, one: str) -> np.ndarray:
+    """``np.asarray(value)``, refusing text, flags, None and ragged sequences by name.
+
+    ``what`` ends the TypeError's "must be ..." (``"a real number or array of
+    reals"``); ``one`` names a single value in the ValueError for ragged input
+    (``"a real number"``).  The caller checks the dtype.
+    """
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be {one} or a regular array: {exc}") from None
+
+
 def real_array(name: str, value, low: float, high: float, open_low: bool, open_high: bool):
     """``value`` as a float64 array of reals in the interval, or a named error."""
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be a real number or array of reals, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:  # ragged nested sequences
-        raise ValueError(f"{name} must be a real number or a regular array: {exc}") from None
+    arr = asarray_named(name, value, "a real number or array of reals", "a real number")
     if arr.dtype == object and all(_is_number(v) for v in arr.flat):  # Fractions, Decimals
         arr = np.vectorize(float, otypes=[np.float64])(arr) if arr.size else arr
     if arr.dtype.kind not in "iuf":
@@ -244,12 +254,7 @@ def int_array(name: str, value, minimum: int):
 
     Integral floats (``8.0``) are accepted, as in ``_validation.check_int``.
     """
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be an integer or array of integers, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} must be an integer or a regular array: {exc}") from None
+    arr = asarray_named(name, value, "an integer or array of integers", "an integer")
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]

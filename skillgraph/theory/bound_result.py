@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from skillgraph._display import Display
 from skillgraph._validation import check_choice, check_int, check_probability
+from skillgraph.theory._text import bound_repr
 from skillgraph.theory.bound_values import FORMS, alpha_star, is_vacuous
 
 __all__ = ["BoundResult", "emergence_bound"]
@@ -66,11 +67,12 @@ class BoundResult(Display):
         return asdict(self)
 
     def __repr__(self) -> str:
-        tag = " (vacuous)" if self.vacuous else ""
-        return (
-            f"BoundResult(value={self.value:.6g}{tag}, form={self.form!r}, "
-            f"averaging={self.averaging:.6g}, slingshot_ratio={self.slingshot_ratio:.4g}, "
-            f"theta={self.theta:g}, beta={self.beta:g}, k={self.k}, t={self.t})"
+        return bound_repr(
+            self,
+            f"value={self.value:.6g}",
+            f"form={self.form!r}, averaging={self.averaging:.6g}, "
+            f"slingshot_ratio={self.slingshot_ratio:.4g}, theta={self.theta:g}, "
+            f"beta={self.beta:g}, k={self.k}, t={self.t}",
         )
 
 

@@ -400,7 +400,8 @@ def averaging_bound(theta, beta):
     Raises
     ------
     TypeError, ValueError
-        As in :func:`alpha_star`.
+        Non-numeric input, ``theta`` or ``beta`` outside ``(0, 1)``, NaN, shapes
+        that do not broadcast.
 
     Notes
     -----

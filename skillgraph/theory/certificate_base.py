@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import gammaln
@@ -18,6 +19,7 @@ from skillgraph._validation import check_int, check_probability
 
 __all__ = [
     "Certificate",
+    "CertificateArgs",
     "check_certificate_args",
     "log_binomial",
     "rounding_slack",
@@ -88,15 +90,7 @@ class Certificate(Display):
     @property
     def inputs(self) -> dict:
         """The arguments the certificate was computed from."""
-        return {
-            "n_skills": self.n_skills,
-            "n_texts": self.n_texts,
-            "k": self.k,
-            "theta": self.theta,
-            "beta": self.beta,
-            "delta_fail": self.delta_fail,
-            "degrees_given": self.degrees_given,
-        }
+        return {name: getattr(self, name) for name in (*CertificateArgs._fields, "degrees_given")}
 
     @property
     def fail_prob(self) -> float:
@@ -135,13 +129,37 @@ def rounding_slack(*terms):
     return ROUNDING_SLACK * total + 1e-9
 
 
-def check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail):
+class CertificateArgs(NamedTuple):
+    """The arguments every finite-size certificate takes, validated, in signature order.
+
+    ``k`` is None for a ragged graph
+    (:func:`~skillgraph.theory.certificates.certified_alpha_ragged`).
+    """
+
+    n_skills: int
+    n_texts: int
+    k: int | None
+    theta: float
+    beta: float
+    delta_fail: float
+
+    @property
+    def n_failed(self) -> int:
+        """``m = round(theta * n_texts)``, the size of the failure sets covered."""
+        return int(round(self.theta * self.n_texts))
+
+    def result_fields(self) -> dict:
+        """These inputs and ``n_failed``: the fields every certificate result records."""
+        return {**self._asdict(), "n_failed": self.n_failed}
+
+
+def check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail) -> CertificateArgs:
     """Validated ``(n_skills, n_texts, k, theta, beta, delta_fail)`` of a certificate.
 
     The arguments every finite-size certificate takes, checked in this order
-    (sizes and ``k`` integers >= 1; ``theta``, ``beta``, ``delta_fail`` in [0, 1]).
+    (sizes and ``k`` integers >= 1; ``theta``, ``beta``, ``delta_fail`` in (0, 1)).
     """
-    return (
+    return CertificateArgs(
         check_int("n_skills", n_skills, 1),
         check_int("n_texts", n_texts, 1),
         check_int("k", k, 1),

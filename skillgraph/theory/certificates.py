@@ -41,6 +41,7 @@ from scipy.special import expit, xlogy
 from skillgraph._validation import check_choice, check_probability
 from skillgraph.theory.certificate_base import (
     Certificate,
+    CertificateArgs,
     check_certificate_args,
     log_binomial,
     rounding_slack,
@@ -330,9 +331,8 @@ def certified_alpha(
     >>> certified_alpha(1000, 10**6, 8, 0.1, 0.5, method="sharp").alpha
     0.033
     """
-    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
-        n_skills, n_texts, k, theta, beta, delta_fail
-    )
+    args = check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = args
     method = check_choice("method", method, _METHODS)
     n_slots = k * n_texts
     if degrees is not None:
@@ -343,17 +343,7 @@ def certified_alpha(
             "use method='unconditional' or 'best' without them"
         )
 
-    m = int(round(theta * n_texts))
-    common = dict(
-        delta_fail=delta_fail,
-        n_skills=n_skills,
-        n_texts=n_texts,
-        k=k,
-        theta=theta,
-        beta=beta,
-        n_failed=m,
-        degrees_given=degrees is not None,
-    )
+    m = args.n_failed
     results = _certificate_results(
         method, m, n_skills, n_texts, k, theta, beta, delta_fail=delta_fail, degrees=degrees
     )
@@ -370,8 +360,9 @@ def certified_alpha(
         log_fail_prob=lp,
         n_bad_max=z,
         vacuous=(z >= n_max and m > 0),
+        degrees_given=degrees is not None,
         candidates=candidates,
-        **common,
+        **args.result_fields(),
     )
 
 
@@ -419,12 +410,9 @@ def certified_alpha_ragged(
     if n_slots == 0:
         raise ValueError("the graph has no edges: nothing to certify")
     degrees = _validate_degrees(degrees, np.asarray(degrees).shape[0], n_slots)
-    n_skills = int(degrees.size)
-    m = int(round(theta * n_texts))
-    common = dict(
-        delta_fail=delta_fail, n_skills=n_skills, n_texts=n_texts, k=None, theta=theta,
-        beta=beta, n_failed=m, degrees_given=True, method="conditional",
-    )
+    args = CertificateArgs(int(degrees.size), n_texts, None, theta, beta, delta_fail)
+    n_skills, m = args.n_skills, args.n_failed
+    common = dict(args.result_fields(), degrees_given=True, method="conditional")
     n_pos = int(np.count_nonzero(degrees))
     if m == 0:
         return Certificate(alpha=0.0, log_fail_prob=-math.inf, n_bad_max=0, vacuous=False,

@@ -24,6 +24,7 @@ import numpy as np
 from skillgraph._display import Display
 from skillgraph._validation import (
     all_scalar,
+    asarray_named,
     broadcast_named,
     check_choice,
     check_real,
@@ -52,12 +53,7 @@ _FORMS = ("chinchilla", "kaplan")
 
 def _positive_array(name: str, value, *, allow_zero: bool = False) -> np.ndarray:
     """``value`` as a float64 array of finite positive reals, or a named error."""
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be a positive real number or array, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} must be a real number or a regular array: {exc}") from None
+    arr = asarray_named(name, value, "a positive real number or array", "a real number")
     if arr.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must be a positive real number or array, got dtype {arr.dtype} ({value!r})"

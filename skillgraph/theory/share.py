@@ -7,9 +7,8 @@ edges of ``S`` that the best ``theta``-fraction of text pieces holds
 (:func:`~skillgraph.theory.sharp_certificate.certified_sharp`), which share its
 pmf helpers and argument checks from here.
 
-Conventions are those of :mod:`skillgraph.theory.bounds`: inputs broadcast like
-numpy ufuncs, all-scalar input gives Python scalars, bad input raises a
-``TypeError``/``ValueError`` naming the parameter before any work.  Pure
+Conventions (broadcasting, Python scalars for scalar input, errors naming the
+parameter) are those of :mod:`skillgraph.theory.bound_values`.  Pure
 numpy/scipy; never imports numba.
 
 The share is monotone

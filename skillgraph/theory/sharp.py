@@ -16,9 +16,8 @@ slots in ``S``.  This module computes what is left without it
   rigorous finite-size bound on the number of bad skills with no union over
   ``Y``, which tends to ``alpha_sharp``.
 
-Conventions are those of :mod:`skillgraph.theory.bounds`: inputs broadcast like
-numpy ufuncs, all-scalar input gives Python scalars, bad input raises a
-``TypeError``/``ValueError`` naming the parameter before any work.  Pure
+Conventions (broadcasting, Python scalars for scalar input, errors naming the
+parameter) are those of :mod:`skillgraph.theory.bound_values`.  Pure
 numpy/scipy; never imports numba.
 
 The share is monotone
@@ -46,6 +45,7 @@ from skillgraph._validation import (
     check_probability,
     scalar_or_array,
 )
+from skillgraph.theory._text import bound_repr
 from skillgraph.theory.bounds import alpha_star
 from skillgraph.theory.share import share_rows, top_share, validated
 from skillgraph.theory.sharp_certificate import (
@@ -272,12 +272,12 @@ class SharpBound(Display):
         return out
 
     def __repr__(self) -> str:
-        tag = " (vacuous)" if self.vacuous else ""
         n = "" if self.replace else f", n_skills={self.n_skills}"
-        return (
-            f"SharpBound(value={self.value:.6g}{tag}, alpha_star={self.alpha_star:.6g}, "
-            f"looseness={self.looseness:.4g}, theta={self.theta:g}, beta={self.beta:g}, "
-            f"k={self.k}, replace={self.replace}{n})"
+        return bound_repr(
+            self,
+            f"value={self.value:.6g}",
+            f"alpha_star={self.alpha_star:.6g}, looseness={self.looseness:.4g}, "
+            f"theta={self.theta:g}, beta={self.beta:g}, k={self.k}, replace={self.replace}{n}",
         )
 
 

@@ -373,20 +373,15 @@ def certified_sharp(
     >>> cert.method, cert.n_bad_max
     ('sharp', 32)
     """
-    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
-        n_skills, n_texts, k, theta, beta, delta_fail
-    )
+    args = check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = args
     replace = check_replace(replace)
     if not replace and k > n_skills:
         raise ValueError(
             f"k must be <= n_skills when replace=False, got k={k} > n_skills={n_skills}"
         )
     uniform = _uniform_measure(skill_measure, n_skills)
-    m = int(round(theta * n_texts))
-    common = dict(
-        method="sharp", delta_fail=delta_fail, n_skills=n_skills, n_texts=n_texts, k=k,
-        theta=theta, beta=beta, n_failed=m, degrees_given=False,
-    )  # fmt: skip
+    m = args.n_failed
     if m == 0:
         z, lp = 0, -math.inf  # an empty failure set leaves no skill bad
     elif not uniform or m >= beta * n_texts:
@@ -399,6 +394,8 @@ def certified_sharp(
         log_fail_prob=lp,
         n_bad_max=z,
         vacuous=z >= n_skills and m > 0,
+        method="sharp",
+        degrees_given=False,
         candidates={"sharp": z / n_skills if uniform else None},
-        **common,
+        **args.result_fields(),
     )

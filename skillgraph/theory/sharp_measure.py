@@ -240,12 +240,11 @@ def certified_sharp_mass(
     >>> 0.0315 < c.mass_max < 0.0315 * 1.25
     True
     """
-    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
-        n_skills, n_texts, k, theta, beta, delta_fail
-    )
+    args = check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = args
     weights = measure_weights(n_skills, skill_measure, zipf_exponent)
     limit = float(alpha_sharp(theta, beta, k))
-    m = int(round(theta * n_texts))
+    m = args.n_failed
     if m == 0:
         mass, lp = 0.0, -math.inf  # an empty failure set leaves no skill bad
     elif m >= beta * n_texts:
@@ -257,12 +256,6 @@ def certified_sharp_mass(
         limit=limit,
         log_fail_prob=lp,
         vacuous=mass >= 1.0 and m > 0,
-        delta_fail=delta_fail,
-        n_skills=n_skills,
-        n_texts=n_texts,
-        k=k,
-        theta=theta,
-        beta=beta,
-        n_failed=m,
         uniform=bool(np.all(weights == weights[0])),
+        **args.result_fields(),
     )

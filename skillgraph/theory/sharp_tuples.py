@@ -37,6 +37,7 @@ from skillgraph._validation import (
     real_array,
     scalar_or_array,
 )
+from skillgraph.theory._text import bound_repr
 from skillgraph.theory.bounds import tuple_alpha_star
 from skillgraph.theory.share import top_share
 from skillgraph.theory.sharp import alpha_sharp
@@ -476,12 +477,9 @@ class SharpTupleBound:
 
     def __repr__(self) -> str:
         if np.ndim(self.lower) == 0:
-            tag = " (vacuous)" if self.vacuous else ""
-            return (
-                f"SharpTupleBound(lower={self.lower:.4g} ({self.lower_construction}), "
-                f"upper={self.upper:.4g}{tag}, paper={self.paper:.4g}, theta={self.theta:g}, "
-                f"beta={self.beta:g}, k={self.k}, t={self.t})"
-            )
+            head = f"lower={self.lower:.4g} ({self.lower_construction}), upper={self.upper:.4g}"
+            tail = f"paper={self.paper:.4g}, theta={self.theta:g}, beta={self.beta:g}, k={self.k}"
+            return bound_repr(self, head, f"{tail}, t={self.t}")
         return (
             f"SharpTupleBound(shape={np.shape(self.lower)}, lower={self.lower!r}, "
             f"upper={self.upper!r})"

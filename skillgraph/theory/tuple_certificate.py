@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from skillgraph._validation import check_int
+from skillgraph.theory._text import bound_repr
 from skillgraph.theory.bounds import tuple_alpha_star
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.sharp_certificate import certified_sharp
@@ -92,11 +93,12 @@ class TupleCertificate:
         return out
 
     def __repr__(self) -> str:
-        tag = " (vacuous)" if self.vacuous else ""
-        return (
-            f"TupleCertificate(bound={self.bound:.4g}{tag}, limit=[{self.limit_lower:.4g}, "
-            f"{self.limit_upper:.4g}], paper={self.paper:.4g}, t={self.t}, "
-            f"n_skills={self.n_skills}, n_texts={self.n_texts}, delta_fail={self.delta_fail:g})"
+        limit = f"limit=[{self.limit_lower:.4g}, {self.limit_upper:.4g}]"
+        return bound_repr(
+            self,
+            f"bound={self.bound:.4g}",
+            f"{limit}, paper={self.paper:.4g}, t={self.t}, n_skills={self.n_skills}, "
+            f"n_texts={self.n_texts}, delta_fail={self.delta_fail:g}",
         )
 
 
@@ -179,9 +181,8 @@ def tuple_certificate(
     >>> c.limit_upper <= c.bound < c.paper
     True
     """
-    n_skills, n_texts, k, theta, beta, delta_fail = check_certificate_args(
-        n_skills, n_texts, k, theta, beta, delta_fail
-    )
+    args = check_certificate_args(n_skills, n_texts, k, theta, beta, delta_fail)
+    n_skills, n_texts, k, theta, beta, delta_fail = args
     t = check_int("t", t, 1)
     grid = check_int("grid", grid, 2, 4096)
     if not isinstance(replace, (bool, np.bool_)):
@@ -193,7 +194,7 @@ def tuple_certificate(
     x = lattice_thresholds(beta, grid)
     certified, live = _certified_masses(x, n_skills, n_texts, k, theta, weights, uniform,
                                         delta_fail, bool(replace))  # fmt: skip
-    m = int(round(theta * n_texts))
+    m = args.n_failed
     # no failed text piece: every share is 0 and no tuple is bad
     bound = 0.0 if m == 0 else dominance_from_survival(certified, t)
     extra = {} if replace else dict(replace=False, n_skills=n_skills)
@@ -207,13 +208,7 @@ def tuple_certificate(
         limit_upper=float(limit.upper),
         paper=float(tuple_alpha_star(theta, beta, k, t)),
         vacuous=bound >= 1.0,
-        delta_fail=delta_fail,
-        n_skills=n_skills,
-        n_texts=n_texts,
-        k=k,
-        theta=theta,
-        beta=beta,
         t=t,
-        n_failed=m,
         measure="uniform" if uniform else "weights",
+        **args.result_fields(),
     )

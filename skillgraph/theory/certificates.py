@@ -39,6 +39,7 @@ import numpy as np
 from scipy.special import expit, xlogy
 
 from skillgraph._validation import check_choice, check_probability
+from skillgraph.theory._text import fill_doc
 from skillgraph.theory.certificate_base import (
     Certificate,
     CertificateArgs,
@@ -245,6 +246,7 @@ def _certificate_results(
     return results
 
 
+@fill_doc
 def certified_alpha(
     n_skills: int,
     n_texts: int,
@@ -262,18 +264,9 @@ def certified_alpha(
 
     Parameters
     ----------
-    n_skills : int
-        Number of skills, >= 1.
-    n_texts : int
-        Number of text pieces, >= 1 (up to 1e12 and beyond).
-    k : int
-        Skills per text piece, >= 1.
-    theta : float
-        Failure rate in (0, 1); failure sets have size ``m = round(theta * n_texts)``.
-    beta : float
-        Bad threshold in (0, 1): a skill is bad when ``fail(s) > beta``.
-    delta_fail : float, default 1e-6
-        Failure probability of the certificate, in (0, 1).
+    %(inputs)s
+    %(beta)s
+    %(delta_fail)s
     degrees : array of int, optional
         Realised skill degrees (length ``n_skills``, summing to ``k * n_texts``);
         enables certificate A (conditional on the degrees).

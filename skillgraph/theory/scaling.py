@@ -322,51 +322,47 @@ class ScalingLaw(Display):
         )
 
 
-CHINCHILLA = ScalingLaw.chinchilla_form(
-    "chinchilla",
-    "Hoffmann et al. 2022, 'Training Compute-Optimal Large Language Models', "
-    "arXiv:2203.15556, approach 3 (eq. 10)",
-    E=1.69,
-    A=406.4,
-    B=410.7,
-    a_exp=0.34,
-    b_exp=0.28,
-)
+#: The built-in fits: name -> (form, citation, parameters).
+_FITS = {
+    "chinchilla": (
+        "chinchilla",
+        "Hoffmann et al. 2022, 'Training Compute-Optimal Large Language Models', "
+        "arXiv:2203.15556, approach 3 (eq. 10)",
+        {"E": 1.69, "A": 406.4, "B": 410.7, "a_exp": 0.34, "b_exp": 0.28},
+    ),
+    "epoch": (
+        "chinchilla",
+        "Besiroglu et al. 2024, 'Chinchilla Scaling: A replication attempt', arXiv:2404.10102",
+        {"E": 1.82, "A": 482.01, "B": 2085.43, "a_exp": 0.3478, "b_exp": 0.3658},
+    ),
+    "kaplan": (
+        "kaplan",
+        "Kaplan et al. 2020, 'Scaling Laws for Neural Language Models', arXiv:2001.08361, eq. 1.5",
+        {"n_c": 8.8e13, "d_c": 5.4e13, "a_n": 0.076, "a_d": 0.095},
+    ),
+}
+
+#: The built-in laws by name.
+LAWS = {name: ScalingLaw(name, source, form, **fit) for name, (form, source, fit) in _FITS.items()}
+
+CHINCHILLA = LAWS["chinchilla"]
 """Chinchilla, approach 3: ``L = 1.69 + 406.4 / N**0.34 + 410.7 / D**0.28``.
 
 Hoffmann et al. 2022, arXiv:2203.15556 (:ref:`theory-law-chinchilla`).
 """
 
-EPOCH = ScalingLaw.chinchilla_form(
-    "epoch",
-    "Besiroglu et al. 2024, 'Chinchilla Scaling: A replication attempt', arXiv:2404.10102",
-    E=1.82,
-    A=482.01,
-    B=2085.43,
-    a_exp=0.3478,
-    b_exp=0.3658,
-)
+EPOCH = LAWS["epoch"]
 """Epoch AI's refit of Chinchilla approach 3:
 ``L = 1.82 + 482.01 / N**0.3478 + 2085.43 / D**0.3658``.
 
 Besiroglu et al. 2024, arXiv:2404.10102 (:ref:`theory-law-epoch`).
 """
 
-KAPLAN = ScalingLaw.kaplan_form(
-    "kaplan",
-    "Kaplan et al. 2020, 'Scaling Laws for Neural Language Models', arXiv:2001.08361, eq. 1.5",
-    n_c=8.8e13,
-    d_c=5.4e13,
-    a_n=0.076,
-    a_d=0.095,
-)
+KAPLAN = LAWS["kaplan"]
 """Kaplan et al. 2020: ``L = ((8.8e13 / N)**(0.076/0.095) + 5.4e13 / D)**0.095``.
 
 arXiv:2001.08361, eq. 1.5 (:ref:`theory-law-kaplan`).  No irreducible term.
 """
-
-#: The built-in laws by name.
-LAWS = {law.name: law for law in (CHINCHILLA, EPOCH, KAPLAN)}
 
 
 def theta_from_excess(

@@ -19,6 +19,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
+from skillgraph.theory._text import fill_doc
 from skillgraph.theory.certificate_base import (
     Certificate,
     check_certificate_args,
@@ -299,6 +300,7 @@ def _first_certified(n_skills, n_texts, k, m, beta, log_delta, replace) -> tuple
     return n_skills, -math.inf
 
 
+@fill_doc
 def certified_sharp(
     n_skills: int,
     n_texts: int,
@@ -314,19 +316,12 @@ def certified_sharp(
 
     Parameters
     ----------
-    n_skills : int
-        Number of skills, ``>= 1``.
-    n_texts : int
-        Number of text pieces, ``>= 1`` (1e12 and beyond is fine).
+    %(sizes)s
     k : int
         Skills per text piece, ``>= 1`` (``<= n_skills`` when ``replace=False``).
-    theta : float
-        Failure rate in ``(0, 1)``; failure sets have ``m = round(theta n_texts)``
-        text pieces.
-    beta : float
-        Threshold in ``(0, 1)``: a skill is bad when ``fail(s) > beta``.
-    delta_fail : float, default 1e-6
-        Failure probability of the certificate, in ``(0, 1)``.
+    %(theta)s
+    %(beta)s
+    %(delta_fail)s
     replace : bool, default True
         The sampling model of the graph (with replacement, as in the paper, or
         ``k`` distinct skills per text piece).
@@ -342,10 +337,7 @@ def certified_sharp(
         the random graph, no failure set of ``m`` text pieces leaves more than
         ``n_bad_max = alpha * n_skills`` skills bad.
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input (naming the parameter, value and valid range).
+    %(raises)s
 
     Notes
     -----

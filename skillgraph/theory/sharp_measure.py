@@ -21,6 +21,7 @@ from scipy.special import logsumexp
 from scipy.stats import binom
 
 from skillgraph._validation import check_real
+from skillgraph.theory._text import fill_doc
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.certificates import log_binomial, rounding_slack
 from skillgraph.theory.sharp import alpha_sharp
@@ -185,6 +186,7 @@ def _search(weights, n_texts, k, m, beta, log_delta, start) -> tuple[float, floa
     return 1.0, -math.inf
 
 
+@fill_doc
 def certified_sharp_mass(
     n_skills: int,
     n_texts: int,
@@ -200,16 +202,12 @@ def certified_sharp_mass(
 
     Parameters
     ----------
-    n_skills, n_texts, k : int
-        Graph size (``k`` skills per text piece drawn i.i.d. from ``mu1``).
-    theta : float
-        Failure rate in ``(0, 1)``: failure sets of ``m = round(theta n_texts)``.
-    beta : float
-        Threshold in ``(0, 1)``: a skill is bad when ``fail(s) > beta``.
+    %(inputs)s
+    %(beta)s
     skill_measure : "uniform", "zipf" or array_like, default "uniform"
-        ``mu1``, as in :func:`~skillgraph.core.sampling.sample_graph`.
-    delta_fail : float, default 1e-6
-        Failure probability of the certificate, in ``(0, 1)``.
+        ``mu1``, as in :func:`~skillgraph.core.sampling.sample_graph`: each
+        text piece draws its ``k`` skills i.i.d. from it.
+    %(delta_fail)s
     zipf_exponent : float, default 1.0
         Exponent of ``mu1(s) ∝ (s + 1)^-zipf_exponent`` for ``"zipf"``.
 
@@ -219,10 +217,7 @@ def certified_sharp_mass(
         ``mass_max``: with probability at least ``1 - delta_fail`` every failure
         set leaves bad skills of total mass below it.
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input (naming the parameter).
+    %(raises)s
 
     Notes
     -----

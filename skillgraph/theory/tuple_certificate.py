@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from skillgraph._validation import check_int
-from skillgraph.theory._text import bound_repr
+from skillgraph.theory._text import bound_repr, fill_doc
 from skillgraph.theory.bounds import tuple_alpha_star
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.sharp_certificate import certified_sharp
@@ -122,6 +122,7 @@ def _certified_masses(x, n_skills, n_texts, k, theta, weights, uniform, delta, r
     return out, int(live.size)
 
 
+@fill_doc
 def tuple_certificate(
     n_skills: int,
     n_texts: int,
@@ -140,10 +141,7 @@ def tuple_certificate(
 
     Parameters
     ----------
-    n_skills, n_texts, k : int
-        Size of the sampled graph (``k`` skills per text piece).
-    theta : float
-        Failure rate in ``(0, 1)``: failure sets of ``m = round(theta n_texts)``.
+    %(inputs)s
     beta : float
         Threshold in ``(0, 1)``: a tuple is bad when its competence (the product
         of its skills' competences) is below ``1 - beta``.
@@ -165,10 +163,7 @@ def tuple_certificate(
     -------
     TupleCertificate
 
-    Raises
-    ------
-    TypeError, ValueError
-        On invalid input (naming the parameter).
+    %(raises)s
 
     Notes
     -----

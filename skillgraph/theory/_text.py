@@ -1,16 +1,14 @@
 """Text that several theory functions and results share, written once.
 
 * :func:`bound_repr`, the short ``repr`` of a bound that flags a vacuous one;
-* :data:`CERTIFICATE_DOCS` and :func:`fill_doc`, the numpydoc entries that the
-  finite-size certificates' docstrings share (scipy's ``doccer`` style: a
-  docstring line ``%(name)s`` stands for the entry ``name``).
+* :data:`CERTIFICATE_DOCS`, the numpydoc entries that the finite-size
+  certificates' docstrings share, for :func:`skillgraph._docstrings.fill_doc`
+  (a docstring line ``%(name)s`` stands for the entry ``name``).
 """
 
 from __future__ import annotations
 
-import textwrap
-
-__all__ = ["CERTIFICATE_DOCS", "bound_repr", "fill_doc"]
+__all__ = ["CERTIFICATE_DOCS", "bound_repr"]
 
 _SIZES = """\
 n_skills : int
@@ -34,30 +32,7 @@ beta : float
     "delta_fail": """\
 delta_fail : float, default 1e-6
     Failure probability of the certificate, in ``(0, 1)``.""",
-    "raises": """\
-Raises
-------
-TypeError, ValueError
-    On invalid input (naming the parameter, value and valid range).""",
 }
-
-
-def fill_doc(func):
-    """Replace each docstring line ``%(name)s`` of ``func`` by ``CERTIFICATE_DOCS[name]``.
-
-    The entry is indented like the line it replaces, so ``help()`` and Sphinx
-    show the full text.  Returns ``func`` (a decorator).
-    """
-    if func.__doc__ is None:  # python -OO strips docstrings
-        return func
-    lines = []
-    for line in func.__doc__.split("\n"):
-        key = line.strip()
-        if key.startswith("%(") and key.endswith(")s"):
-            line = textwrap.indent(CERTIFICATE_DOCS[key[2:-2]], line[: line.index("%")])
-        lines.append(line)
-    func.__doc__ = "\n".join(lines)
-    return func
 
 
 def bound_repr(result, head: str, tail: str) -> str:

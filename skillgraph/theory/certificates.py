@@ -38,8 +38,9 @@ import math
 import numpy as np
 from scipy.special import expit, xlogy
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_choice, check_probability
-from skillgraph.theory._text import fill_doc
+from skillgraph.theory._text import CERTIFICATE_DOCS
 from skillgraph.theory.certificate_base import (
     Certificate,
     CertificateArgs,
@@ -246,7 +247,7 @@ def _certificate_results(
     return results
 
 
-@fill_doc
+@fill_doc(**CERTIFICATE_DOCS)
 def certified_alpha(
     n_skills: int,
     n_texts: int,

@@ -19,7 +19,8 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from skillgraph.theory._text import fill_doc
+from skillgraph._docstrings import fill_doc
+from skillgraph.theory._text import CERTIFICATE_DOCS
 from skillgraph.theory.certificate_base import (
     Certificate,
     check_certificate_args,
@@ -300,7 +301,7 @@ def _first_certified(n_skills, n_texts, k, m, beta, log_delta, replace) -> tuple
     return n_skills, -math.inf
 
 
-@fill_doc
+@fill_doc(**CERTIFICATE_DOCS)
 def certified_sharp(
     n_skills: int,
     n_texts: int,
@@ -337,7 +338,7 @@ def certified_sharp(
         the random graph, no failure set of ``m`` text pieces leaves more than
         ``n_bad_max = alpha * n_skills`` skills bad.
 
-    %(raises)s
+    %(raises_invalid)s
 
     Notes
     -----

@@ -20,8 +20,9 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import binom
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_real
-from skillgraph.theory._text import fill_doc
+from skillgraph.theory._text import CERTIFICATE_DOCS
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.certificates import log_binomial, rounding_slack
 from skillgraph.theory.sharp import alpha_sharp
@@ -186,7 +187,7 @@ def _search(weights, n_texts, k, m, beta, log_delta, start) -> tuple[float, floa
     return 1.0, -math.inf
 
 
-@fill_doc
+@fill_doc(**CERTIFICATE_DOCS)
 def certified_sharp_mass(
     n_skills: int,
     n_texts: int,
@@ -217,7 +218,7 @@ def certified_sharp_mass(
         ``mass_max``: with probability at least ``1 - delta_fail`` every failure
         set leaves bad skills of total mass below it.
 
-    %(raises)s
+    %(raises_invalid)s
 
     Notes
     -----

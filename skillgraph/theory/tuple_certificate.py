@@ -18,8 +18,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_int
-from skillgraph.theory._text import bound_repr, fill_doc
+from skillgraph.theory._text import CERTIFICATE_DOCS, bound_repr
 from skillgraph.theory.bounds import tuple_alpha_star
 from skillgraph.theory.certificate_base import check_certificate_args
 from skillgraph.theory.sharp_certificate import certified_sharp
@@ -122,7 +123,7 @@ def _certified_masses(x, n_skills, n_texts, k, theta, weights, uniform, delta, r
     return out, int(live.size)
 
 
-@fill_doc
+@fill_doc(**CERTIFICATE_DOCS)
 def tuple_certificate(
     n_skills: int,
     n_texts: int,
@@ -163,7 +164,7 @@ def tuple_certificate(
     -------
     TupleCertificate
 
-    %(raises)s
+    %(raises_invalid)s
 
     Notes
     -----

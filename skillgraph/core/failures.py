@@ -11,6 +11,8 @@ typical cases (:func:`random_failures`), a structured case in which composition 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from skillgraph._jit import kernels
@@ -24,6 +26,7 @@ __all__ = [
     "deficit_failures",
     "as_mask",
     "failure_count",
+    "nested_failure_sets",
 ]
 
 
@@ -157,6 +160,44 @@ def as_mask(graph: SkillGraph, mask) -> np.ndarray:
 #: to a boolean mask of failed text pieces; the models in
 #: :data:`~skillgraph.core.streaming.STREAM_FAILURES` can also be streamed.
 FAILURE_MODELS = {"random": random_failures, "deficit": deficit_failures}
+
+
+def nested_failure_sets(graph, model: str, thetas, seed) -> Iterator[np.ndarray]:
+    """Failure masks of ``model`` on ``graph`` at each ``theta``, nested across ``thetas``.
+
+    Common random numbers across scales: each replicate's curve is then
+    monotone in scale (up to tuple sampling) and the differences between
+    scales are not drowned by independent noise.
+
+    * ``random``: the first ``round(theta n_texts)`` text pieces of one random
+      permutation, which is exactly the model's law at every ``theta``.
+    * any other model of :data:`FAILURE_MODELS`:
+      called afresh with the same ``seed`` at every ``theta`` (``deficit``
+      draws its random skill order first, so its sets are nested).
+
+    Parameters
+    ----------
+    graph : SkillGraph
+    model : str
+        A name of :data:`FAILURE_MODELS`.
+    thetas : sequence of float
+    seed : SeedSequence
+        The failure sets' seed.
+
+    Yields
+    ------
+    ndarray of bool, shape (n_texts,)
+    """
+    if model == "random":
+        order = np.random.default_rng(seed).permutation(graph.n_texts)
+        for theta in thetas:
+            mask = np.zeros(graph.n_texts, dtype=bool)
+            mask[order[: failure_count(graph.n_texts, float(theta))]] = True
+            yield mask
+        return
+    for theta in thetas:
+        yield FAILURE_MODELS[model](graph, float(theta), seed=np.random.default_rng(seed))
+
 
 _DEPRECATED = {"random": random_failures, "deficit": deficit_failures}
 

@@ -376,7 +376,7 @@ _FEWER_SKILLS = "Streaming needs O(threads * n_skills) memory: use fewer skills 
 STREAM_SLOTS_PER_SECOND = 2e8
 
 
-def _stream_bytes(n_skills: int) -> int:
+def stream_bytes(n_skills: int) -> int:
     """Memory of a stream plan and its counts: tables, totals and per-thread scratch rows.
 
     Counted for as many threads as the machine has cores, the most numba starts.
@@ -422,7 +422,7 @@ def _checked_failure(shape: GraphShape, theta, failure, unlearned) -> tuple:
             raise ValueError(f"unlearned needs failure='deficit', got failure={failure!r}")
         unlearned = check_bool_array("unlearned", unlearned, shape.n_skills)
     n_skills = shape.n_skills
-    check_memory(_stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
+    check_memory(stream_bytes(n_skills), f"streaming counts of {n_skills:,} skills", _FEWER_SKILLS)
     return theta, failure, unlearned
 
 

@@ -27,8 +27,7 @@ from skillgraph._validation import (
     check_int,
     check_real,
 )
-from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
-from skillgraph.core.failures import FAILURE_MODELS
+from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, get_engine
 from skillgraph.theory.bounds import FORMS
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
@@ -108,9 +107,8 @@ def _range(name: str, value) -> tuple[float, float]:
 
 def _failure_models(value, engine: str) -> tuple[str, ...]:
     models = (value,) if isinstance(value, str) else tuple(value)
-    allowed = STREAM_FAILURES if engine == "stream" else tuple(FAILURE_MODELS)
     for i, model in enumerate(models):
-        check_choice(f"failure_models[{i}] (engine {engine!r})", model, allowed)
+        check_choice(f"failure_models[{i}] (engine {engine!r})", model, get_engine(engine).failures)
     if len(set(models)) != len(models):
         raise ValueError(f"failure_models must not repeat a value, got {models}")
     return models

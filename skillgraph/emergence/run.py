@@ -40,10 +40,9 @@ from skillgraph._progress import progress_bar
 from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph.core.counts import SkillCounts
-from skillgraph.core.failures import FAILURE_MODELS, failure_count
+from skillgraph.core.engine import get_engine
+from skillgraph.core.failures import nested_failure_sets
 from skillgraph.core.intervals import replicate_interval
-from skillgraph.core.sampling import GRAPH_SLOTS_PER_SECOND, sample_graph
-from skillgraph.core.streaming import STREAM_SLOTS_PER_SECOND, stream
 from skillgraph.emergence import report
 from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.guarantees import (
@@ -68,67 +67,20 @@ INTERVAL_RULE = "replicate_t"
 CI_LEVEL = 0.95
 
 
-def nested_failure_sets(graph, model: str, thetas, seed) -> Iterator[np.ndarray]:
-    """Failure masks of ``model`` on ``graph`` at each ``theta``, nested across ``thetas``.
-
-    Common random numbers across scales: each replicate's curve is then
-    monotone in scale (up to tuple sampling) and the differences between
-    scales are not drowned by independent noise.
-
-    * ``random``: the first ``round(theta n_texts)`` text pieces of one random
-      permutation, which is exactly the model's law at every ``theta``.
-    * any other model of :data:`skillgraph.core.failures.FAILURE_MODELS`:
-      called afresh with the same ``seed`` at every ``theta`` (``deficit``
-      draws its random skill order first, so its sets are nested).
-
-    Parameters
-    ----------
-    graph : SkillGraph
-    model : str
-        A name of :data:`~skillgraph.core.failures.FAILURE_MODELS`.
-    thetas : sequence of float
-    seed : SeedSequence
-        The failure sets' seed.
-
-    Yields
-    ------
-    ndarray of bool, shape (n_texts,)
-    """
-    if model == "random":
-        order = np.random.default_rng(seed).permutation(graph.n_texts)
-        for theta in thetas:
-            mask = np.zeros(graph.n_texts, dtype=bool)
-            mask[order[: failure_count(graph.n_texts, float(theta))]] = True
-            yield mask
-        return
-    for theta in thetas:
-        yield FAILURE_MODELS[model](graph, float(theta), seed=np.random.default_rng(seed))
-
-
 def _failure_set_counts(config: EmergeConfig, root, r: int, thetas) -> Iterator[tuple]:
     """``(model index, scale index, SkillCounts)`` of every failure set of replicate ``r``.
 
-    Both engines draw graph ``r`` from the child seed ``(r, 0)`` and reuse it
-    at every scale and for every failure model.  ``stream`` (memory
-    O(n_skills), :func:`skillgraph.stream`): Bernoulli ``random`` failures
-    and ``deficit`` failures of expected rate ``theta``; text ``i``'s failure
-    depends on the seed and ``i`` only, so the sets are nested.  ``graph``:
-    one materialised graph and :func:`nested_failure_sets` seeded ``(r, 1 + model)``
-    (exactly ``round(theta n_texts)`` failures).
+    Graph ``r`` is drawn from the child seed ``(r, 0)`` and reused at every
+    scale and for every failure model; model ``m``'s failure sets (on engines
+    that draw them apart from the graph) from ``(r, 1 + m)``.  See
+    :meth:`skillgraph.core.engine.Engine.failure_sets`.
     """
-    graph_seed = child_seed(root, r, 0)
+    seeds = [child_seed(root, r, 1 + mi) for mi in range(len(config.failure_models))]
     shape = (config.n_skills, config.n_texts, config.k)
-    if config.engine == "stream":
-        for (mi, model), (si, theta) in itertools.product(
-            enumerate(config.failure_models), enumerate(thetas)
-        ):
-            yield mi, si, stream(*shape, float(theta), failure=model, seed=graph_seed)
-        return
-    graph = sample_graph(*shape, seed=graph_seed)
-    for mi, model in enumerate(config.failure_models):
-        masks = nested_failure_sets(graph, model, thetas, child_seed(root, r, 1 + mi))
-        for si, failed in enumerate(masks):
-            yield mi, si, SkillCounts.from_graph(graph, failed)
+    engine = get_engine(config.engine)
+    yield from engine.failure_sets(
+        shape, config.failure_models, thetas, child_seed(root, r, 0), seeds
+    )
 
 
 @dataclass
@@ -216,13 +168,11 @@ def _check_resources(config: EmergeConfig) -> None:
     if not config.simulated:
         return
     slots = config.k * config.n_texts
-    failure_sets = config.replicates * len(config.simulated) * config.sim_points
-    if config.engine == "graph":
-        # edges (int32) + edge texts (int64) + skill-side CSR (int64), roughly
-        check_memory(24 * slots, f"a skill graph of {slots:,} edge slots")
-        seconds = (config.replicates + failure_sets) * slots / GRAPH_SLOTS_PER_SECOND
-    else:
-        seconds = failure_sets * slots / STREAM_SLOTS_PER_SECOND
+    sets_per_graph = len(config.simulated) * config.sim_points
+    failure_sets = config.replicates * sets_per_graph
+    shape = (config.n_skills, config.n_texts, config.k)
+    nbytes, seconds = get_engine(config.engine).cost(shape, sets_per_graph)
+    check_memory(nbytes, f"the {config.engine} engine on a graph of {slots:,} edge slots")
     sampled = [t for t in config.tuples if t > 2]
     if sampled:
         check_memory(
@@ -230,7 +180,8 @@ def _check_resources(config: EmergeConfig) -> None:
             "Use fewer tuples (n_tuples) or smaller tuple sizes.",
         )  # fmt: skip
     check_time(
-        seconds, f"simulating {failure_sets:,} failure sets of {slots:,} edge slots",
+        config.replicates * seconds,
+        f"simulating {failure_sets:,} failure sets of {slots:,} edge slots",
         "Use fewer text pieces (n_texts), replicates or simulated scales (sim_points).",
     )  # fmt: skip
 

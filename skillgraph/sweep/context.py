@@ -24,7 +24,7 @@ import numpy as np
 
 from skillgraph._rng import child_seed
 from skillgraph.core.counts import SkillCounts
-from skillgraph.core.engine import simulate
+from skillgraph.core.engine import get_engine
 from skillgraph.core.graph import SkillGraph
 from skillgraph.sweep.registry import get_failure_model
 
@@ -165,8 +165,8 @@ def item_context(item: WorkItem) -> ItemContext:
     if not item.settings["samples_graph"]:  # measurements of their own models
         return ItemContext(item, None, seed)
     model = get_failure_model(p["failure"])
-    sim = simulate(
-        item.settings["engine"], (p["n_skills"], p["n_texts"], p["k"]), p["theta"],
+    sim = get_engine(item.settings["engine"]).simulate(
+        (p["n_skills"], p["n_texts"], p["k"]), p["theta"],
         failure=p["failure"],
         fail=lambda graph: model(graph, p["theta"], child_seed(seed, 1), item.settings),
         skill_measure=p["skill_measure"], zipf_exponent=_zipf_exponent(p), replace=p["replace"],

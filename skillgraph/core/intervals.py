@@ -26,6 +26,7 @@ from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_choice, check_probability, check_real
 
 __all__ = [
+    "CI_LEVEL",
     "ConfidenceInterval",
     "INTERVAL_RULES",
     "replicate_interval",
@@ -42,6 +43,10 @@ __all__ = [
 #:     Wilson interval of the pooled count (``skillgraph emerge``, its figures
 #:     and the figures of ``skillgraph plot``).
 INTERVAL_RULES = ("replicate_t",)
+
+#: The confidence level of an interval when none is asked for (the ``ci_low`` and
+#: ``ci_high`` columns of every table).
+CI_LEVEL = 0.95
 
 _ROUNDING = 1e-9
 
@@ -75,7 +80,7 @@ def confidence_level_argument(confidence_level, level, where: str) -> float:
 
 @fill_doc()
 def wilson_interval(
-    p: float, n: float, confidence_level: float = 0.95, *, level: float | None = None
+    p: float, n: float, confidence_level: float = CI_LEVEL, *, level: float | None = None
 ) -> ConfidenceInterval:
     """Wilson score interval for a proportion ``p`` observed on ``n`` (effective) trials.
 
@@ -125,7 +130,7 @@ def t_quantile(n: int, confidence_level: float) -> float:
 
 
 @fill_doc()
-def t_interval(values, confidence_level: float = 0.95) -> ConfidenceInterval:
+def t_interval(values, confidence_level: float = CI_LEVEL) -> ConfidenceInterval:
     """Student-t interval of the mean of ``values`` along their first axis.
 
     Parameters
@@ -161,7 +166,7 @@ def replicate_interval(
     n_effective=None,
     *,
     rule: str = "replicate_t",
-    confidence_level: float = 0.95,
+    confidence_level: float = CI_LEVEL,
     level: float | None = None,
 ) -> ConfidenceInterval:
     """An interval for the mean of a fraction measured on independent replicate graphs.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillgraph.core.intervals import (
+    CI_LEVEL,
     ConfidenceInterval,
     confidence_level_argument,
     t_quantile,
@@ -45,11 +46,11 @@ class SlopeFit:
     ci_high: float
     window: tuple[float, float]
     n_points: int
-    level: float = 0.95
+    level: float = CI_LEVEL
     n_trials: int = field(default=1, repr=False)
 
     def ci(
-        self, confidence_level: float = 0.95, *, level: float | None = None
+        self, confidence_level: float = CI_LEVEL, *, level: float | None = None
     ) -> ConfidenceInterval:
         """``slope -/+ t_{n-1} stderr`` over the ``n_trials`` trials (NaN with one trial)."""
         half = _slope_half_width(
@@ -65,7 +66,7 @@ class SlopeFit:
 
 
 def fit_slope(
-    d, errors, *, window=(32, 512), confidence_level: float = 0.95, level: float | None = None
+    d, errors, *, window=(32, 512), confidence_level: float = CI_LEVEL, level: float | None = None
 ) -> SlopeFit:
     """Fit ``log E = intercept + slope log d`` over the memory sizes in ``window``.
 

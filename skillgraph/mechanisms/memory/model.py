@@ -13,6 +13,7 @@ from skillgraph._resources import check_memory, check_time
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int
 from skillgraph.core.intervals import (
+    CI_LEVEL,
     ConfidenceInterval,
     confidence_level_argument,
     t_interval,
@@ -293,7 +294,7 @@ class MemoryCurve:
     kappa: float
     rho: float
     trials: int
-    level: float = 0.95
+    level: float = CI_LEVEL
 
     @property
     def std(self) -> np.ndarray:
@@ -306,7 +307,7 @@ class MemoryCurve:
         return self.std / math.sqrt(self.trials)
 
     def ci(
-        self, confidence_level: float = 0.95, *, level: float | None = None
+        self, confidence_level: float = CI_LEVEL, *, level: float | None = None
     ) -> ConfidenceInterval:
         """Student-t interval of the mean error, per ``d`` (``level``: deprecated alias)."""
         return t_interval(self.errors, confidence_level_argument(confidence_level, level, "ci"))
@@ -429,7 +430,7 @@ def memory_error(
     for i, (recalled, stored) in enumerate(draws):
         errors[i] = (~recalled).astype(np.float64) @ p
         n_stored[i] = stored
-    low, high = t_interval(errors, 0.95)
+    low, high = t_interval(errors, CI_LEVEL)
     return MemoryCurve(
         d=setup.d, error=errors.mean(axis=0), ci_low=low, ci_high=high, errors=errors,
         n_stored=n_stored.mean(axis=0), T=setup.T, n_inputs=setup.n_inputs,

@@ -15,9 +15,7 @@ from skillgraph._run_arguments import run_arguments
 from skillgraph.core.competence import (
     tuple_bad_fraction,
 )
-from skillgraph.core.intervals import (
-    t_interval,
-)
+from skillgraph.core.intervals import CI_LEVEL, t_interval
 from skillgraph.core.sampling import sample_graph
 from skillgraph.mechanisms.memory.config import MemoryConfig
 from skillgraph.mechanisms.memory.failures import memory_failures, memory_theta
@@ -73,9 +71,6 @@ COLUMNS = (
 
 # spawn keys of the run's seed: one child per part of the run
 _KEY_D, _KEY_T, _KEY_EMERGENCE = 0, 1, 2
-
-
-_LEVEL = 0.95
 
 
 def _row(cfg: MemoryConfig, **values) -> dict:
@@ -260,7 +255,7 @@ def _emergence(cfg: MemoryConfig, root, bar) -> list[dict]:
 def _mean_ci(values) -> dict:
     """Mean over replicates and its Student-t interval, as row cells."""
     v = np.asarray(values, dtype=float)
-    low, high = t_interval(v[:, None], _LEVEL)
+    low, high = t_interval(v[:, None], CI_LEVEL)
     return {"value": float(v.mean()), "ci_low": float(low[0]), "ci_high": float(high[0])}
 
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skillgraph._docstrings import fill_doc
-from skillgraph.core.intervals import ConfidenceInterval, confidence_level_argument, t_half_width
+from skillgraph.core.intervals import (
+    CI_LEVEL,
+    ConfidenceInterval,
+    confidence_level_argument,
+    t_half_width,
+)
 
 __all__ = ["MeanEstimate"]
-
-
-CI_LEVEL = 0.95
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import numpy as np
 from skillgraph._docstrings import fill_doc
 from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
-from skillgraph.mechanisms.superposition.estimate import CI_LEVEL, MeanEstimate
+from skillgraph.core.intervals import CI_LEVEL
+from skillgraph.mechanisms.superposition.estimate import MeanEstimate
 from skillgraph.mechanisms.superposition.metrics import (
     check_eps,
     kl_divergence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from skillgraph.mechanisms.memory.inputs import (
     check_d,
     check_law_exponent,
 )
-from skillgraph.mechanisms.memory.model import memory_setup
+from skillgraph.mechanisms.memory.model import memory_error, memory_setup
 
 __all__ = ["scheme_label", "MemoryConfig"]
 
@@ -31,6 +32,8 @@ def scheme_label(scheme: str, *, kappa: float, rho: float) -> str:
 
 #: the fields every memory of a run shares (:meth:`MemoryConfig.memory_kwargs`), in order
 _MEMORY_KWARGS = ("n_inputs", "n_labels", "zipf_exponent", "kappa", "rho")
+#: the defaults of :func:`memory_error`, the run's defaults too
+_MEMORY_ERROR = {name: p.default for name, p in inspect.signature(memory_error).parameters.items()}
 
 
 def _log_grid(low: float, high: float, n: int) -> tuple[int, ...]:
@@ -80,12 +83,12 @@ class MemoryConfig:
         least ``1 - beta``.
     """
 
-    n_inputs: int = 1000
-    n_labels: int = 5
-    zipf_exponent: float = 2.0
-    kappa: float = 8.0
-    rho: float = 1.0
-    trials: int = 20
+    n_inputs: int = _MEMORY_ERROR["n_inputs"]
+    n_labels: int = _MEMORY_ERROR["n_labels"]
+    zipf_exponent: float = _MEMORY_ERROR["zipf_exponent"]
+    kappa: float = float(_MEMORY_ERROR["kappa"])
+    rho: float = _MEMORY_ERROR["rho"]
+    trials: int = _MEMORY_ERROR["trials"]
     seed: int = 0
     d: tuple = field(default_factory=lambda: _log_grid(8, 2048, 17))
     fit_window: tuple = (32, 512)

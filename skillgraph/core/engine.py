@@ -34,6 +34,7 @@ __all__ = [
     "STREAM_FAILURES",
     "Engine",
     "Simulation",
+    "engine_name",
     "get_engine",
     "resolve_engine",
     "simulate_counts",
@@ -45,6 +46,25 @@ ENGINES = ("graph", "stream")
 ENGINE_ALIASES = {"materialize": "graph", "materialise": "graph"}
 #: ``engine="auto"`` streams above this many edge slots (``n_texts * k``)
 STREAM_ABOVE_EDGES = 50_000_000
+
+
+def engine_name(name: str, *, auto: bool = False) -> str:
+    """``name`` checked, its alias (:data:`ENGINE_ALIASES`) replaced by the engine's name.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`ENGINES`, an alias, or with ``auto`` also ``"auto"``.
+    auto : bool
+        Whether ``"auto"`` is accepted (and returned as is).
+
+    Raises
+    ------
+    ValueError
+        For any other name.
+    """
+    allowed = ("auto", *ENGINES) if auto else ENGINES
+    return check_choice("engine", ENGINE_ALIASES.get(name, name), allowed)
 
 
 def resolve_engine(engine: str, n_texts: int, k: int, *, replace: bool = True) -> str:
@@ -65,8 +85,7 @@ def resolve_engine(engine: str, n_texts: int, k: int, *, replace: bool = True) -
     ValueError
         For an unknown engine, or ``"stream"`` with ``replace=False``.
     """
-    engine = ENGINE_ALIASES.get(engine, engine)
-    engine = check_choice("engine", engine, ("auto", *ENGINES))
+    engine = engine_name(engine, auto=True)
     if engine == "auto":
         return "stream" if replace and n_texts * k > STREAM_ABOVE_EDGES else "graph"
     if engine == "stream" and not replace:

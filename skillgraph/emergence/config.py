@@ -27,7 +27,7 @@ from skillgraph._validation import (
     check_int,
     check_real,
 )
-from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, get_engine
+from skillgraph.core.engine import engine_name, get_engine
 from skillgraph.theory.bounds import FORMS
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
@@ -225,8 +225,7 @@ class EmergeConfig:
         check_choice("law", self.law, tuple(LAWS))
         check_choice("mapping", self.mapping, MAPPINGS)
         check_choice("form", self.form, FORMS)
-        engine = ENGINE_ALIASES.get(self.engine, self.engine)
-        set_("engine", check_choice("engine", engine, ENGINES))
+        set_("engine", engine_name(self.engine))
         set_("theta_ref", check_real("theta_ref", self.theta_ref, 0.0, 1.0, open_low=True))
         set_("cloze_factor", _positive("cloze_factor", self.cloze_factor))
         tuple_size = functools.partial(check_int, minimum=1, maximum=MAX_T)

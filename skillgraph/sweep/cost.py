@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from skillgraph.core.engine import get_engine
 from skillgraph.sweep.registry import get_measurement
 
 __all__ = [
@@ -49,7 +50,7 @@ GRAPH_BYTES_PER_TEXT = 24
 GRAPH_BYTES_PER_SKILL = 48
 #: the skill-side index of a graph (for co-occurrence tuples and adversaries), per edge slot
 SKILL_INDEX_BYTES_PER_EDGE = 12
-#: streaming holds per-skill counts and per-thread scratch counts only
+#: an engine that keeps no graph (streaming) holds per-skill and per-thread scratch counts only
 STREAM_BYTES_PER_SKILL = 64
 #: the largest number of table rows one work item may produce (its shard is held in memory)
 MAX_ROWS_PER_ITEM = 100_000
@@ -142,7 +143,7 @@ def engine_cost(params: dict, settings: dict) -> Cost:
     edges = edge_slots(params)
     n_skills = int(params["n_skills"])
     seconds = SECONDS_PER_EDGE * edges + SECONDS_PER_SKILL * n_skills + SECONDS_PER_ROW
-    if settings["engine"] == "stream":
+    if not get_engine(settings["engine"]).keeps_graph:
         return Cost(1, seconds, STREAM_BYTES_PER_SKILL * n_skills)
     nbytes = (
         GRAPH_BYTES_PER_EDGE * edges

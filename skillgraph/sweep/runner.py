@@ -33,6 +33,7 @@ from skillgraph._display import Display, figure_dict
 from skillgraph._outdir import output_lock
 from skillgraph._progress import progress_bar
 from skillgraph._resources import ResourceLimitError, check_memory, check_time
+from skillgraph.core.engine import get_engine
 from skillgraph.sweep.builtins import load_builtins
 from skillgraph.sweep.context import ItemContext, item_context
 from skillgraph.sweep.cost import SweepCost
@@ -306,17 +307,17 @@ def check_resources(
     cost = estimate(spec)
     workers = max(1, int(workers))
     if local:
-        stream = spec.engine == "stream"
+        keeps_graph = get_engine(spec.engine).keeps_graph
         hint = (
-            "Use fewer --workers or fewer skills."
-            if stream
-            else "Use fewer --workers, or options.engine = 'stream' (per-skill counts, "
+            "Use fewer --workers, or options.engine = 'stream' (per-skill counts, "
             "O(n_skills) memory) for the failure models random and deficit."
+            if keeps_graph
+            else "Use fewer --workers or fewer skills."
         )
         try:
             check_memory(workers * cost.item.nbytes, f"{workers} work item(s) at once", hint)
         except MemoryError as exc:
-            path = "grid.n_skills" if stream else "grid.n_texts"
+            path = "grid.n_texts" if keeps_graph else "grid.n_skills"
             raise SweepTooLarge([(path, str(exc))]) from None
     n_todo = cost.n_items if n_todo is None else n_todo
     seconds = cost.seconds * n_todo / max(cost.n_items, 1) / workers

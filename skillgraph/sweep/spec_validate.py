@@ -23,7 +23,7 @@ import json
 
 from skillgraph._validation import MAX_K, MAX_SEED, MAX_SKILLS, MAX_T, MAX_TEXTS
 from skillgraph.core.competence import COUNTS_TUPLE_MODES, TUPLE_MODES
-from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, STREAM_FAILURES
+from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, Engine, get_engine
 from skillgraph.core.graph import SKILL_MEASURES
 from skillgraph.sweep.builtins import load_builtins
 from skillgraph.sweep.registry import (
@@ -377,8 +377,9 @@ def _cross_checks(c: Checker, data: dict) -> None:
 def _graph_checks(c: Checker, data: dict) -> None:
     """The graph's keys together: engine, ``replace`` against ``k``, the scale points."""
     grid = data["grid"]
-    if data["options"]["engine"] == "stream":
-        _stream_checks(c, data)
+    engine = get_engine(data["options"]["engine"])
+    if not engine.keeps_graph:
+        _counts_only_checks(c, data, engine)
     if False in grid["replace"]:
         for i, k in enumerate(grid["k"]):
             if k > min(grid["n_skills"]):
@@ -391,8 +392,9 @@ def _graph_checks(c: Checker, data: dict) -> None:
         derive_thetas(c, data["scale"])
 
 
-def _stream_checks(c: Checker, data: dict) -> None:
-    """What the streaming engine cannot do: graph-only measurements and failure models."""
+def _counts_only_checks(c: Checker, data: dict, engine: Engine) -> None:
+    """What an engine that keeps no graph (streaming) cannot do: graph-only measurements and
+    failure models."""
     grid = data["grid"]
     for i, name in enumerate(data["measurements"]):
         if get_measurement(name).needs_graph:
@@ -410,11 +412,11 @@ def _stream_checks(c: Checker, data: dict) -> None:
                     f"the tuple measurement has mode {', '.join(COUNTS_TUPLE_MODES)} only",
                 )
     for i, failure in enumerate(grid["failure"]):
-        if failure not in STREAM_FAILURES:
+        if failure not in engine.failures:
             c.fail(
                 f"grid.failure[{i}]",
                 f"{failure!r} needs the materialised graph; the streaming engine implements "
-                f"{', '.join(STREAM_FAILURES)}",
+                f"{', '.join(engine.failures)}",
             )
     if False in grid["replace"]:
         c.fail("grid.replace", "stream mode draws skills with replacement only (true)")

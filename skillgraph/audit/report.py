@@ -60,6 +60,7 @@ from skillgraph.audit.targeted import targeted
 from skillgraph.audit.tuple_check import tuple_check
 from skillgraph.core import failures
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
+from skillgraph.core.engine import ENGINES
 from skillgraph.core.graph import SkillGraph
 from skillgraph.core.streaming import StreamPlan
 from skillgraph.theory import bounds
@@ -80,7 +81,7 @@ EXACT_AUTO_TIME_LIMIT = 30.0
 def _engine_input(graph, engine: str, scheduler):
     """``(plan, graph, source)``: a StreamPlan (its stand-in graph, degrees not yet
     counted) for the stream engine, else ``(None, graph, source)``."""
-    engine = check_choice("engine", engine, ("auto", "graph", "stream"))
+    engine = check_choice("engine", engine, ("auto", *ENGINES))
     if isinstance(graph, StreamPlan):
         if engine == "graph":
             raise ValueError("engine='graph' needs a graph, got a StreamPlan: sample_graph(...)")

@@ -35,6 +35,7 @@ __all__ = [
     "json_default",
     "format_table",
     "comma_list",
+    "options_of",
 ]
 
 
@@ -276,3 +277,12 @@ def comma_list(kind, name):
             ) from None
 
     return parse
+
+
+def options_of(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
+    """The parsed values of the options ``names`` (their dests), as keyword arguments.
+
+    For a configuration whose fields are options of the same name, e.g.
+    ``MemoryConfig(**options_of(args, ("kappa", "rho")))``.
+    """
+    return {name: getattr(args, name) for name in names}

@@ -46,6 +46,8 @@ __all__ = [
     "add_seed",
     "add_progress",
     "add_json",
+    "add_output",
+    "add_reporting",
     "deprecated_alias",
 ]
 
@@ -54,6 +56,8 @@ SEED_HELP = (
     "random seed (default 0: a command line gives the same numbers every time; "
     "the Python API's seed=None draws fresh entropy)"
 )
+#: ``--help`` text of ``--json`` where the command prints its result
+JSON_HELP = "print the result as JSON on stdout (schema: docs/json.rst)"
 #: defaults shared by every command that has the option
 THETA, BETA, K, N_SKILLS, N_TEXTS = 0.05, 0.2, 8, 1000, 100_000
 
@@ -171,9 +175,25 @@ def add_progress(p) -> None:
                    help="a progress bar on stderr (default: --progress)")
 
 
-def add_json(p, what: str = "print the result as JSON on stdout (schema: docs/json.rst)") -> None:
+def add_json(p, what: str = JSON_HELP) -> None:
     """``--json``: print the command's documented JSON (see :mod:`skillgraph.schemas`)."""
     p.add_argument("--json", action="store_true", help=what)
+
+
+def add_output(p, out: str, what: str) -> None:
+    """``--out DIR`` (default ``out``) and ``--json``: where a run's files go, what it prints.
+
+    The commands that write one run into a directory of their own (``emerge_out``,
+    ``memory_out``, ...) declare both together; ``what`` is the ``--json`` help.
+    """
+    p.add_argument("--out", metavar="DIR", default=out, help=f"output directory (default {out})")
+    add_json(p, what)
+
+
+def add_reporting(p, what: str = JSON_HELP) -> None:
+    """``--progress/--no-progress`` and ``--json``: how a long command reports, in that order."""
+    add_progress(p)
+    add_json(p, what)
 
 
 class _Deprecated(argparse.Action):

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 from skillgraph.cli._common import format_table
 from skillgraph.cli._json import emit_json
+from skillgraph.cli._subcommand import subcommand
 from skillgraph.cli._vocabulary import add_beta, add_form, add_json, add_k, add_t, add_theta
 
 __all__ = ["add_parser", "run", "bound_rows"]
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "bound",
-        help="the emergence bound alpha_star beside the averaging bound "
-        "(docs/theory/theorem1.rst, docs/theory/tuples.rst)",
-        description="Print alpha_star(theta, beta, k) (or the t-tuple bound of Corollary 2) "
-        "beside the averaging bound theta/beta.",
-    )
+_HELP = (
+    "the emergence bound alpha_star beside the averaging bound "
+    "(docs/theory/theorem1.rst, docs/theory/tuples.rst)"
+)
+_DESCRIPTION = (
+    "Print alpha_star(theta, beta, k) (or the t-tuple bound of Corollary 2) beside the "
+    "averaging bound theta/beta."
+)
+
+
+def _options(p) -> None:
+    """The options of ``skillgraph bound``, in ``--help`` order."""
     add_theta(p)
     add_beta(p)
     add_k(p)
     add_t(p)
     add_form(p)
     add_json(p)
-    p.set_defaults(func=run)
 
 
 def run(args) -> int:
@@ -41,6 +45,9 @@ def run(args) -> int:
     print(f"Emergence bound for {label} (docs: {docs}):")
     print(format_table(bound_rows(result)))
     return 0
+
+
+add_parser = subcommand("bound", _options, run, help=_HELP, description=_DESCRIPTION)
 
 
 def bound_rows(result) -> list[tuple[str, str]]:

@@ -8,30 +8,32 @@ from typing import TYPE_CHECKING
 from skillgraph.cli import _vocabulary as vocab
 from skillgraph.cli._common import EXIT_OUTPUT, CommandError
 from skillgraph.cli._json import emit_json
+from skillgraph.cli._subcommand import subcommand
 
 if TYPE_CHECKING:
     from skillgraph.core.graph import SkillGraph
 
 __all__ = ["add_parser", "run"]
 
+_HELP = "hold the strongest adversaries against the finite-size certificates"
+_DESCRIPTION = (
+    "On a sampled graph (the options of `simulate`) or on your own edge list "
+    "(--edges FILE: CSV/TSV of text_id,skill_id pairs, header optional), print the bound "
+    "alpha_star in both forms and the sharp limit alpha_sharp (docs: Theory > The sharp "
+    "worst case, docs/theory/sharp.rst), the best finite-size certificate (A, B or C; docs: "
+    "Theory > Finite-size certificates, docs/theory/certificates.rst), the bad fractions "
+    "reached by the greedy and targeted adversaries, deficit and random failures, and the "
+    "exact MILP adversary on small graphs (docs: Theory > Failure models and adversaries, "
+    "docs/theory/failure_models.rst), and the sandwich best adversary <= true worst case "
+    "<= certificate. Exit status: 0 no adversary beats the "
+    "certificate, 1 one does (a bug on a sampled graph; on your graph, the finding that it "
+    "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
+    "--n-texts (optional) declare the sizes and --k the k used by the bounds."
+)
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "check",
-        help="hold the strongest adversaries against the finite-size certificates",
-        description="On a sampled graph (the options of `simulate`) or on your own edge list "
-        "(--edges FILE: CSV/TSV of text_id,skill_id pairs, header optional), print the bound "
-        "alpha_star in both forms and the sharp limit alpha_sharp (docs: Theory > The sharp "
-        "worst case, docs/theory/sharp.rst), the best finite-size certificate (A, B or C; docs: "
-        "Theory > Finite-size certificates, docs/theory/certificates.rst), the bad fractions "
-        "reached by the greedy and targeted adversaries, deficit and random failures, and the "
-        "exact MILP adversary on small graphs (docs: Theory > Failure models and adversaries, "
-        "docs/theory/failure_models.rst), and the sandwich best adversary <= true worst case "
-        "<= certificate. Exit status: 0 no adversary beats the "
-        "certificate, 1 one does (a bug on a sampled graph; on your graph, the finding that it "
-        "is far from the random-graph model), 2 invalid input. With --edges, --n-skills and "
-        "--n-texts (optional) declare the sizes and --k the k used by the bounds.",
-    )
+
+def _options(p) -> None:
+    """The options of ``skillgraph check``, in ``--help`` order."""
     vocab.add_graph_arguments(p)
     vocab.add_sampling_arguments(p)
     vocab.add_seed(p)
@@ -58,9 +60,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="--engine stream: run each pass's shards on the Dask scheduler at "
                    "ADDRESS (dask extra); same report")
-    vocab.add_progress(p)
-    vocab.add_json(p)
-    p.set_defaults(func=run)
+    vocab.add_reporting(p)
 
 
 def run(args) -> int:
@@ -106,6 +106,8 @@ def run(args) -> int:
         return 1
     return 0
 
+
+add_parser = subcommand("check", _options, run, help=_HELP, description=_DESCRIPTION)
 
 #: ``--engine auto`` streams a sampled graph with more edge slots than this (its arrays
 #: alone would take about 4.5 bytes a slot, and the searches several times that)

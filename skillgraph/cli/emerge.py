@@ -6,8 +6,9 @@ import textwrap
 import warnings
 
 from skillgraph.cli import _vocabulary as vocab
-from skillgraph.cli._common import comma_list, staged_output
+from skillgraph.cli._common import comma_list, options_of, staged_output
 from skillgraph.cli._json import absolute, emit_json
+from skillgraph.cli._subcommand import subcommand
 from skillgraph.theory.scaling import LAWS, MAPPINGS
 
 __all__ = ["add_parser", "run"]
@@ -15,6 +16,11 @@ __all__ = ["add_parser", "run"]
 #: every file a run writes (a directory of only these is a run from before runs were marked)
 FILES = frozenset({"emergence.png", "emergence.pdf", "performance_curves.png", "slingshot.png",
                    "results.csv", "replicates.csv", "summary.md"})  # fmt: skip
+
+#: the fields of EmergeConfig that are options of the same name, as parsed
+_CONFIG_OPTIONS = ("tokens_per_param", "law", "mapping", "theta_ref", "cloze_factor", "tuples",
+                   "betas", "k", "form", "n_skills", "n_texts", "replicates", "seed",
+                   "bound_points", "sim_points", "n_tuples", "failure_models")  # fmt: skip
 
 
 def _add_scale_options(p) -> None:
@@ -61,32 +67,29 @@ def _add_simulation_options(p) -> None:
                      "the streaming engine's; graph draws nested failure sets on one graph)")
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "emerge",
-        help="emergence of skill tuples against model scale: bound and simulation, figures",
-        description=textwrap.fill(
-            "Sweep model scale under a scaling law, map the excess loss to a failure rate "
-            "theta, and compare the guaranteed fraction of competent t-tuples (Corollary 2) "
-            "with simulated graphs under random and deficit failures. Writes "
-            "emergence.png/.pdf, performance_curves.png, slingshot.png, results.csv, "
-            "replicates.csv and summary.md into DIR (checked before any work; every file "
-            "written atomically) and prints a summary and the headline of the run.",
-            79,
-        ),
-    )
+_HELP = "emergence of skill tuples against model scale: bound and simulation, figures"
+_DESCRIPTION = textwrap.fill(
+    "Sweep model scale under a scaling law, map the excess loss to a failure rate theta, and "
+    "compare the guaranteed fraction of competent t-tuples (Corollary 2) with simulated "
+    "graphs under random and deficit failures. Writes emergence.png/.pdf, "
+    "performance_curves.png, slingshot.png, results.csv, replicates.csv and summary.md into "
+    "DIR (checked before any work; every file written atomically) and prints a summary and "
+    "the headline of the run.",
+    79,
+)
+
+
+def _options(p) -> None:
+    """The options of ``skillgraph emerge``, in ``--help`` order."""
     _add_scale_options(p)
     _add_simulation_options(p)
     vocab.deprecated_alias(p, "--points", "--bound-points", type=vocab.integer)
     vocab.deprecated_alias(p, "--c", "--cloze-factor", type=float)
     vocab.deprecated_alias(p, "--failures", "--failure-models",
                            type=comma_list(str, "--failures"))
-    p.add_argument("--out", metavar="DIR", default="emerge_out",
-                   help="output directory (default emerge_out)")
-    vocab.add_json(p, "print a JSON summary (headline, doubling factors, absolute file paths) "
-                   "on stdout; no progress bar")
+    vocab.add_output(p, "emerge_out", "print a JSON summary (headline, doubling factors, absolute "
+                     "file paths) on stdout; no progress bar")
     vocab.add_progress(p)
-    p.set_defaults(func=run)
 
 
 def _config(args):
@@ -95,24 +98,8 @@ def _config(args):
     return EmergeConfig(  # validates every parameter before any work starts
         compute=tuple(args.compute),
         params=None if args.params is None else tuple(args.params),
-        tokens_per_param=args.tokens_per_param,
-        law=args.law,
-        mapping=args.mapping,
-        theta_ref=args.theta_ref,
-        cloze_factor=args.cloze_factor,
-        tuples=args.tuples,
-        betas=args.betas,
-        k=args.k,
-        form=args.form,
-        n_skills=args.n_skills,
-        n_texts=args.n_texts,
-        replicates=args.replicates,
-        seed=args.seed,
-        bound_points=args.bound_points,
-        sim_points=args.sim_points,
-        n_tuples=args.n_tuples,
-        failure_models=args.failure_models,
         engine="stream" if args.engine == "auto" else args.engine,
+        **options_of(args, _CONFIG_OPTIONS),
     )
 
 
@@ -141,3 +128,6 @@ def run(args) -> int:
     print()
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
+
+
+add_parser = subcommand("emerge", _options, run, help=_HELP, description=_DESCRIPTION)

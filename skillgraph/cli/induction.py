@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from skillgraph.cli._subcommand import subcommand
+
 __all__ = ["add_parser", "run"]
 
 #: command-line flag -> field of InductionConfig
@@ -15,25 +17,24 @@ _OVERRIDES = {
     "seed": "seed",
 }
 
+_HELP = "train the induction-head testbed: bigram memory and induction head against steps"
+_DESCRIPTION = (
+    "Train the simplified two-layer transformer of 'Birth of a Transformer' on synthetic "
+    "bigram sequences with trigger tokens (numpy, one core) and record, at every logged "
+    "step, the bigram and in-context losses, the shortcut baselines, the memory recall of "
+    "W_O2, W_K2, W_K1 and the previous-token attention. Writes results.csv, induction.png, "
+    "summary.md and summary.json into DIR. The defaults (the reference run) take about a "
+    "minute. Exit status 2 for invalid options or a diverging run (its curves are written "
+    "first)."
+)
 
-def add_parser(subparsers) -> None:
+
+def _options(p) -> None:
+    """The options of ``skillgraph induction``, in ``--help`` order."""
     from skillgraph.cli import _vocabulary as vocab
     from skillgraph.mechanisms.induction import PRESETS
 
-    p = subparsers.add_parser(
-        "induction",
-        help="train the induction-head testbed: bigram memory and induction head against steps",
-        description="Train the simplified two-layer transformer of 'Birth of a Transformer' on "
-        "synthetic bigram sequences with trigger tokens (numpy, one core) and record, at every "
-        "logged step, the bigram and in-context losses, the shortcut baselines, the memory "
-        "recall of W_O2, W_K2, W_K1 and the previous-token attention. Writes results.csv, "
-        "induction.png, summary.md and summary.json into DIR. The defaults (the reference "
-        "run) take about a minute. Exit status 2 for invalid options or a diverging run "
-        "(its curves are written first).",
-    )
-    p.add_argument("--out", metavar="DIR", default="induction_out",
-                   help="output directory (default induction_out)")
-    vocab.add_json(p, "print the summary as JSON on stdout instead of text")
+    vocab.add_output(p, "induction_out", "print the summary as JSON on stdout instead of text")
     p.add_argument("--preset", choices=sorted(PRESETS), default="reference",
                    help="named configuration (default reference); the flags below override it")
     p.add_argument("--steps", type=vocab.integer, help="training steps (reference 800)")
@@ -44,7 +45,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--lr", type=float, help="SGD step size (default 0.2)")
     vocab.add_seed(p)
     vocab.add_progress(p)
-    p.set_defaults(func=run)
 
 
 def run(args) -> int:
@@ -80,3 +80,6 @@ def run(args) -> int:
         print(induction.summary_markdown(result))
         print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
+
+
+add_parser = subcommand("induction", _options, run, help=_HELP, description=_DESCRIPTION)

@@ -5,34 +5,35 @@ from __future__ import annotations
 import argparse
 
 from skillgraph.cli import _vocabulary as vocab
-from skillgraph.cli._common import staged_output
+from skillgraph.cli._common import options_of, staged_output
 from skillgraph.cli._json import absolute, emit_json
+from skillgraph.cli._subcommand import subcommand
 
 __all__ = ["add_parser", "run"]
 
+#: the fields of MemoryConfig that are options of the same name (the others keep their defaults)
+_CONFIG_OPTIONS = ("n_inputs", "n_labels", "zipf_exponent", "kappa", "rho", "trials", "seed",
+                   "replicates", "tuples")  # fmt: skip
 
-def add_parser(subparsers) -> None:
-    """Register ``skillgraph memory`` on ``subparsers``."""
-    p = subparsers.add_parser(
-        "memory",
-        help="associative memories: error laws in memory size d and data T, and emergence",
-        description="Simulate the associative memory of Cabannes, Dohmatob & Bietti (arXiv "
-        "2310.02984): Zipf inputs, labels x mod M, random embeddings, a d x d memory. Draws "
-        "the error against d for three storage schemes (thresholding, q = p^rho, q = 1) with "
-        "fitted and theory slopes, the error against the amount of data T with the data "
-        "term, and the fraction of competent t-tuples of skills against d when the unrecalled "
-        "associations are the unlearned skills of a skill graph (compute-optimal T ~ d^a), "
-        "beside the paper's guarantee. Writes memory_error_vs_d.png, memory_error_vs_T.png, "
-        "memory_emergence.png, results.csv, summary.json and summary.md into DIR. The "
-        "defaults run in about a minute on two cores.",
-    )
-    p.add_argument(
-        "--out", metavar="DIR", default="memory_out", help="output directory (default memory_out)"
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print the machine-readable summary (JSON) instead of the headline",
+
+_HELP = "associative memories: error laws in memory size d and data T, and emergence"
+_DESCRIPTION = (
+    "Simulate the associative memory of Cabannes, Dohmatob & Bietti (arXiv "
+    "2310.02984): Zipf inputs, labels x mod M, random embeddings, a d x d memory. Draws "
+    "the error against d for three storage schemes (thresholding, q = p^rho, q = 1) with "
+    "fitted and theory slopes, the error against the amount of data T with the data "
+    "term, and the fraction of competent t-tuples of skills against d when the unrecalled "
+    "associations are the unlearned skills of a skill graph (compute-optimal T ~ d^a), "
+    "beside the paper's guarantee. Writes memory_error_vs_d.png, memory_error_vs_T.png, "
+    "memory_emergence.png, results.csv, summary.json and summary.md into DIR. The "
+    "defaults run in about a minute on two cores."
+)
+
+
+def _options(p) -> None:
+    """The options of ``skillgraph memory``, in ``--help`` order."""
+    vocab.add_output(
+        p, "memory_out", "print the machine-readable summary (JSON) instead of the headline"
     )
     vocab.add_seed(p)
     p.add_argument(
@@ -56,7 +57,6 @@ def add_parser(subparsers) -> None:
     )
     vocab.add_list(p, "--tuples", vocab.integer, (1, 2, 4), "tuple sizes t")
     vocab.add_progress(p)
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,17 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from skillgraph.mechanisms import memory
 
     # MemoryConfig validates every parameter, staged_output the output directory, before any work
-    config = memory.MemoryConfig(
-        n_inputs=args.n_inputs,
-        n_labels=args.n_labels,
-        zipf_exponent=args.zipf_exponent,
-        kappa=args.kappa,
-        rho=args.rho,
-        trials=args.trials,
-        seed=args.seed,
-        replicates=args.replicates,
-        tuples=args.tuples,
-    )
+    config = memory.MemoryConfig(**options_of(args, _CONFIG_OPTIONS))
     with staged_output(args.out, "memory", legacy=frozenset(memory.FILES).issuperset) as stage:
         report = memory.run(config, progress=args.progress)
         memory.write_outputs(report, stage.path)
@@ -86,3 +76,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"wrote {args.out}/: " + ", ".join(memory.FILES))
     return 0
+
+
+add_parser = subcommand("memory", _options, run, help=_HELP, description=_DESCRIPTION)

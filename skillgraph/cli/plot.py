@@ -7,9 +7,16 @@ import sys
 from skillgraph.cli import _vocabulary as vocab
 from skillgraph.cli._common import EXIT_FINDING, EXIT_INVALID, CommandError
 from skillgraph.cli._json import absolute, emit_json
+from skillgraph.cli._subcommand import subcommand
 
 __all__ = ["add_parser", "run"]
 
+_HELP = "figures of a finished or partial sweep"
+_DESCRIPTION = (
+    "Rebuild the figures of a sweep from its store DIR (finished or partial): emergence "
+    "against scale, performance curves, bound against empirical. The store is checked "
+    "first; what is missing or damaged is reported."
+)
 _EPILOG = """\
 damaged and partial stores:
   A store with corrupt shards (truncated, failed checksum) or foreign files in DIR/shards
@@ -20,16 +27,8 @@ damaged and partial stores:
   Status 1: nothing to draw (no finished item yet, or none with a plottable quantity)."""
 
 
-def add_parser(subparsers) -> None:
-    """Register ``skillgraph plot``."""
-    p = subparsers.add_parser(
-        "plot",
-        help="figures of a finished or partial sweep",
-        description="Rebuild the figures of a sweep from its store DIR (finished or partial): "
-        "emergence against scale, performance curves, bound against empirical. "
-        "The store is checked first; what is missing or damaged is reported.",
-        epilog=_EPILOG,
-    )
+def _options(p) -> None:
+    """The options of ``skillgraph plot``, in ``--help`` order."""
     p.add_argument("dir", metavar="DIR", help="a sweep store (skillgraph sweep --out DIR)")
     p.add_argument("--out", metavar="FIGDIR", help="where to write figures (default DIR/figures)")
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format")
@@ -38,9 +37,7 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="plot the intact items of a store with corrupt or foreign shards (listed)",
     )
-    vocab.add_progress(p)
-    vocab.add_json(p, "print the files written (absolute paths) and the store's state as JSON")
-    p.set_defaults(func=run)
+    vocab.add_reporting(p, "print the files written (absolute paths) and the store's state as JSON")
 
 
 def _only_figures(names: list[str]) -> bool:
@@ -141,3 +138,8 @@ def run(args) -> int:
         print(f"skillgraph plot: no figures: {why}", file=sys.stderr)
         return EXIT_FINDING
     return 0
+
+
+add_parser = subcommand(
+    "plot", _options, run, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from skillgraph.cli import _vocabulary as vocab
 from skillgraph.cli._common import CommandError, format_table
 from skillgraph.cli._json import emit_json
+from skillgraph.cli._subcommand import subcommand
 from skillgraph.cli.bound import bound_rows
 from skillgraph.core.engine import STREAM_ABOVE_EDGES, resolve_engine, simulate_counts
 from skillgraph.core.failures import FAILURE_MODELS
@@ -12,14 +13,15 @@ from skillgraph.core.failures import FAILURE_MODELS
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "simulate",
-        help="sample a skill graph and compare the empirical bad fraction with the bound",
-        description="Sample a text-skill graph, fail a fraction theta of its text pieces, and "
-        "print the empirical fraction of bad skills (or t-tuples) with its 95% CI beside "
-        "the bound.",
-    )
+_HELP = "sample a skill graph and compare the empirical bad fraction with the bound"
+_DESCRIPTION = (
+    "Sample a text-skill graph, fail a fraction theta of its text pieces, and print the "
+    "empirical fraction of bad skills (or t-tuples) with its 95% CI beside the bound."
+)
+
+
+def _options(p) -> None:
+    """The options of ``skillgraph simulate``, in ``--help`` order."""
     vocab.add_graph_arguments(p)
     vocab.add_sampling_arguments(p)
     vocab.add_seed(p)
@@ -34,7 +36,6 @@ def add_parser(subparsers) -> None:
     vocab.add_engine(p, auto=f"stream above {STREAM_ABOVE_EDGES:,} edge slots n_texts * k "
                      "(streamed random failures are Bernoulli, deficit exact in expectation)")
     vocab.add_json(p)
-    p.set_defaults(func=run)
 
 
 def run(args) -> int:
@@ -59,6 +60,9 @@ def run(args) -> int:
     else:
         _print_text(args, engine, counts.n_failed_texts, estimate, bound)
     return 0
+
+
+add_parser = subcommand("simulate", _options, run, help=_HELP, description=_DESCRIPTION)
 
 
 def _summary(args, engine: str, estimate, bound) -> dict:

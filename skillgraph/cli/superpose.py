@@ -7,6 +7,7 @@ import argparse
 from skillgraph.cli import _vocabulary as vocab
 from skillgraph.cli._common import CommandError, staged_output
 from skillgraph.cli._json import absolute, emit_json
+from skillgraph.cli._subcommand import subcommand
 
 __all__ = ["add_parser", "run"]
 
@@ -15,29 +16,23 @@ FILES = frozenset({"superposition_scale.png", "sorted_probs.png", "results.csv",
                    "summary.md"})  # fmt: skip
 
 
-def add_parser(subparsers) -> None:
-    """Register ``skillgraph superpose`` on ``subparsers``."""
-    p = subparsers.add_parser(
-        "superpose",
-        help="toy model: tasks in superposition against model scale (kl, tasks_in_parallel)",
-        description="A labelled toy model after Xiong et al. (arXiv 2410.05603): K tasks, each "
-        "needing a t-tuple of skills of a sampled skill graph, prompted together with n "
-        "examples split by lambda. Along compute-optimal model scale (theta from the "
-        "Chinchilla law, as in 'skillgraph emerge') it scores three readouts (mixture, single, "
-        "softmax) with the paper's metrics: kl, tasks_in_parallel and sorted_mean_prob. Writes "
-        "superposition_scale.png, sorted_probs.png, results.csv, summary.json and summary.md "
-        "into DIR. It does not reproduce measurements of real language models.",
-    )
-    p.add_argument(
-        "--out",
-        metavar="DIR",
-        default="superpose_out",
-        help="output directory (default superpose_out)",
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print the machine-readable summary (JSON) instead of the text summary",
+_HELP = "toy model: tasks in superposition against model scale (kl, tasks_in_parallel)"
+_DESCRIPTION = (
+    "A labelled toy model after Xiong et al. (arXiv 2410.05603): K tasks, each needing a "
+    "t-tuple of skills of a sampled skill graph, prompted together with n examples split by "
+    "lambda. Along compute-optimal model scale (theta from the Chinchilla law, as in "
+    "'skillgraph emerge') it scores three readouts (mixture, single, softmax) with the "
+    "paper's metrics: kl, tasks_in_parallel and sorted_mean_prob. Writes "
+    "superposition_scale.png, sorted_probs.png, results.csv, summary.json and summary.md "
+    "into DIR. It does not reproduce measurements of real language models."
+)
+
+
+def _options(p) -> None:
+    """The options of ``skillgraph superpose``, in ``--help`` order."""
+    vocab.add_output(
+        p, "superpose_out",
+        "print the machine-readable summary (JSON) instead of the text summary",
     )
     p.add_argument(
         "--tasks",
@@ -60,7 +55,6 @@ def add_parser(subparsers) -> None:
     )
     vocab.add_seed(p)
     vocab.add_progress(p)
-    p.set_defaults(func=run)
 
 
 def _proportions(args) -> tuple[float, ...]:
@@ -101,3 +95,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
+
+
+add_parser = subcommand("superpose", _options, run, help=_HELP, description=_DESCRIPTION)

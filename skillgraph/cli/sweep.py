@@ -16,9 +16,16 @@ from skillgraph.cli._common import (
     check_output_dir,
 )
 from skillgraph.cli._json import absolute, emit_json
+from skillgraph.cli._subcommand import subcommand
 
 __all__ = ["add_parser", "run"]
 
+_HELP = "run a Monte Carlo sweep from a TOML spec into a resumable store"
+_DESCRIPTION = (
+    "Run the work items of a sweep spec (format: sims/README.md) and store one shard per "
+    "finished item in DIR, then the tidy table DIR/results.csv. The spec, the size of the "
+    "work and the output directory are checked before any work."
+)
 _EPILOG = """\
 what the exit status means for sweep:
   1 is a finding, not an error: some work items failed (they are listed at the end and in
@@ -32,16 +39,8 @@ what the exit status means for sweep:
   rewrites a damaged manifest.json that still names this spec."""
 
 
-def add_parser(subparsers) -> None:
-    """Register ``skillgraph sweep``."""
-    p = subparsers.add_parser(
-        "sweep",
-        help="run a Monte Carlo sweep from a TOML spec into a resumable store",
-        description="Run the work items of a sweep spec (format: sims/README.md) and store "
-        "one shard per finished item in DIR, then the tidy table DIR/results.csv. "
-        "The spec, the size of the work and the output directory are checked before any work.",
-        epilog=_EPILOG,
-    )
+def _options(p) -> None:
+    """The options of ``skillgraph sweep``, in ``--help`` order."""
     p.add_argument("spec", nargs="?",
                    help="sweep spec, a TOML file (format: sims/README.md); or --example NAME")
     p.add_argument("--example", metavar="NAME",
@@ -71,9 +70,7 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="validate the spec, count the items and estimate the work; write nothing",
     )
-    vocab.add_progress(p)
-    vocab.add_json(p, "print the run's summary (or with --dry-run the estimate) as JSON")
-    p.set_defaults(func=run)
+    vocab.add_reporting(p, "print the run's summary (or with --dry-run the estimate) as JSON")
 
 
 def _local_workers(args) -> int | None:
@@ -161,6 +158,11 @@ def run(args) -> int:
     else:
         print(summary.report())
     return 0 if summary.ok else EXIT_FINDING
+
+
+add_parser = subcommand(
+    "sweep", _options, run, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG
+)
 
 
 def _run(args, spec):

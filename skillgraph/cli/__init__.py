@@ -1,9 +1,10 @@
 """The ``skillgraph`` command line.
 
 Each subcommand lives in its own module of this package with two functions,
-``add_parser(subparsers)`` and ``run(args) -> int``, and is listed once in
-:data:`COMMANDS`.  Heavy modules (numba kernels, matplotlib) are imported inside
-the commands that need them, so ``skillgraph bound`` starts fast.
+``add_parser(subparsers)`` (built by :func:`skillgraph.cli._subcommand.subcommand`)
+and ``run(args) -> int``, and is listed once in :data:`COMMANDS`.  Heavy modules
+(numba kernels, matplotlib) are imported inside the commands that need them, so
+``skillgraph bound`` starts fast.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ __all__ = [
     "add_seed",
     "add_progress",
     "add_json",
+    "add_flag",
     "add_output",
     "add_reporting",
     "deprecated_alias",
@@ -126,7 +127,7 @@ def add_sampling_arguments(p) -> None:
     )
     p.add_argument("--zipf-exponent", type=float, default=1.0,
                    help="Zipf exponent of the skill measure (default 1)")
-    p.add_argument("--no-replace", action="store_true", help="k distinct skills per text piece")
+    add_flag(p, "--no-replace", "k distinct skills per text piece")
 
 
 def add_theta(p) -> None:
@@ -177,7 +178,12 @@ def add_progress(p) -> None:
 
 def add_json(p, what: str = JSON_HELP) -> None:
     """``--json``: print the command's documented JSON (see :mod:`skillgraph.schemas`)."""
-    p.add_argument("--json", action="store_true", help=what)
+    add_flag(p, "--json", what)
+
+
+def add_flag(p, option: str, help: str) -> None:
+    """A switch: ``option`` is off (``False``) unless given; it takes no value."""
+    p.add_argument(option, action="store_true", help=help)
 
 
 def add_output(p, out: str, what: str) -> None:

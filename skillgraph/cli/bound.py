@@ -30,6 +30,9 @@ def _options(p) -> None:
     add_json(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def run(args) -> int:
     from skillgraph.theory import bounds
 
@@ -45,9 +48,6 @@ def run(args) -> int:
     print(f"Emergence bound for {label} (docs: {docs}):")
     print(format_table(bound_rows(result)))
     return 0
-
-
-add_parser = subcommand("bound", _options, run, help=_HELP, description=_DESCRIPTION)
 
 
 def bound_rows(result) -> list[tuple[str, str]]:

@@ -63,6 +63,9 @@ def _options(p) -> None:
     vocab.add_reporting(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def run(args) -> int:
     from skillgraph._progress import progress_bar
     from skillgraph._rng import as_seed_sequence, child_seed
@@ -106,8 +109,6 @@ def run(args) -> int:
         return 1
     return 0
 
-
-add_parser = subcommand("check", _options, run, help=_HELP, description=_DESCRIPTION)
 
 #: ``--engine auto`` streams a sampled graph with more edge slots than this (its arrays
 #: alone would take about 4.5 bytes a slot, and the searches several times that)

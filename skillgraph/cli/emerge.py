@@ -92,6 +92,9 @@ def _options(p) -> None:
     vocab.add_progress(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def _config(args):
     from skillgraph.emergence import EmergeConfig
 
@@ -128,6 +131,3 @@ def run(args) -> int:
     print()
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-add_parser = subcommand("emerge", _options, run, help=_HELP, description=_DESCRIPTION)

@@ -47,6 +47,9 @@ def _options(p) -> None:
     vocab.add_progress(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def run(args) -> int:
     from skillgraph.cli._common import staged_output
     from skillgraph.cli._json import absolute, emit_json
@@ -80,6 +83,3 @@ def run(args) -> int:
         print(induction.summary_markdown(result))
         print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-add_parser = subcommand("induction", _options, run, help=_HELP, description=_DESCRIPTION)

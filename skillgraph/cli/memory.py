@@ -59,6 +59,9 @@ def _options(p) -> None:
     vocab.add_progress(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``skillgraph memory``; returns the exit status (0)."""
     from skillgraph.mechanisms import memory
@@ -76,6 +79,3 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"wrote {args.out}/: " + ", ".join(memory.FILES))
     return 0
-
-
-add_parser = subcommand("memory", _options, run, help=_HELP, description=_DESCRIPTION)

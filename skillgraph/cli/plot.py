@@ -32,12 +32,12 @@ def _options(p) -> None:
     p.add_argument("dir", metavar="DIR", help="a sweep store (skillgraph sweep --out DIR)")
     p.add_argument("--out", metavar="FIGDIR", help="where to write figures (default DIR/figures)")
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="file format")
-    p.add_argument(
-        "--allow-damaged",
-        action="store_true",
-        help="plot the intact items of a store with corrupt or foreign shards (listed)",
-    )
+    vocab.add_flag(p, "--allow-damaged",
+                   "plot the intact items of a store with corrupt or foreign shards (listed)")
     vocab.add_reporting(p, "print the files written (absolute paths) and the store's state as JSON")
+
+
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG)
 
 
 def _only_figures(names: list[str]) -> bool:
@@ -138,8 +138,3 @@ def run(args) -> int:
         print(f"skillgraph plot: no figures: {why}", file=sys.stderr)
         return EXIT_FINDING
     return 0
-
-
-add_parser = subcommand(
-    "plot", _options, run, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG
-)

@@ -38,6 +38,9 @@ def _options(p) -> None:
     vocab.add_json(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def run(args) -> int:
     from skillgraph._rng import as_seed_sequence, child_seed
     from skillgraph.theory import bounds
@@ -60,9 +63,6 @@ def run(args) -> int:
     else:
         _print_text(args, engine, counts.n_failed_texts, estimate, bound)
     return 0
-
-
-add_parser = subcommand("simulate", _options, run, help=_HELP, description=_DESCRIPTION)
 
 
 def _summary(args, engine: str, estimate, bound) -> dict:

@@ -57,6 +57,9 @@ def _options(p) -> None:
     vocab.add_progress(p)
 
 
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION)
+
+
 def _proportions(args) -> tuple[float, ...]:
     """``lambda`` from ``--tasks`` and ``--lambda`` (which must agree when both are given)."""
     from skillgraph.mechanisms.superposition import parse_lambda
@@ -95,6 +98,3 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-add_parser = subcommand("superpose", _options, run, help=_HELP, description=_DESCRIPTION)

@@ -46,13 +46,10 @@ def _options(p) -> None:
     p.add_argument("--example", metavar="NAME",
                    help="run a spec shipped with skillgraph instead of a file (e.g. smoke: "
                    "small graphs, every measurement, seconds); see --list-examples")
-    p.add_argument("--list-examples", action="store_true",
-                   help="list the shipped example specs with their descriptions and paths, "
-                   "and exit")
+    vocab.add_flag(p, "--list-examples", "list the shipped example specs with their descriptions "
+                   "and paths, and exit")
     p.add_argument("--out", metavar="DIR", help="store directory (required to run)")
-    p.add_argument(
-        "--resume", action="store_true", help="continue the sweep in DIR (same spec only)"
-    )
+    vocab.add_flag(p, "--resume", "continue the sweep in DIR (same spec only)")
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers", type=vocab.integer, metavar="N",
@@ -65,12 +62,12 @@ def _options(p) -> None:
         "--dask-local", type=vocab.integer, metavar="N",
         help="start a local Dask cluster of N workers",
     )
-    p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="validate the spec, count the items and estimate the work; write nothing",
-    )
+    vocab.add_flag(p, "--dry-run",
+                   "validate the spec, count the items and estimate the work; write nothing")
     vocab.add_reporting(p, "print the run's summary (or with --dry-run the estimate) as JSON")
+
+
+add_parser = subcommand(__name__, _options, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG)
 
 
 def _local_workers(args) -> int | None:
@@ -158,11 +155,6 @@ def run(args) -> int:
     else:
         print(summary.report())
     return 0 if summary.ok else EXIT_FINDING
-
-
-add_parser = subcommand(
-    "sweep", _options, run, help=_HELP, description=_DESCRIPTION, epilog=_EPILOG
-)
 
 
 def _run(args, spec):

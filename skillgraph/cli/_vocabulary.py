@@ -30,6 +30,7 @@ from skillgraph.cli._common import comma_list
 
 __all__ = [
     "SEED_HELP",
+    "JSON_HELP",
     "integer",
     "Default",
     "given",

@@ -15,7 +15,6 @@ __all__ = ["add_parser", "run"]
 _CONFIG_OPTIONS = ("n_inputs", "n_labels", "zipf_exponent", "kappa", "rho", "trials", "seed",
                    "replicates", "tuples")  # fmt: skip
 
-
 _HELP = "associative memories: error laws in memory size d and data T, and emergence"
 _DESCRIPTION = (
     "Simulate the associative memory of Cabannes, Dohmatob & Bietti (arXiv "

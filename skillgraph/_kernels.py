@@ -1436,18 +1436,30 @@ def over_surplus(indptr, indices, k, ranked, member, surplus):
 # ---------------------------------------------------------------------------
 # The targeted adversary on the stream (skillgraph.audit.streamed).  A batch
 # of nested skill sets S_0 c S_1 c ... (sizes ascending) is attacked at once.
-# Each skill carries its ``bucket``: the first set it belongs to (Z: none), so
-# that X_z, the slots of a text in S_z, is the number of its slots with
-# bucket <= z.  Few slots fall in any set of a batch: a text is drawn (as by
-# stream_counts), its slots' buckets looked up, and only the texts with a slot
-# in some set do work beyond that.  The first pass histograms X_z for every z
-# through a difference array over z (a text's X is a step function of z, with
-# a step at each of its buckets); the second fails the text under z when
-# X_z > tau_z, or X_z = tau_z and its tie draw is below cut_z, and counts its
-# k slots for z.  The tie draw of text i is the top 53 bits of its own stream
-# under a separate key: the failure set is a function of the keys alone, for
-# any threads, chunks or shards.
+# Each skill carries its ``bucket``: the first set it belongs to, so that X_z,
+# the slots of a text in S_z, is the number of its slots with bucket <= z.
+# Few slots fall in any set of a batch: a pass costs one stream of draws plus
+# one table look-up per slot, and only the texts with a slot in some set do
+# work beyond that.  The look-up adds ``2**20 + bucket`` (0 for a skill in no
+# set) into a per-text sum, a vectorised gather-and-add: the sum is 0 for a
+# text with no slot in the batch and below 2**21 exactly when it has one such
+# slot, whose bucket is then the low bits (most listed texts), so only texts
+# with two or more slots in the batch sort their buckets.  The first pass
+# counts, for each x, how many texts have their x-th smallest bucket at each
+# size: X_z >= x for a text exactly when that bucket is <= z, so the
+# histograms of X_z for every z are prefix sums of these counts (one count
+# per slot in the batch, whatever the number of sizes).  The second fails the
+# text under z when X_z > tau_z, or X_z = tau_z and its tie draw is below
+# cut_z, and counts its k slots as runs over z (+1 where a run of failures
+# starts, -1 where it ends before the last size).  The tie draw of text i is
+# the top 53 bits of its own stream under a separate key: the failure set is
+# a function of the keys alone, for any threads, chunks or shards.  Where the
+# time goes: benchmarks/bench_check.py --only passes.
 # ---------------------------------------------------------------------------
+
+_ONE_SLOT = 1 << 20  # the look-up's unit: a sum below 2 * _ONE_SLOT has one slot in the batch
+_BUCKET_BITS = np.uint64(_ONE_SLOT - 1)
+_S20 = np.uint64(20)
 
 
 def stream_targeted_pass(
@@ -1472,21 +1484,66 @@ def stream_targeted_pass(
     if tau.shape[0] and np.any(np.diff(tau) < 0):
         raise ValueError("tau must be nondecreasing in the size (nested sets)")
     bucket = np.searchsorted(sizes, np.asarray(rank, dtype=np.int64), side="right")
+    table = np.where(bucket < sizes.shape[0], _ONE_SLOT + bucket, 0).astype(np.uint32)
     threads = nb.get_num_threads()
     with _dynamic_schedule():
         _stream_targeted_pass(
-            key, tie_key, first_text, n_texts, k, packed, use_alias, bucket.astype(np.int32),
-            sizes.shape[0], tau, cut, hist, counts, n_failed, threads,
+            key, tie_key, first_text, n_texts, k, packed, use_alias, table, sizes.shape[0],
+            tau, cut, hist, counts, n_failed, threads,
         )  # fmt: skip
 
 
 @nb.njit(inline="always", cache=True)
-def _text_buckets(bucket, n_sizes, skills, m, k, b, mine):
-    """The buckets below ``n_sizes`` of text ``b``'s slots, sorted into ``mine``; their number."""
+def _slot_sums(table, skills, m, k, sums):
+    """``sums[b]`` = the sum of ``table`` over text ``b``'s skills (uint64; slot-major rows)."""
+    mu = np.uint64(m)
+    for b in range(mu):
+        sums[b] = np.uint64(table[skills[b]])
+    for j in range(1, k):
+        row = np.uint64(j) * mu
+        for b in range(mu):
+            sums[b] += np.uint64(table[skills[row + b]])
+
+
+@nb.njit(inline="always", cache=True)
+def _list_texts(sums, ties, m, screen, listed):
+    """The texts of the block that need a closer look, into ``listed``; their number.
+
+    ``screen = (every, above, tie_below)``: all texts when ``every``; else
+    those with a slot in the batch and more such slots than ``above`` (the
+    smallest ``tau``; 0 in the first pass) or a tie draw below ``tie_below``
+    (the largest cut): in the second pass, the texts that can fail under some
+    size.  (``sums >> 20`` never counts fewer slots than there are.)  Branch
+    free: a test per text would be mispredicted for many of them.
+    """
+    every, above, tie_below = screen
+    n_listed = 0
+    if above == 0 and not every:  # any slot in the batch will do (the first pass)
+        for b in range(m):
+            listed[n_listed] = b
+            n_listed += np.int64(sums[b] != 0)
+        return n_listed
+    for b in range(m):
+        total = sums[b]
+        listed[n_listed] = b
+        keep = (total != 0) & (((total >> _S20) > above) | (ties[b] < tie_below))
+        n_listed += np.int64(every | keep)
+    return n_listed
+
+
+@nb.njit(inline="always", cache=True)
+def _text_buckets(table, skills, m, k, b, total, mine):
+    """The buckets of text ``b``'s slots in the batch, sorted into ``mine``; their number."""
+    if total == 0:
+        return 0
+    if total >> _S20 == 1:  # one slot in the batch: its bucket is in the low bits
+        mine[0] = np.int64(total & _BUCKET_BITS)
+        return 1
     r = 0
     for j in range(k):
-        c = bucket[skills[j * m + b]]
-        if c < n_sizes:
+        v = np.uint64(table[skills[j * m + b]])
+        if v:
+            c = np.int64(v & _BUCKET_BITS)
             i = r  # insertion sort: a text has few such slots
             while i > 0 and mine[i - 1] > c:
                 mine[i] = mine[i - 1]
@@ -1497,69 +1554,91 @@ def _text_buckets(bucket, n_sizes, skills, m, k, b, mine):
 
 
 @nb.njit(inline="always", cache=True)
-def _lowest_buckets(bucket, skills, m, k, low):
-    """``low[b]`` = the smallest bucket among text ``b``'s slots (uint64)."""
-    mu = np.uint64(m)
-    for b in range(mu):
-        low[b] = np.uint64(bucket[skills[b]])
-    for j in range(1, k):
-        row = np.uint64(j) * mu
-        for b in range(mu):
-            low[b] = min(low[b], np.uint64(bucket[skills[row + b]]))
-
-
-@nb.njit(inline="always", cache=True)
-def _fails(x, zi, tau, cut, tkey0, tkey1, text, u, drawn):
-    """Whether a text with ``x`` slots in set ``zi`` fails: ``(fails, u, drawn)``."""
-    if x > tau[zi]:
-        return True, u, drawn
-    if x < tau[zi]:
-        return False, u, drawn
-    if not drawn:
-        u = _stream_start(tkey0, tkey1, text) >> _S11
-    return u < cut[zi], u, True
-
-
-@nb.njit(inline="always", cache=True)
-def _add_run(diff, skills, m, k, b, lower, upper):
+def _add_run(diff, skills, m, k, b, lower, upper, n_sizes):
     """Text ``b``'s slots fail for sizes ``lower .. upper - 1``: +1 at lower, -1 at upper."""
     for j in range(k):
-        s = skills[j * m + b]
-        diff[lower, s] += 1
-        diff[upper, s] -= 1
+        diff[lower, skills[j * m + b]] += 1
+    if upper < n_sizes:  # the prefix sums over sizes never read row n_sizes
+        for j in range(k):
+            diff[upper, skills[j * m + b]] -= 1
+
+
+@nb.njit(inline="always", cache=True)
+def _fail_runs(diff, failed, skills, m, k, b, mine, r, tau, cut, n_zero, u):
+    """Add text ``b``'s runs of failures over the sizes to ``diff`` and ``failed``.
+
+    The text fails under size ``zi`` when ``X > tau[zi]``, or ``X = tau[zi]``
+    and its tie draw ``u`` is below ``cut[zi]``.
+    """
+    n_sizes = tau.shape[0]
+    x = 0
+    run = -1  # first size of the current run of failures
+    zi = 0 if n_zero > 0 else mine[0]  # below its first bucket X = 0 < tau
+    while zi < n_sizes:
+        while x < r and mine[x] <= zi:
+            x += 1
+        t = tau[zi]
+        if x == r and t > x:
+            break  # X no longer grows and tau never shrinks: no further failures
+        fails = (x > t) | ((x == t) & (u < cut[zi]))
+        if fails != (run >= 0):
+            if fails:
+                run = zi
+            else:
+                _add_run(diff, skills, m, k, b, run, zi, n_sizes)
+                failed[run] += 1
+                failed[zi] -= 1
+                run = -1
+        zi += 1
+    if run >= 0:
+        _add_run(diff, skills, m, k, b, run, zi, n_sizes)
+        failed[run] += 1
+        failed[zi] -= 1
+
+
+@nb.njit(inline="always", cache=True)
+def _tie_draws(tkey0, tkey1, first, m, out):
+    """``out[b]`` = the tie draw of text ``first + b``: 53 bits of its own stream (vectorised)."""
+    for b in range(m):
+        out[b] = _stream_start(tkey0, tkey1, first + b) >> _S11
 
 
 @nb.njit(parallel=True, cache=True)
 def _stream_targeted_pass(
-    key, tie_key, first_text, n_texts, k, packed, use_alias, bucket, n_sizes, tau, cut,
+    key, tie_key, first_text, n_texts, k, packed, use_alias, table, n_sizes, tau, cut,
     hist, counts, n_failed, threads,
 ):  # fmt: skip
     n_skills = counts.shape[1]
-    n = np.uint64(bucket.shape[0])
+    n = np.uint64(table.shape[0])
     key0, key1 = key[0], key[1]
-    tkey0, tkey1 = tie_key[0], tie_key[1]
     second = tau.shape[0] > 0
     # tau is nondecreasing in the size (the sets are nested): a text with no slot in any
     # set can fail only under the first n_zero sizes, those with tau = 0
     n_zero = 0
     while second and n_zero < n_sizes and tau[n_zero] == 0:
         n_zero += 1
-    # per thread: steps of X over the sizes (first pass); failed slots per skill as
-    # runs over the sizes, +1 where a text starts failing and -1 where it stops (second)
-    steps = np.zeros((threads, k + 1, n_sizes + 1), dtype=np.int64)
-    diff = np.zeros((threads if second else 0, n_sizes + 1, n_skills), dtype=np.int64)
+    # a text that fails somewhere has more slots than tau[0], or a tie draw below some cut
+    tie_below = np.uint64(0)
+    for zi in range(tau.shape[0]):  # a loop, not cut.max(): no second parallel region
+        tie_below = max(tie_below, cut[zi])
+    screen = (n_zero > 0, np.uint64(tau[0] if second else 0), tie_below)
+    # per thread: texts whose x-th smallest bucket is zi (first pass); failed slots per
+    # skill as runs over the sizes (second; no columns in the first)
+    nth = np.zeros((threads, k, n_sizes), dtype=np.int64)
+    diff = np.zeros((threads, n_sizes + 1, n_skills), dtype=np.int64)
     local_failed = np.zeros((threads, n_sizes + 1), dtype=np.int64)
-    plain = np.zeros(threads, dtype=np.int64)  # first pass: texts with no slot in any set
     scratch = _block_scratch(threads, k)
     no_counts = np.zeros(1, dtype=np.uint32)
     for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
         tid = nb.get_thread_id()
-        start, words, skills, _, _, _ = _scratch_rows(scratch, tid)
+        start, sums, skills, _, _, _ = _scratch_rows(scratch, tid)
+        ties = np.zeros(_BLOCK, dtype=np.uint64)  # not read in the first pass
+        thread_diff = diff[tid]
         mine = np.empty(k + 1, dtype=np.int64)
+        listed = np.empty(_BLOCK, dtype=np.int64)
         # the item's own counters, added to the thread's at its end: counters of two
         # threads side by side in memory would share cache lines (written per text)
-        item_plain = 0
-        item_steps = np.zeros((k + 1, n_sizes + 1), dtype=np.int64)
+        item_nth = np.zeros((k, n_sizes), dtype=np.int64)
         item_failed = np.zeros(n_sizes + 1, dtype=np.int64)
         lo = item * _ITEM
         hi = min(lo + _ITEM, n_texts)
@@ -1567,68 +1646,55 @@ def _stream_targeted_pass(
             m = min(_BLOCK, hi - b0)
             first = first_text + b0
             _generate_block(
-                key0, key1, first, m, k, n, packed, use_alias, start, words, skills, no_counts,
+                key0, key1, first, m, k, n, packed, use_alias, start, sums, skills, no_counts,
                 False,
             )  # fmt: skip
-            # the smallest bucket of each text, slot row by slot row (vectorised): most
-            # texts have no slot in any set and skip the per-text work below
-            _lowest_buckets(bucket, skills, m, k, words)
-            for b in range(m):
-                r = 0
-                if words[b] < n_sizes:
-                    r = _text_buckets(bucket, n_sizes, skills, m, k, b, mine)
-                if not second:  # X = x for sizes mine[x - 1] <= zi < mine[x]
-                    if r == 0:
-                        item_plain += 1
-                        continue
-                    lower = 0
-                    for x in range(r + 1):
-                        upper = mine[x] if x < r else n_sizes
-                        item_steps[x, lower] += 1
-                        item_steps[x, upper] -= 1
-                        lower = upper
-                    continue
-                u = np.uint64(0)
-                drawn = False
-                x = 0
-                run = -1  # first size of the current run of failures
-                for zi in range(n_sizes if r > 0 else n_zero):
-                    while x < r and mine[x] <= zi:
-                        x += 1
-                    fails, u, drawn = _fails(x, zi, tau, cut, tkey0, tkey1, first + b, u, drawn)
-                    if fails and run < 0:
-                        run = zi
-                    elif not fails and run >= 0:
-                        _add_run(diff[tid], skills, m, k, b, run, zi)
-                        item_failed[run] += 1
-                        item_failed[zi] -= 1
-                        run = -1
-                if run >= 0:
-                    end = n_sizes if r > 0 else n_zero
-                    _add_run(diff[tid], skills, m, k, b, run, end)
-                    item_failed[run] += 1
-                    item_failed[end] -= 1
-        plain[tid] += item_plain
+            _slot_sums(table, skills, m, k, sums)
+            if second:
+                _tie_draws(tie_key[0], tie_key[1], first, m, ties)
+            for q in range(_list_texts(sums, ties, m, screen, listed)):
+                b = listed[q]
+                r = _text_buckets(table, skills, m, k, b, sums[b], mine)
+                if second:
+                    _fail_runs(
+                        thread_diff, item_failed, skills, m, k, b, mine, r, tau, cut, n_zero,
+                        ties[b],
+                    )  # fmt: skip
+                else:
+                    for x in range(r):
+                        item_nth[x, mine[x]] += 1
         for zi in range(n_sizes + 1):
             local_failed[tid, zi] += item_failed[zi]
-            for x in range(k + 1):
-                steps[tid, x, zi] += item_steps[x, zi]
-    for t in range(threads):  # serial: O(threads Z (n_skills + k)), small beside the texts
+        for x in range(k):
+            for zi in range(n_sizes):
+                nth[tid, x, zi] += item_nth[x, zi]
+    _pass_totals(n_texts, nth, diff, local_failed, second, hist, counts, n_failed)
+
+
+@nb.njit(inline="always", cache=True)
+def _pass_totals(n_texts, nth, diff, local_failed, second, hist, counts, n_failed):
+    """The pass's per-thread counters into ``hist``, ``counts`` and ``n_failed`` (serial:
+    O(threads Z (n_skills + k)), small beside the texts)."""
+    threads, k, n_sizes = nth.shape
+    for t in range(threads):
         running = 0
         for zi in range(n_sizes):
             running += local_failed[t, zi]
             n_failed[zi] += running
         if second:
-            for s in range(n_skills):
+            for s in range(counts.shape[1]):
                 running = 0
                 for zi in range(n_sizes):
                     running += diff[t, zi, s]
                     counts[zi, s] += running
-        else:
-            for zi in range(n_sizes):
-                hist[zi, 0] += plain[t]
-            for x in range(k + 1):
-                running = 0
-                for zi in range(n_sizes):
-                    running += steps[t, x, zi]
-                    hist[zi, x] += running
+    if second:
+        return
+    # at_least[x] = texts with X_z >= x: those whose x-th smallest bucket is <= zi
+    at_least = np.zeros(k + 2, dtype=np.int64)
+    at_least[0] = n_texts
+    for zi in range(n_sizes):
+        for x in range(k):
+            for t in range(threads):
+                at_least[x + 1] += nth[t, x, zi]
+        for x in range(k + 1):
+            hist[zi, x] += at_least[x] - at_least[x + 1]

@@ -489,7 +489,9 @@ def streamed_targeted(plan, theta: float, beta: float, *, graph: StreamedGraph |
     Passes: one for the degrees (unless ``graph`` is given), then two per
     batch of up to 32 sizes: the default search makes two batches (six
     passes with the degrees), each pass about the cost of one
-    :func:`skillgraph.stream` call plus a compare-and-add per slot and size.
+    :func:`skillgraph.stream` call: the same draws, a table look-up per slot
+    instead of a count, and further work only for the texts with a slot in
+    a set of the batch (the second pass: those that can fail).
     """
     theta = check_real("theta", theta, 0.0, 1.0)
     beta = check_real("beta", beta, 0.0, 1.0, open_high=True)

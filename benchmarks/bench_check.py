@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_check.py [--quick] [--out FILE.json]
+    python benchmarks/bench_check.py [--quick] [--out FILE.json] [--only check|passes]
         [--stream-sizes 1e5 1e6 1e7 1e8 1e9] [--graph-sizes 1e5 1e6 1e7]
         [--pass-texts 1e8] [--repeats R]
 
@@ -20,8 +20,13 @@ Two parts, both at ``n_skills = 1000, k = 8, theta = 0.1, beta = 0.5``:
   batch of 24; reported as times and as ratios to the stream call in the same
   round (median over rounds).
 
+``--only`` runs one part; with ``--out`` naming an existing file, that part
+is replaced in it and the rest kept (a replaced ``passes`` moves to
+``passes_earlier``, so that runs on other commits or loads stay side by side).
+
 The machine (CPU, cores, numba threads, load average at start and end) is
-recorded with the results: the numbers are only comparable within one run,
+recorded with the results, and with the passes (which also record the load
+average after each round): the numbers are only comparable within one run,
 and a loaded machine (``load_average`` above the core count) slows every
 contender.
 """
@@ -107,12 +112,17 @@ def bench_passes(n_texts: int, repeats: int) -> dict:
     for fn in contenders.values():  # warm up: compile or load the kernels
         fn()
     times: dict[str, list[float]] = {name: [] for name in contenders}
+    machine = machine_info()
+    loads = []
     for _ in range(repeats):
         for name, fn in contenders.items():
             started = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - started)
-    out = {"n_texts": n_texts, "edges": n_texts * K, "times_s": times}
+        loads.append(os.getloadavg())
+    machine["load_average_end"] = os.getloadavg()
+    out = {"n_texts": n_texts, "edges": n_texts * K, "machine": machine,
+           "load_average_per_round": loads, "times_s": times}  # fmt: skip
     stream = np.array(times["stream"])
     out["median_s"] = {name: float(np.median(t)) for name, t in times.items()}
     out["ratio_to_stream"] = {name: float(np.median(np.array(t) / stream))
@@ -130,23 +140,43 @@ def main(argv=None) -> int:
     parser.add_argument("--pass-texts", type=float, default=1e8)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    parser.add_argument("--only", choices=("check", "passes"), default=None,
+                        help="run one part (the other kept in an existing --out)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.stream_sizes, args.graph_sizes, args.pass_texts = [1e5, 1e6], [1e5, 1e6], 1e7
-    results = {"machine": machine_info(), "check": [], "passes": None}
-    for n in args.graph_sizes:
-        results["check"].append(run_check(int(n), "graph"))
-        print(json.dumps(results["check"][-1]), flush=True)
-    for n in args.stream_sizes:
-        results["check"].append(run_check(int(n), "stream"))
-        print(json.dumps(results["check"][-1]), flush=True)
-    results["passes"] = bench_passes(int(args.pass_texts), args.repeats)
-    print(json.dumps({k: results["passes"][k] for k in ("median_s", "ratio_to_stream")}))
-    results["machine"]["load_average_end"] = os.getloadavg()
+    results = {}
+    if args.only != "passes":
+        results.update(machine=machine_info(), check=[])
+        for n, engine in [(n, "graph") for n in args.graph_sizes] + [
+            (n, "stream") for n in args.stream_sizes
+        ]:
+            results["check"].append(run_check(int(n), engine))
+            print(json.dumps(results["check"][-1]), flush=True)
+        results["machine"]["load_average_end"] = os.getloadavg()
+    if args.only != "check":
+        results["passes"] = bench_passes(int(args.pass_texts), args.repeats)
+        print(json.dumps({k: results["passes"][k] for k in ("median_s", "ratio_to_stream")}))
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1) + "\n")
+        write_results(args.out, results)
     return 0
+
+
+def write_results(path: Path, results: dict) -> None:
+    """Write ``results`` to ``path``, keeping the parts of an existing file this run left out.
+
+    A replaced ``passes`` entry is kept in ``passes_earlier`` (with the commit
+    it was measured on, when the file recorded one).
+    """
+    merged = json.loads(path.read_text()) if path.exists() else {}
+    if "passes" in results and merged.get("passes"):
+        earlier = merged["passes"]
+        machine = earlier.get("machine", merged.get("machine", {}))
+        earlier.setdefault("commit", machine.get("commit"))
+        merged.setdefault("passes_earlier", []).append(earlier)
+    merged.update(results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(merged, indent=1) + "\n")
 
 
 if __name__ == "__main__":

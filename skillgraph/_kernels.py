@@ -131,28 +131,27 @@ def _bounded_word(state, pending, has_pending, n):
     return state, pending, has_pending, np.int64(m >> _S32)
 
 
+@nb.njit(inline="always", cache=True)
+def _in_row(row, filled, s):
+    """Whether skill ``s`` is among ``row[:filled]``, the skills a text has drawn so far."""
+    for j in range(filled):
+        if row[j] == s:
+            return True
+    return False
+
+
 @nb.njit(cache=True)
 def _draw_from_remaining(state, probs, row, filled):
     """Exact draw from ``probs`` restricted to skills not in ``row[:filled]``."""
     total = 0.0
     for s in range(probs.shape[0]):
-        taken = False
-        for j in range(filled):
-            if row[j] == s:
-                taken = True
-                break
-        if not taken:
+        if not _in_row(row, filled, s):
             total += probs[s]
     state, x = _next(state)
     u = (x >> np.uint64(11)) * (1.0 / 9007199254740992.0) * total
     last = -1
     for s in range(probs.shape[0]):
-        taken = False
-        for j in range(filled):
-            if row[j] == s:
-                taken = True
-                break
-        if taken or probs[s] <= 0.0:
+        if probs[s] <= 0.0 or _in_row(row, filled, s):
             continue
         last = s
         u -= probs[s]
@@ -236,6 +235,24 @@ def _count(deg, skills, lo, hi):
 
 
 @nb.njit(inline="always", cache=True)
+def _alias_columns(start, j, mu, n32, skills, row, coins, coin_row, low):
+    """Slot ``j`` of a block's ``mu`` alias draws, before the table look-up.
+
+    Columns go to ``skills[row + b]``, coins to ``coins[coin_row + b]``
+    (truncated to the array's type); returns ``low`` lowered to the smallest
+    low half of a Lemire product of the row (see :func:`_generate_block`).
+    """
+    step = np.uint64(j + 1) * _GAMMA
+    for b in range(mu):
+        x = _mix64(start[b] + step)
+        prod = (x >> _S32) * n32
+        skills[row + b] = np.uint32(prod >> _S32)
+        coins[coin_row + b] = x & _LOW32
+        low = min(low, prod & _LOW32)
+    return low
+
+
+@nb.njit(inline="always", cache=True)
 def _generate_block(
     key0, key1, first, m, k, n, packed, use_alias, start, words, skills, deg, count
 ):
@@ -258,14 +275,8 @@ def _generate_block(
     low = _LOW32
     if use_alias:
         for j in range(k):
-            step = np.uint64(j + 1) * _GAMMA
             row = np.uint64(j) * mu
-            for b in range(mu):
-                x = _mix64(start[b] + step)
-                prod = (x >> _S32) * n32
-                skills[row + b] = np.uint32(prod >> _S32)
-                words[b] = x & _LOW32  # the coin
-                low = min(low, prod & _LOW32)
+            low = _alias_columns(start, j, mu, n32, skills, row, words, np.uint64(0), low)
             # the scalar look-up (a whole row: it does not overlap with vector work anyway)
             for b in range(mu):
                 s = np.uint64(skills[row + b])
@@ -499,11 +510,11 @@ def sample_graph_arrays(
     indptr = np.empty(n_texts + 1 if with_csr else 0, dtype=np.int64)
     local = np.zeros((threads if fuse_degrees else 0, n_skills), dtype=np.uint32)
     # hand the parts to whichever thread is free (dynamic scheduling), see streaming.py
+    packed = pack_alias(alias_threshold, alias_index, use_alias)
     with _dynamic_schedule():
         fill_text_skills(
-            out, key, first_text, n_skills, alias_threshold, alias_index, probs, use_alias,
-            replace, indptr, local,
-        )  # fmt: skip
+            out, key, first_text, n_skills, packed, probs, use_alias, replace, indptr, local
+        )
     degrees = local.sum(axis=0, dtype=np.int64) if fuse_degrees else None
     return out, (indptr if with_csr else None), degrees
 
@@ -535,23 +546,15 @@ def _transpose_block(skills, m, k, rows):
 
 @nb.njit(parallel=True, cache=True)
 def fill_text_skills(
-    out,
-    key,
-    first_text,
-    n_skills,
-    alias_threshold,
-    alias_index,
-    probs,
-    use_alias,
-    replace,
-    indptr,
-    local_degrees,
+    out, key, first_text, n_skills, packed, probs, use_alias, replace, indptr, local_degrees
 ):
     """Fill ``out`` (``(n_texts, k)`` int32) with the skills of texts ``first_text ..``.
 
-    With replacement the texts are drawn in vectorised blocks
-    (``_generate_block``), in parallel over contiguous ranges of blocks;
-    without replacement one text at a time, rejecting duplicates.  When
+    ``packed`` is the alias table (:func:`pack_alias`) and ``probs`` the
+    measure (for draws without replacement).  With replacement the texts are
+    drawn in vectorised blocks (``_generate_block``), in parallel over
+    contiguous ranges of blocks; without replacement one text at a time,
+    rejecting duplicates.  When
     ``indptr`` has ``n_texts + 1`` entries it receives the regular CSR row
     pointers ``i * k``; when ``local_degrees`` has rows (one per numba thread,
     zeroed by the caller) each thread adds the degrees of the skills it draws
@@ -565,7 +568,6 @@ def fill_text_skills(
     count = local_degrees.shape[0] > 0
     if fill_indptr:
         indptr[n_texts] = n_texts * k
-    packed = pack_alias(alias_threshold, alias_index, use_alias)
     if replace:
         flat = out.reshape(n_texts * k)
         n_blocks = (n_texts + _BLOCK - 1) // _BLOCK
@@ -606,14 +608,7 @@ def fill_text_skills(
                 state, pending, has_pending, n, packed, use_alias
             )
             rejections = 0
-            while True:
-                duplicate = False
-                for jj in range(j):
-                    if row[jj] == s:
-                        duplicate = True
-                        break
-                if not duplicate:
-                    break
+            while _in_row(row, j, s):
                 rejections += 1
                 if rejections >= _MAX_DUPLICATE_REJECTIONS:
                     state, s = _draw_from_remaining(state, probs, row, j)
@@ -878,14 +873,8 @@ def _generate_columns(key0, key1, first, m, k, n, thresholds, start, skills, coi
     low = _LOW32
     check = np.uint64(0)
     for j in range(k):
-        step = np.uint64(j + 1) * _GAMMA
         row = np.uint64(j) * mu
-        for b in range(mu):
-            x = _mix64(start[b] + step)
-            prod = (x >> _S32) * n32
-            skills[row + b] = np.uint32(prod >> _S32)
-            coins[row + b] = np.uint32(x & _LOW32)
-            low = min(low, prod & _LOW32)
+        low = _alias_columns(start, j, mu, n32, skills, row, coins, row, low)
         for e in range(row, row + mu):
             c = np.uint64(skills[e])
             increment = _pair_increment(thresholds, c, np.uint64(coins[e]))
@@ -929,6 +918,49 @@ def _add_column_counts(pairs, packed, out):
             out[np.int64(packed[c] >> _S33)] += np.int64((p & _LOW32) - kept)
 
 
+@nb.njit(inline="always", cache=True)
+def _item_blocks(item, n_texts):
+    """The first texts of the blocks of work item ``item`` of the streaming kernels.
+
+    ``_ITEM`` is a whole number of blocks, so a block of ``min(_BLOCK,
+    n_texts - first)`` texts never reaches into the next item.
+    """
+    lo = item * _ITEM
+    return range(lo, min(lo + _ITEM, n_texts), _BLOCK)
+
+
+@nb.njit(inline="always", cache=True)
+def _block_draws(
+    keys, first, m, k, n, packed, thresholds, use_alias, per_column, rule, rows, deg, pair, count
+):
+    """The draws and failure decisions of a block of the streaming kernels; returns a checksum.
+
+    ``keys`` is ``(key0, key1, fkey0, fkey1)``, ``rule`` ``(mode,
+    fail_below, status, fraction)`` of :func:`_decide_failures`, ``rows``
+    the thread's :func:`_scratch_rows`.  ``per_column``: alias draws as
+    columns and coins (:func:`_generate_columns`, counted into ``pair``);
+    otherwise skills (:func:`_generate_block`, counted into ``deg``).  The
+    checksum is :func:`_generate_columns`' (0 with skills).
+    """
+    key0, key1, fkey0, fkey1 = keys
+    mode, fail_below, status, fraction = rule
+    start, words, skills, coins, flags, failed = rows
+    check = np.uint64(0)
+    if per_column:
+        check = _generate_columns(
+            key0, key1, first, m, k, n, thresholds, start, skills, coins, pair, count
+        )
+    else:
+        _generate_block(
+            key0, key1, first, m, k, n, packed, use_alias, start, words, skills, deg, count
+        )
+    _decide_failures(
+        fkey0, fkey1, first, m, k, mode, fail_below, status, fraction, skills, flags, failed
+    )
+    return check
+
+
+@nb.njit(parallel=True, cache=True)
 def stream_counts(
     key,
     fail_key,
@@ -960,129 +992,49 @@ def stream_counts(
     rows); the caller keeps ``n_texts * k < 2**32`` so they cannot overflow.
     Alias draws with random failures are counted per column instead, in
     ``(threads, n_skills)`` uint64 pairs allocated here (see
-    :func:`_pair_increment`).  Results are added to the int64 arrays
-    ``degrees`` and ``failed_edges`` in place: integer sums, so the same for
-    any number of threads, any schedule and any chunking.  Returns the number
-    of failed texts.
+    :func:`_pair_increment`; the scratch rows may then have no columns).
+    Results are added to the int64 arrays ``degrees`` and ``failed_edges`` in
+    place: integer sums, so the same for any number of threads, any schedule
+    and any chunking.  Returns the number of failed texts.
     """
-    if use_alias and mode == MODE_RANDOM:
-        return _stream_column_counts(
-            key, fail_key, first_text, n_texts, k, packed, theta, local_degrees.shape[0],
-            degrees, failed_edges,
-        )  # fmt: skip
-    return _stream_skill_counts(
-        key, fail_key, first_text, n_texts, k, packed, use_alias, mode, theta, status, fraction,
-        local_degrees, local_failed, degrees, failed_edges,
-    )  # fmt: skip
-
-
-@nb.njit(parallel=True, cache=True)
-def _stream_skill_counts(
-    key,
-    fail_key,
-    first_text,
-    n_texts,
-    k,
-    packed,
-    use_alias,
-    mode,
-    theta,
-    status,
-    fraction,
-    local_degrees,
-    local_failed,
-    degrees,
-    failed_edges,
-):
-    """:func:`stream_counts` with per-skill counts (uniform draws, or the deficit model)."""
-    threads, n_skills = local_degrees.shape
+    threads, width = local_degrees.shape
+    n_skills = degrees.shape[0]
     n = np.uint64(n_skills)
-    key0 = key[0]
-    key1 = key[1]
-    fkey0 = fail_key[0]
-    fkey1 = fail_key[1]
+    per_column = use_alias and mode == MODE_RANDOM
+    keys = (key[0], key[1], fail_key[0], fail_key[1])
     # One parallel loop per call and nothing else parallel: each parallel region ends
     # in a barrier, and on a busy machine a barrier waits for a descheduled thread.
-    # (Array expressions such as ``a[:] = 0`` or ``a.sum()`` would each be one.)
+    # (Array expressions such as ``a[:] = 0``, ``np.zeros`` or ``a.sum()`` would each
+    # be one.)
+    columns = n_skills if per_column else 0
+    pairs = np.empty((threads, columns), dtype=np.uint64)
+    failed_pairs = np.empty((threads, columns), dtype=np.uint64)
+    n_failed = np.empty(threads, dtype=np.int64)
     for t in range(threads):
-        for s in range(n_skills):
+        n_failed[t] = 0
+        for s in range(width):
             local_degrees[t, s] = 0
             local_failed[t, s] = 0
-    n_failed = np.zeros(threads, dtype=np.int64)
+        for c in range(columns):
+            pairs[t, c] = 0
+            failed_pairs[t, c] = 0
     scratch = _block_scratch(threads, k)
-    fail_below = _below53(theta)
+    rule = (mode, _below53(theta), status, fraction)
+    thresholds = _thresholds32(packed[:columns])
     for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
         tid = nb.get_thread_id()
         deg = local_degrees[tid]
         fail = local_failed[tid]
-        start, words, skills, _, flags, failed = _scratch_rows(scratch, tid)
-        lo = item * _ITEM
-        hi = min(lo + _ITEM, n_texts)
-        total_failed = 0
-        for b0 in range(lo, hi, _BLOCK):
-            m = min(_BLOCK, hi - b0)
-            first = first_text + b0
-            _generate_block(
-                key0, key1, first, m, k, n, packed, use_alias, start, words, skills, deg, True
-            )
-            _decide_failures(
-                fkey0, fkey1, first, m, k, mode, fail_below, status, fraction, skills, flags,
-                failed,
-            )  # fmt: skip
-            for w in range((m + 63) // 64):
-                bits = failed[w]
-                while bits:
-                    i, bits = _next_failed(bits)
-                    b = w * 64 + i
-                    total_failed += 1
-                    for j in range(k):
-                        fail[skills[j * m + b]] += np.uint32(1)
-        n_failed[tid] += total_failed
-    # O(threads n_skills), serial: small beside a chunk's O(chunk k) draws
-    total_failed = 0
-    for t in range(threads):
-        total_failed += n_failed[t]
-        for s in range(n_skills):
-            degrees[s] += np.int64(local_degrees[t, s])
-            failed_edges[s] += np.int64(local_failed[t, s])
-    return total_failed
-
-
-@nb.njit(parallel=True, cache=True)
-def _stream_column_counts(
-    key, fail_key, first_text, n_texts, k, packed, theta, threads, degrees, failed_edges
-):
-    """:func:`stream_counts` for alias draws and random failures: counts per column."""
-    n_skills = packed.shape[0]
-    n = np.uint64(n_skills)
-    key0 = key[0]
-    key1 = key[1]
-    fkey0 = fail_key[0]
-    fkey1 = fail_key[1]
-    pairs = np.zeros((threads, n_skills), dtype=np.uint64)
-    failed_pairs = np.zeros((threads, n_skills), dtype=np.uint64)
-    n_failed = np.zeros(threads, dtype=np.int64)
-    scratch = _block_scratch(threads, k)
-    fail_below = _below53(theta)
-    no_status = np.zeros(1, dtype=np.uint8)
-    thresholds = _thresholds32(packed)
-    for item in nb.prange((n_texts + _ITEM - 1) // _ITEM):
-        tid = nb.get_thread_id()
         pair = pairs[tid]
         failed_pair = failed_pairs[tid]
-        start, _, skills, coins, flags, failed = _scratch_rows(scratch, tid)
-        lo = item * _ITEM
-        hi = min(lo + _ITEM, n_texts)
+        rows = _scratch_rows(scratch, tid)
+        _, _, skills, coins, _, failed = rows
         total_failed = 0
-        for b0 in range(lo, hi, _BLOCK):
-            m = min(_BLOCK, hi - b0)
-            first = first_text + b0
-            _generate_columns(
-                key0, key1, first, m, k, n, thresholds, start, skills, coins, pair, True
-            )
-            _decide_failures(
-                fkey0, fkey1, first, m, k, MODE_RANDOM, fail_below, no_status, 0.0, skills,
-                flags, failed,
+        for b0 in _item_blocks(item, n_texts):
+            m = min(_BLOCK, n_texts - b0)
+            _block_draws(
+                keys, first_text + b0, m, k, n, packed, thresholds, use_alias, per_column,
+                rule, rows, deg, pair, True,
             )  # fmt: skip
             for w in range((m + 63) // 64):
                 bits = failed[w]
@@ -1091,15 +1043,22 @@ def _stream_column_counts(
                     b = w * 64 + i
                     total_failed += 1
                     for j in range(k):
-                        c = np.uint64(skills[j * m + b])
                         e = j * m + b
-                        failed_pair[c] += _pair_increment(thresholds, c, np.uint64(coins[e]))
+                        c = np.uint64(skills[e])
+                        if per_column:
+                            failed_pair[c] += _pair_increment(thresholds, c, np.uint64(coins[e]))
+                        else:
+                            fail[c] += np.uint32(1)
         n_failed[tid] += total_failed
+    # O(threads n_skills), serial: small beside a chunk's O(chunk k) draws
     _add_column_counts(pairs, packed, degrees)
     _add_column_counts(failed_pairs, packed, failed_edges)
     total_failed = 0
     for t in range(threads):
         total_failed += n_failed[t]
+        for s in range(width):
+            degrees[s] += np.int64(local_degrees[t, s])
+            failed_edges[s] += np.int64(local_failed[t, s])
     return total_failed
 
 
@@ -1122,39 +1081,23 @@ def _stream_draws_only(
     key, fail_key, first_text, n_texts, k, n_skills, packed, use_alias, theta, threads
 ):
     n = np.uint64(n_skills)
-    key0 = key[0]
-    key1 = key[1]
-    fkey0 = fail_key[0]
-    fkey1 = fail_key[1]
+    keys = (key[0], key[1], fail_key[0], fail_key[1])
     n_items = (n_texts + _ITEM - 1) // _ITEM
     sums = np.empty(n_items, dtype=np.uint64)
-    no_status = np.zeros(1, dtype=np.uint8)
+    rule = (MODE_RANDOM, _below53(theta), np.zeros(1, dtype=np.uint8), 0.0)
     no_counts = np.zeros(1, dtype=np.uint32)
     no_pairs = np.zeros(1, dtype=np.uint64)
     scratch = _block_scratch(threads, k)
-    fail_below = _below53(theta)
     thresholds = _thresholds32(packed)
     for item in nb.prange(n_items):
-        start, words, skills, coins, flags, failed = _scratch_rows(scratch, nb.get_thread_id())
-        lo = item * _ITEM
-        hi = min(lo + _ITEM, n_texts)
+        rows = _scratch_rows(scratch, nb.get_thread_id())
+        _, _, skills, _, _, failed = rows
         check = np.uint64(0)
-        for b0 in range(lo, hi, _BLOCK):
-            m = min(_BLOCK, hi - b0)
-            first = first_text + b0
-            if use_alias:
-                check += _generate_columns(
-                    key0, key1, first, m, k, n, thresholds, start, skills, coins, no_pairs,
-                    False,
-                )  # fmt: skip
-            else:
-                _generate_block(
-                    key0, key1, first, m, k, n, packed, False, start, words, skills, no_counts,
-                    False,
-                )  # fmt: skip
-            _decide_failures(
-                fkey0, fkey1, first, m, k, MODE_RANDOM, fail_below, no_status, 0.0, skills,
-                flags, failed,
+        for b0 in _item_blocks(item, n_texts):
+            m = min(_BLOCK, n_texts - b0)
+            check += _block_draws(
+                keys, first_text + b0, m, k, n, packed, thresholds, use_alias, use_alias, rule,
+                rows, no_counts, no_pairs, False,
             )  # fmt: skip
             check += failed[0] + np.uint64(skills[m * k - 1])
         sums[item] = check

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph._display import frame
+from skillgraph._display import frame, returns_frame
 
 
 def _current_umask() -> int:
@@ -180,21 +180,13 @@ def read_table(path) -> list[dict]:
         return [{k: parse_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
+@returns_frame
 def read_frame(path):
     """Read a table written by :func:`write_table` into a pandas DataFrame.
 
     Columns keep the file's order; numeric columns hold NaN for both empty
     and ``nan`` cells, string columns ``None`` for empty cells.  Needs pandas
     (``pip install skillgraph[pandas]``).
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    ImportError
-        pandas is not installed (the message names the extra).
     """
     with open(path, newline="", encoding="utf-8") as f:
         columns = next(csv.reader(f), [])

@@ -11,7 +11,7 @@ every estimate (``n_undefined``, ``undefined_mass``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.special import ndtri
@@ -124,20 +124,8 @@ class FractionEstimate(Display):
         ``level`` is the deprecated name of ``confidence_level``.
         """
         low, high = self.ci(confidence_level_argument(confidence_level, level, "as_dict"))
-        return {
-            "value": self.value,
-            "ci_low": low,
-            "ci_high": high,
-            "n_bad": self.n_bad,
-            "n": self.n,
-            "n_undefined": self.n_undefined,
-            "undefined_mass": self.undefined_mass,
-            "n_effective": self.n_effective,
-            "exact": self.exact,
-            "beta": self.beta,
-            "t": self.t,
-            "mode": self.mode,
-        }
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # in declaration order
+        return {"value": values.pop("value"), "ci_low": low, "ci_high": high, **values}
 
     def _display_record(self) -> dict:
         return self.as_dict()

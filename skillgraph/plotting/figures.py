@@ -17,23 +17,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from skillgraph.plotting import style as _style
 from skillgraph.plotting._marks import SIMULATED, legend_line, simulated_handle, sorted_by
 
 # The emergence figure has its own module; its names stay importable from here.
 from skillgraph.plotting.emergence import SOURCE_LABELS, emergence_figure, theta_axis
-
-# The style's names stay importable from here: ``skillgraph.plots`` (the module's
-# name before 0.2) resolves to this module for one more release.
-from skillgraph.plotting.style import (  # noqa: F401
-    COLUMN_WIDTH,
-    DPI,
-    MARKERS,
-    OKABE_ITO,
-    PALETTE,
-    figure_style,
-    new_figure,
-    save_figure,
-)
+from skillgraph.plotting.style import MARKERS, OKABE_ITO, PALETTE, figure_style, new_figure
 from skillgraph.plotting.tidy import rows_of, select, table_columns, unique
 
 #: the name of :func:`~skillgraph.plotting.style.figure_style` before 0.2
@@ -48,6 +37,15 @@ __all__ = [
     "SOURCE_LABELS",
     "theta_axis",
 ]
+
+
+def __getattr__(name: str):
+    # Every name of the style stays readable from here: ``skillgraph.plots`` (this
+    # module's name before 0.2, which held them) resolves to this module for one release.
+    if name in _style.__all__:
+        return getattr(_style, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _FORM_NAMES = {"kl": "KL form (Thm 1)", "paper": "paper form (Thm 1')"}
 _FORM_DASHES = {"kl": "-", "paper": "--"}

@@ -24,7 +24,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -213,19 +213,15 @@ class SweepSummary(Display):
         return not self.failed
 
     def as_dict(self) -> dict:
-        """Plain-dict form (``summary.json``, ``--json``)."""
-        return {
-            "name": self.name,
-            "n_items": self.n_items,
-            "computed": self.computed,
-            "skipped": self.skipped,
-            "recomputed_corrupt": self.recomputed_corrupt,
-            "n_failed": len(self.failed),
-            "rows": self.rows,
-            "elapsed": self.elapsed,
-            "table": self.table,
-            "executor": self.executor,
-        }
+        """Plain-dict form (``summary.json``, ``--json``); ``failed`` counted as ``n_failed``."""
+        record = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "failed":
+                record["n_failed"] = len(value)
+            else:
+                record[f.name] = value
+        return record
 
     def _display_record(self) -> dict:
         return self.as_dict()

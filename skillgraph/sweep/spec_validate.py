@@ -396,27 +396,31 @@ def _counts_only_checks(c: Checker, data: dict, engine: Engine) -> None:
     """What an engine that keeps no graph (streaming) cannot do: graph-only measurements and
     failure models."""
     grid = data["grid"]
-    for i, name in enumerate(data["measurements"]):
-        if get_measurement(name).needs_graph:
-            c.fail(
-                f"measures[{i}]",
-                f"{name!r} needs the materialised graph; with options.engine = 'stream' only "
-                "per-skill counts exist (use engine 'graph', or drop it)",
-            )
-    if "tuple" in data["measurements"]:
-        for i, mode in enumerate(grid["tuple_mode"]):
-            if mode not in COUNTS_TUPLE_MODES:
-                c.fail(
-                    f"grid.tuple_mode[{i}]",
-                    f"{mode!r} needs the materialised graph; with options.engine = 'stream' "
-                    f"the tuple measurement has mode {', '.join(COUNTS_TUPLE_MODES)} only",
-                )
-    for i, failure in enumerate(grid["failure"]):
-        if failure not in engine.failures:
-            c.fail(
-                f"grid.failure[{i}]",
-                f"{failure!r} needs the materialised graph; the streaming engine implements "
-                f"{', '.join(engine.failures)}",
-            )
+    graph_only = (  # (where, its values, which need the graph, what streaming offers instead)
+        (
+            "measures",
+            data["measurements"],
+            lambda name: get_measurement(name).needs_graph,
+            "with options.engine = 'stream' only per-skill counts exist (use engine 'graph', "
+            "or drop it)",
+        ),
+        (
+            "grid.tuple_mode",
+            grid["tuple_mode"] if "tuple" in data["measurements"] else (),
+            lambda mode: mode not in COUNTS_TUPLE_MODES,
+            "with options.engine = 'stream' the tuple measurement has mode "
+            f"{', '.join(COUNTS_TUPLE_MODES)} only",
+        ),
+        (
+            "grid.failure",
+            grid["failure"],
+            lambda failure: failure not in engine.failures,
+            f"the streaming engine implements {', '.join(engine.failures)}",
+        ),
+    )
+    for where, values, needs_graph, instead in graph_only:
+        for i, value in enumerate(values):
+            if needs_graph(value):
+                c.fail(f"{where}[{i}]", f"{value!r} needs the materialised graph; {instead}")
     if False in grid["replace"]:
         c.fail("grid.replace", "stream mode draws skills with replacement only (true)")

@@ -9,8 +9,10 @@ with the same hash run the same work items with the same seeds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import operator
 from dataclasses import dataclass, field
 
 from skillgraph._resources import ResourceLimitError
@@ -50,6 +52,11 @@ class SweepTooLarge(SpecError, ResourceLimitError):
     headline = "sweep refused before any work"
 
 
+def _entry(*path: str, doc: str) -> property:
+    """A read-only property of :class:`SweepSpec`: ``data[path[0]][path[1]]...``."""
+    return property(lambda spec: functools.reduce(operator.getitem, path, spec.data), doc=doc)
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """A validated sweep spec.
@@ -70,20 +77,9 @@ class SweepSpec:
     spec_hash: str
     source: str | None = field(default=None, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The spec's label."""
-        return self.data["name"]
-
-    @property
-    def seed(self) -> int:
-        """The master seed."""
-        return self.data["seed"]
-
-    @property
-    def engine(self) -> str:
-        """``"graph"`` or ``"stream"``."""
-        return self.data["options"]["engine"]
+    name = _entry("name", doc="The spec's label.")
+    seed = _entry("seed", doc="The master seed.")
+    engine = _entry("options", "engine", doc='``"graph"`` or ``"stream"``.')
 
 
 def _hash_form(data: dict) -> dict:

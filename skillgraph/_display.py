@@ -19,22 +19,15 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import inspect
 import math
 import numbers
 from functools import partial
 
 import numpy as np
 
-__all__ = [
-    "Display",
-    "FigureDict",
-    "figure_dict",
-    "frame",
-    "html_table",
-    "require_pandas",
-    "returns_frame",
-]
+from skillgraph._docstrings import fill_doc
+
+__all__ = ["Display", "FigureDict", "figure_dict", "frame", "html_table", "require_pandas"]
 
 #: tables longer than this show their first and last rows only
 MAX_HTML_ROWS = 20
@@ -52,27 +45,6 @@ def require_pandas():
             "pip install 'skillgraph[pandas]'"
         ) from None
     return pandas
-
-
-#: the numpydoc sections of every function that returns a :func:`frame`
-_FRAME_SECTIONS = """Returns
--------
-pandas.DataFrame
-
-Raises
-------
-ImportError
-    pandas is not installed (the message says how to install it)."""
-
-
-def returns_frame(func):
-    """Decorator: end ``func``'s docstring with the "Returns" and "Raises" of a DataFrame.
-
-    Written once for every function that hands back a :func:`frame` (the
-    docstring is dedented, as :func:`inspect.getdoc` shows it anyway).
-    """
-    func.__doc__ = f"{inspect.cleandoc(func.__doc__)}\n\n{_FRAME_SECTIONS}\n"
-    return func
 
 
 def frame(rows: list[dict], columns=None):
@@ -161,9 +133,12 @@ class Display:
         """The line above the HTML table (default: the class name)."""
         return type(self).__name__
 
-    @returns_frame
+    @fill_doc()
     def to_pandas(self):
-        """This result's table as a pandas DataFrame (needs the ``pandas`` extra)."""
+        """This result's table as a pandas DataFrame (needs the ``pandas`` extra).
+
+        %(returns_frame)s
+        """
         return frame(self._display_rows())
 
     def _repr_html_(self) -> str:

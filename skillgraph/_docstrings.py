@@ -28,6 +28,16 @@ ENTRIES = {
         level : float, optional
             Deprecated alias of ``confidence_level``.
         """,
+    "returns_frame": """
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas is not installed (the message says how to install it).
+        """,
     "raises_invalid": """
         Raises
         ------

@@ -46,7 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skillgraph._display import frame, returns_frame
+from skillgraph._display import frame
+from skillgraph._docstrings import fill_doc
 
 
 def _current_umask() -> int:
@@ -180,13 +181,15 @@ def read_table(path) -> list[dict]:
         return [{k: parse_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-@returns_frame
+@fill_doc()
 def read_frame(path):
     """Read a table written by :func:`write_table` into a pandas DataFrame.
 
     Columns keep the file's order; numeric columns hold NaN for both empty
     and ``nan`` cells, string columns ``None`` for empty cells.  Needs pandas
     (``pip install skillgraph[pandas]``).
+
+    %(returns_frame)s
     """
     with open(path, newline="", encoding="utf-8") as f:
         columns = next(csv.reader(f), [])

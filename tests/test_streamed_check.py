@@ -14,6 +14,7 @@ import pytest
 from skillgraph._rng import as_seed_sequence, child_seed, kernel_key
 from skillgraph.audit.report import check
 from skillgraph.audit.streamed import (
+    SKIPPED_NOTE,
     TIE_SIGMAS,
     run_pass,
     skill_ranks,
@@ -124,12 +125,14 @@ def test_check_stream_engine_report():
     plan = stream_plan(200, 100_000, 8, 0.1, seed=4)
     report = check(plan, 0.1, 0.5, seed=3)
     assert set(report.adversaries) == {"targeted", "deficit", "random"}
-    assert any("greedy and exact" in a for a in report.assumptions)
+    assert any("greedy and exact" in note for note in report.notes)
+    assert "Notes:" in str(report) and "greedy and exact" in str(report).split("Notes:")[1]
     graph = sample_graph(200, 100_000, 8, seed=4)
     materialised = check(graph, 0.1, 0.5, seed=3, sampled=True)
     # the same graph: the same degrees, hence the same certificate; JSON has the same keys
     assert report.certificate.n_bad_max == materialised.certificate.n_bad_max
     assert set(report.as_dict()) == set(materialised.as_dict())
+    assert materialised.notes == () and "Notes:" not in str(materialised)
     lower, upper = report.sandwich
     assert lower == max(a.n_bad for a in report.adversaries.values())
     assert upper is not None and lower <= upper and not report.violated
@@ -171,6 +174,9 @@ def test_cli_stream_engine(capsys):
     assert main([*args, "--engine", "graph"]) == 0
     materialised = json.loads(capsys.readouterr().out)
     assert set(streamed["adversaries"]) == {"targeted", "deficit", "random"}
+    # the skipped adversaries are a note of its own, not a broken assumption of the model
+    assert streamed["notes"] == [SKIPPED_NOTE] and materialised["notes"] == []
+    assert streamed["assumptions"] == materialised["assumptions"]
     assert streamed["certificate"] == materialised["certificate"]
     assert streamed["graph"]["n_edges"] == materialised["graph"]["n_edges"] == 240_000
     assert main([*args, "--engine", "stream", "--no-replace"]) == 2

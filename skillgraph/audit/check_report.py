@@ -89,6 +89,10 @@ class CheckReport(Display):
     extra_statements : tuple of Statement
         The statements computed from the graph at check time (bad masses, the
         exact MILP's bound); :attr:`statements` lists them all.
+    notes : tuple of str
+        How the check ran where it differs from the full one (the stream
+        engine: which adversaries were skipped and how the others ran); empty
+        otherwise.
     """
 
     n_skills: int
@@ -118,6 +122,7 @@ class CheckReport(Display):
     mass_certificate: object | None = None
     tuples: object | None = None
     extra_statements: tuple = ()
+    notes: tuple = ()
 
     @property
     def statements(self) -> list:
@@ -244,6 +249,7 @@ class CheckReport(Display):
             "gap": self.gap,
             "violated": self.violated,
             "assumptions": list(self.assumptions),
+            "notes": list(self.notes),
             "message": self.message,
             "sampled_from_model": self.sampled,
             "statements": [st.as_dict() for st in self.statements],
@@ -441,6 +447,8 @@ class CheckReport(Display):
         lines.append(self.message)
         lines.extend(self._scope_lines())
         lines.extend(self._assumption_lines())
+        if self.notes:
+            lines += ["Notes:", *(f"  - {note}" for note in self.notes)]
         return "\n".join(lines)
 
 

@@ -351,8 +351,6 @@ def check(
     best_n = adversaries[best].n_bad
     source = source or default_source
     assumptions = broken_assumptions(graph, theta, beta, k)
-    if plan is not None:
-        assumptions.append(SKIPPED_NOTE)
     is_sample = sampled_from_model(sampled, source, assumptions)
     tuples = None
     if t is not None:
@@ -387,6 +385,7 @@ def check(
         tuples=tuples,
         extra_statements=graph_statements(graph, adversaries, exact_upper, cert, mass_cert,
                                            is_sample),
+        notes=() if plan is None else (SKIPPED_NOTE,),
     )  # fmt: skip
     problems = [sw.inverted or sw.beyond_model for sw in report.sandwiches.values()]
     return dataclasses.replace(report, violated=any(problems))

@@ -1507,36 +1507,55 @@ def _add_run(diff, skills, m, k, b, lower, upper, n_sizes):
 
 
 @nb.njit(inline="always", cache=True)
-def _fail_runs(diff, failed, skills, m, k, b, mine, r, tau, cut, n_zero, u):
+def _close_run(diff, failed, skills, m, k, b, lower, upper):
+    """Text ``b`` fails for sizes ``lower .. upper - 1``: its slots and itself counted."""
+    _add_run(diff, skills, m, k, b, lower, upper, failed.shape[0] - 1)
+    failed[lower] += 1
+    failed[upper] -= 1
+
+
+@nb.njit(inline="always", cache=True)
+def _fail_runs(diff, failed, skills, m, k, b, mine, r, tau_at, cut, u):
     """Add text ``b``'s runs of failures over the sizes to ``diff`` and ``failed``.
 
     The text fails under size ``zi`` when ``X > tau[zi]``, or ``X = tau[zi]``
-    and its tie draw ``u`` is below ``cut[zi]``.
+    and its tie draw ``u`` is below ``cut[zi]``.  ``tau_at[x]`` is the first
+    size with ``tau >= x`` (tau grows with the size): on a stretch of sizes
+    where ``X = x`` the text fails below ``tau_at[x]``, compares ``u`` with
+    the cut up to ``tau_at[x + 1]``, and fails nowhere after that until X
+    grows -- sizes one at a time only where they tie.
     """
-    n_sizes = tau.shape[0]
-    x = 0
+    n_sizes = cut.shape[0]
     run = -1  # first size of the current run of failures
-    zi = 0 if n_zero > 0 else mine[0]  # below its first bucket X = 0 < tau
-    while zi < n_sizes:
-        while x < r and mine[x] <= zi:
+    x = 0
+    lo = 0 if tau_at[1] > 0 else mine[0]  # X = 0 can fail only where tau = 0
+    while x < r and mine[x] <= lo:
+        x += 1
+    while True:
+        hi = mine[x] if x < r else n_sizes  # X = x on sizes lo .. hi - 1
+        if lo < min(hi, tau_at[x]):  # tau < X: fails
+            if run < 0:
+                run = lo
+            lo = min(hi, tau_at[x])
+        for zi in range(lo, min(hi, tau_at[x + 1])):  # tau = X: the tie draw decides
+            fails = u < cut[zi]
+            if fails != (run >= 0):
+                if fails:
+                    run = zi
+                else:
+                    _close_run(diff, failed, skills, m, k, b, run, zi)
+                    run = -1
+            lo = zi + 1
+        if lo < hi and run >= 0:  # tau > X: no failure until X grows
+            _close_run(diff, failed, skills, m, k, b, run, lo)
+            run = -1
+        if x == r:
+            break
+        lo = hi
+        while x < r and mine[x] <= lo:
             x += 1
-        t = tau[zi]
-        if x == r and t > x:
-            break  # X no longer grows and tau never shrinks: no further failures
-        fails = (x > t) | ((x == t) & (u < cut[zi]))
-        if fails != (run >= 0):
-            if fails:
-                run = zi
-            else:
-                _add_run(diff, skills, m, k, b, run, zi, n_sizes)
-                failed[run] += 1
-                failed[zi] -= 1
-                run = -1
-        zi += 1
     if run >= 0:
-        _add_run(diff, skills, m, k, b, run, zi, n_sizes)
-        failed[run] += 1
-        failed[zi] -= 1
+        _close_run(diff, failed, skills, m, k, b, run, n_sizes)
 
 
 @nb.njit(inline="always", cache=True)
@@ -1565,6 +1584,10 @@ def _stream_targeted_pass(
     for zi in range(tau.shape[0]):  # a loop, not cut.max(): no second parallel region
         tie_below = max(tie_below, cut[zi])
     screen = (n_zero > 0, np.uint64(tau[0] if second else 0), tie_below)
+    tau_at = np.full(k + 2, n_sizes, dtype=np.int64)  # tau_at[x]: first size with tau >= x
+    for zi in range(tau.shape[0] - 1, -1, -1):
+        for x in range(min(tau[zi], k + 1) + 1):
+            tau_at[x] = zi
     # per thread: texts whose x-th smallest bucket is zi (first pass); failed slots per
     # skill as runs over the sizes (second; no columns in the first)
     nth = np.zeros((threads, k, n_sizes), dtype=np.int64)
@@ -1600,8 +1623,7 @@ def _stream_targeted_pass(
                 r = _text_buckets(table, skills, m, k, b, sums[b], mine)
                 if second:
                     _fail_runs(
-                        thread_diff, item_failed, skills, m, k, b, mine, r, tau, cut, n_zero,
-                        ties[b],
+                        thread_diff, item_failed, skills, m, k, b, mine, r, tau_at, cut, ties[b],
                     )  # fmt: skip
                 else:
                     for x in range(r):

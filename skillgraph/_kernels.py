@@ -1376,6 +1376,112 @@ def over_surplus(indptr, indices, k, ranked, member, surplus):
     return out
 
 
+@nb.njit(cache=True)
+def lowest_ranked(mask, rank, count):
+    """The ``count`` texts of ``mask`` of smallest ``rank`` (ascending ids; ranks distinct).
+
+    A histogram of the masked ranks by their high bits finds the bucket of the
+    ``count``-th smallest, whose few ranks are sorted for the exact cut: two
+    passes over the texts and no array of the size of the mask's texts.
+    """
+    n = mask.shape[0]
+    shift = 0
+    while (n >> shift) > (1 << 16):
+        shift += 1
+    hist = np.zeros((n >> shift) + 1, dtype=np.int64)
+    for t in range(n):
+        if mask[t]:
+            hist[rank[t] >> shift] += 1
+    before = 0
+    b = 0
+    while before + hist[b] < count:
+        before += hist[b]
+        b += 1
+    inside = np.empty(hist[b], dtype=np.int64)
+    j = 0
+    for t in range(n):
+        if mask[t] and (rank[t] >> shift) == b:
+            inside[j] = rank[t]
+            j += 1
+    cut = np.sort(inside)[count - before - 1]
+    out = np.empty(count, dtype=np.int64)
+    j = 0
+    for t in range(n):
+        if mask[t] and rank[t] <= cut:
+            out[j] = t
+            j += 1
+    return out
+
+
+@nb.njit(cache=True)
+def bucket_ranks(values, rank):
+    """``rank[i]`` = position of ``values[i]`` in ascending order, for values spread evenly
+    over ``[0, max]`` (a bucket sort: one value per bucket on average, O(n)).
+
+    Returns False, leaving ``rank`` unspecified, when two values are equal:
+    their order is then the caller's to decide.
+    """
+    n = values.shape[0]
+    top = 0.0
+    for i in range(n):
+        top = max(top, values[i])
+    scale = n / top if top > 0 else 0.0
+    start = np.zeros(n + 1, dtype=np.int32)
+    for i in range(n):
+        start[min(int(values[i] * scale), n - 1) + 1] += 1  # monotone in the value
+    for b in range(n):
+        start[b + 1] += start[b]
+    order = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        b = min(int(values[i] * scale), n - 1)
+        order[start[b]] = i
+        start[b] += 1
+    lo = 0
+    for b in range(n):  # insertion sort of each bucket (start[b]: its end now)
+        hi = start[b]
+        for j in range(lo + 1, hi):
+            item = order[j]
+            v = values[item]
+            q = j
+            while q > lo and values[order[q - 1]] > v:
+                order[q] = order[q - 1]
+                q -= 1
+            order[q] = item
+        lo = hi
+    for j in range(n):
+        if j > 0 and values[order[j]] == values[order[j - 1]]:
+            return False
+        rank[order[j]] = j
+    return True
+
+
+@nb.njit(parallel=True, cache=True)
+def row_min_counts(indptr, indices, k, values, empty, out):
+    """``out[t]`` = least ``values[skill]`` over the slots of text ``t`` (``empty`` for a
+    text without slots); returns how many texts have each least value (int64,
+    ``empty + 1`` entries: values in ``0 .. empty``).
+
+    The deficit failure model's earliest unlearned skill per text, without the
+    gathered per-slot copy of the values (the size of the slots) nor an int64
+    copy of ``out`` for the histogram.  Parts of the texts count into their own
+    rows, summed in part order: the same for any number of threads.
+    """
+    n = out.shape[0]
+    parts = max(1, min(_SAMPLER_PARTS, n // (16 * (empty + 1) + 1)))
+    per = (n + parts - 1) // parts
+    local = np.zeros((parts, empty + 1), dtype=np.int64)
+    for part in nb.prange(parts):
+        row = local[part]
+        for t in range(part * per, min((part + 1) * per, n)):
+            least = empty
+            first, last = _slot_range(indptr, k, t)
+            for e in range(first, last):
+                least = min(least, values[indices[e]])
+            out[t] = least
+            row[least] += 1
+    return local.sum(axis=0)
+
+
 # ---------------------------------------------------------------------------
 # The targeted adversary on the stream (skillgraph.audit.streamed).  A batch
 # of nested skill sets S_0 c S_1 c ... (sizes ascending) is attacked at once.

@@ -34,6 +34,7 @@ from skillgraph.audit.search import (
     make_result,
     need_counts,
     pad_failures,
+    skill_csr,
     target_order,
     top_indices,
     validate_inputs,
@@ -48,7 +49,8 @@ __all__ = ["greedy", "exact"]
 
 def _static_fill(ctx: SearchContext, targets: np.ndarray) -> np.ndarray:
     """``Y`` = the ``m`` texts with the most slots in the target skills."""
-    scores = ctx.text_scores(targets.astype(np.float32)) + ctx.noise
+    scores = ctx.text_scores(targets.astype(np.float32))
+    scores += ctx.noise  # in place: one score array at a time
     failed = np.zeros(ctx.n_texts, dtype=bool)
     failed[top_indices(scores, ctx.m)] = True
     return failed
@@ -76,7 +78,8 @@ def _adaptive_fill(ctx: SearchContext, targets: np.ndarray, start=None) -> np.nd
         weights = np.zeros(ctx.graph.n_skills, dtype=np.float32)
         frac_done = have[open_] / np.maximum(need[open_], 1)
         weights[open_] = 1.0 + frac_done.astype(np.float32)
-        scores = ctx.text_scores(weights) + ctx.noise
+        scores = ctx.text_scores(weights)
+        scores += ctx.noise
         scores[failed] = -np.inf
         batch = min(budget, max(floor, math.ceil(budget / 4)))
         pick = top_indices(scores, batch)
@@ -104,7 +107,7 @@ def _skill_greedy(
     O(n_skills + deg(s) k).
     """
     g = ctx.graph
-    indptr, indices = g.skill_texts()
+    indptr, indices = ctx.skill_csr
     mu = g.skill_measure
     budget = ctx.m - int(failed.sum())
     blocked = ~ctx.reachable
@@ -156,8 +159,7 @@ def _prune(
     """
     bad = ctx.reachable & (have >= ctx.need)
     members = np.flatnonzero(failed)
-    skills, owner = ctx.slots_of(members)
-    touches = np.bincount(owner, weights=bad[skills], minlength=members.size) > 0
+    touches = ctx.member_counts(bad, members) > 0
     failed = failed.copy()
     have = have.copy()
     idle = members[~touches]
@@ -219,7 +221,7 @@ def _ruin_and_recreate(
     walks); the best ``Y`` seen is returned.
     """
     g = ctx.graph
-    indptr, indices = g.skill_texts()
+    indptr, indices = ctx.skill_csr
     have = failed_edge_counts(g, failed)
     cur_bad = int(np.count_nonzero(ctx.reachable & (have >= ctx.need)))
     best_failed, best_bad = failed.copy(), cur_bad
@@ -330,11 +332,17 @@ def _skill_by_skill(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
     """Return the padded failure set of the skill-by-skill search (restarts, local search)."""
     small, medium = ctx.graph.n_edges <= 20_000, ctx.graph.n_edges <= 200_000
     restarts = 64 if small else (2 if medium else 1)
-    failed, _ = _skill_greedy_search(ctx, rng, restarts)
-    # iterated local search where a move is cheap (tiny and small graphs)
-    iterations = 300 if small else (10 if medium else 0)
-    if iterations:
-        failed = _ruin_and_recreate(ctx, failed, rng, iterations)
+    # the skill-side CSR lives for this search only (unless the graph caches one): at
+    # n_texts = 1e7, k = 8 it is 320 MB, and the padding below is done without it
+    ctx.skill_csr = skill_csr(ctx.graph)
+    try:
+        failed, _ = _skill_greedy_search(ctx, rng, restarts)
+        # iterated local search where a move is cheap (tiny and small graphs)
+        iterations = 300 if small else (10 if medium else 0)
+        if iterations:
+            failed = _ruin_and_recreate(ctx, failed, rng, iterations)
+    finally:
+        ctx.skill_csr = None
     return pad_failures(ctx, failed, rng)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "top_indices",
     "pad_failures",
     "target_order",
+    "skill_csr",
     "UNREACHABLE",
 ]
 
@@ -169,14 +170,23 @@ class SearchContext:
         # below the smallest score increment used (weights are multiples of 1/8).
         self.noise = rng.random(self.n_texts, dtype=np.float64) * 1e-3
         self.evaluations = 0
+        #: the skill-side CSR while a search that reads it runs (:func:`skill_csr`)
+        self.skill_csr = None
 
     @cached_property
     def noise_rank(self) -> np.ndarray:
         """Rank of each text's ``noise`` (int32, 0 = smallest): ordering by it is ordering by
         ``noise`` (its values are distinct), with integer keys that pack and partition fast."""
         rank = np.empty(self.n_texts, dtype=np.int32)
-        rank[np.argsort(self.noise)] = np.arange(self.n_texts, dtype=np.int32)
+        if not kernels().bucket_ranks(self.noise, rank):  # equal values: argsort's order
+            rank[np.argsort(self.noise)] = np.arange(self.n_texts, dtype=np.int32)
         return rank
+
+    def lowest_ranked(self, mask: np.ndarray, count: int) -> np.ndarray:
+        """The ``count`` texts of the boolean ``mask`` of least noise (ascending ids): the
+        set ``top_indices(-noise_rank[texts], count)`` picks, without an array of the
+        mask's texts (all but a few when the failure set is mostly ties)."""
+        return kernels().lowest_ranked(mask, self.noise_rank, count)
 
     def text_scores(self, weights: np.ndarray) -> np.ndarray:
         """``sum`` of ``weights[s]`` (as float32) over each text's slots (with multiplicity).
@@ -188,11 +198,12 @@ class SearchContext:
         w = np.ascontiguousarray(weights, dtype=np.float32)
         return kernels().row_sums(*self.csr, w, out)
 
-    def member_counts(self, members: np.ndarray) -> np.ndarray:
-        """Slots of each text that hold a skill of ``members`` (int32, with multiplicity)."""
-        out = np.empty(self.n_texts, dtype=np.int32)
+    def member_counts(self, members: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Slots of each text (of ``rows``, default all) that hold a skill of the mask
+        ``members`` (int32, with multiplicity)."""
+        out = np.empty(self.n_texts if rows is None else rows.shape[0], dtype=np.int32)
         member = np.ascontiguousarray(members, dtype=np.int32)
-        return kernels().row_sums(*self.csr, member, out)
+        return kernels().row_sums(*self.csr, member, out, rows)
 
     def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
@@ -254,11 +265,20 @@ def pad_failures(ctx: SearchContext, failed: np.ndarray, rng: np.random.Generato
         have = failed_edge_counts(ctx.graph, failed)
         gap = ctx.need - have
         weights = np.where(ctx.reachable & (gap > 0), 1.0 / np.maximum(gap, 1), 0.0)
-        scores = ctx.text_scores(weights) + ctx.noise
+        scores = ctx.text_scores(weights)
+        scores += ctx.noise  # in place: one score array at a time
         scores[failed] = -np.inf
         failed = failed.copy()
         failed[top_indices(scores, missing)] = True
     return failed
+
+
+def skill_csr(graph: SkillGraph) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's skill-side CSR (:meth:`SkillGraph.skill_texts`) without caching it on the
+    graph, unless the graph already holds it: a search that needs it for a while drops it
+    afterwards (at ``n_texts = 1e7, k = 8`` it is 320 MB, a third of a check's peak)."""
+    cached = graph.__dict__.get("_skill_csr")  # functools.cached_property's slot
+    return cached if cached is not None else type(graph)._skill_csr.func(graph)
 
 
 def target_order(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:

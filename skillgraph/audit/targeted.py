@@ -80,20 +80,21 @@ def _claim(ctx, candidates, deficit, budget) -> np.ndarray:
     return kernels().quota_pick(*ctx.csr, ranked, deficit, budget)
 
 
-def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
+def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray, x_counts: np.ndarray):
     """``Y`` = the ``m`` texts with the most slots in ``S``, ties chosen to cover deficits.
 
     All texts with ``X > tau`` are taken, ``tau`` the ``m``-th largest ``X``;
     the rest of the budget goes to texts with ``X = tau``, chosen in rounds by
     :func:`_claim` so that it reaches the members still short of ``need``.
-    Returns ``(failed, have)``.
+    ``x_counts``: how many texts have each value of ``X``.  Returns ``(failed, have)``.
     """
-    at_least = np.cumsum(np.bincount(x)[::-1])[::-1]  # at_least[v] = #{X >= v}
-    tau = int(np.flatnonzero(at_least >= ctx.m)[-1]) if ctx.m > 0 else int(x.max()) + 1
+    at_least = np.cumsum(x_counts[::-1])[::-1]  # at_least[v] = #{X >= v}
+    tau = int(np.flatnonzero(at_least >= ctx.m)[-1]) if ctx.m > 0 else x_counts.size
     failed = x > tau
     have = ctx.hits(np.flatnonzero(failed))
     budget = ctx.m - int(failed.sum())
-    pool = np.flatnonzero(x == tau)
+    # with tau = 0 the boundary texts hold no member: no claim could pick one
+    pool = np.flatnonzero(x == tau) if tau > 0 else np.zeros(0, dtype=np.int64)
     for _ in range(_FILL_ROUNDS):
         deficit = _deficits(ctx, members, have)
         if budget <= 0 or not deficit.any():
@@ -105,8 +106,9 @@ def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray):
         have += ctx.hits(take)
         budget -= take.size
     if budget > 0:  # the rest of the boundary texts, in random order
-        free = pool[~failed[pool]]
-        take = free[top_indices(-ctx.noise_rank[free], budget)]
+        free = x == tau
+        free &= ~failed
+        take = ctx.lowest_ranked(free, budget)
         failed[take] = True
         have += ctx.hits(take)
     return failed, have
@@ -155,19 +157,21 @@ def _attack(ctx: SearchContext, members: np.ndarray):
     (the search only needs to see the count collapse there).
     """
     x = _slot_counts(ctx, members)
-    if _top_sum(x, ctx.m) < _HOPELESS * int(ctx.need[members].sum()):
+    x_counts = kernels().skill_degrees(x, int(x.max()) + 1)  # np.bincount(x), no int64 copy
+    if _top_sum(x_counts, ctx.m) < _HOPELESS * int(ctx.need[members].sum()):
         failed = np.zeros(ctx.n_texts, dtype=bool)
         failed[top_indices(x + ctx.noise, ctx.m)] = True
         have = ctx.hits(np.flatnonzero(failed))
     else:
-        failed, have = _fill(ctx, members, x)
+        failed, have = _fill(ctx, members, x, x_counts)
         failed, have = _swap(ctx, members, failed, have, x)
     return failed, have, int(np.count_nonzero(ctx.reachable & (have >= ctx.need)))
 
 
-def _top_sum(x: np.ndarray, m: int) -> int:
-    """Sum of the ``m`` largest entries of the non-negative integer array ``x``."""
-    counts = np.bincount(x)[::-1]  # how many texts hold v slots, v from the top down
+def _top_sum(x_counts: np.ndarray, m: int) -> int:
+    """Sum of the ``m`` largest entries of a non-negative integer array with
+    ``x_counts[v]`` entries ``v``."""
+    counts = x_counts[::-1]  # how many texts hold v slots, v from the top down
     before = np.cumsum(counts) - counts
     taken = np.clip(m - before, 0, counts)
     return int(np.dot(taken, np.arange(counts.size)[::-1]))

@@ -124,15 +124,14 @@ def deficit_failures(graph: SkillGraph, theta: float, *, seed=None) -> np.ndarra
     n = graph.n_texts
     m = failure_count(n, theta)
     order = rng.permutation(graph.n_skills)  # order[i]: the i-th skill to be unlearned
-    rank = np.empty(graph.n_skills, dtype=np.int32)  # int32: rank[indices] is edge-sized
+    rank = np.empty(graph.n_skills, dtype=np.int32)
     rank[order] = np.arange(graph.n_skills)
-    # A text fails once the skill of smallest rank among its skills is unlearned.
-    first = np.full(n, graph.n_skills, dtype=np.int64)  # n_skills: no skill (never via skills)
-    nonempty = graph.text_degrees > 0
-    if graph.n_edges:
-        reduced = np.minimum.reduceat(rank[graph.text_indices], graph.text_indptr[:-1][nonempty])
-        first[nonempty] = reduced
-    texts_by_first = np.bincount(first, minlength=graph.n_skills + 1)
+    # A text fails once the skill of smallest rank among its skills is unlearned;
+    # n_skills: no skill (never fails through one).  int32, one pass over the slots.
+    first = np.empty(n, dtype=np.int32)
+    k = graph.k if graph.is_regular and graph.n_edges else 0
+    texts_by_first = kernels().row_min_counts(graph.text_indptr, graph.text_indices, k, rank,
+                                              graph.n_skills, first)  # fmt: skip
     cumulative = np.cumsum(texts_by_first)
     last = int(np.searchsorted(cumulative, m))  # smallest rank r with cumulative[r] >= m
     mask = first < last

@@ -1500,7 +1500,9 @@ def row_min_counts(indptr, indices, k, values, empty, out):
 # per slot in the batch, whatever the number of sizes).  The second fails the
 # text under z when X_z > tau_z, or X_z = tau_z and its tie draw is below
 # cut_z, and counts its k slots as runs over z (+1 where a run of failures
-# starts, -1 where it ends before the last size).  The tie draw of text i is
+# starts, -1 where it ends before the last size); with a single size X is
+# the sum's count of slots, so the listing applies the rule itself and the
+# listed texts are the failure set.  The tie draw of text i is
 # the top 53 bits of its own stream under a separate key: the failure set is
 # a function of the keys alone, for any threads, chunks or shards.  Where the
 # time goes: benchmarks/bench_check.py --only passes.
@@ -1554,29 +1556,38 @@ def _slot_sums(table, skills, m, k, sums):
             sums[b] += np.uint64(table[skills[row + b]])
 
 
+# which texts of a block _list_texts lists
+_ANY_SLOT = 0  # a slot in the batch (the first pass)
+_MAY_FAIL = 1  # those that can fail under some size (the second)
+_EVERY = 2  # all (the second, when texts with no slot in the batch can fail)
+_FAILS = 3  # those that fail (the second, one size: X is the text's count of slots)
+
+
 @nb.njit(inline="always", cache=True)
 def _list_texts(sums, ties, m, screen, listed):
     """The texts of the block that need a closer look, into ``listed``; their number.
 
-    ``screen = (every, above, tie_below)``: all texts when ``every``; else
-    those with a slot in the batch and more such slots than ``above`` (the
-    smallest ``tau``; 0 in the first pass) or a tie draw below ``tie_below``
-    (the largest cut): in the second pass, the texts that can fail under some
-    size.  (``sums >> 20`` never counts fewer slots than there are.)  Branch
-    free: a test per text would be mispredicted for many of them.
+    ``screen = (mode, above, tie_below)``.  ``_MAY_FAIL``: texts with a slot
+    in the batch and more such slots than ``above`` (the smallest ``tau``) or
+    a tie draw below ``tie_below`` (the largest cut); ``sums >> 20`` never
+    counts fewer slots than there are.  ``_FAILS`` (a single size, where
+    ``sums >> 20`` is X): the rule itself, ``X > tau`` or ``X = tau`` and a
+    tie draw below the cut.  Branch free: a test per text would be
+    mispredicted for many of them.
     """
-    every, above, tie_below = screen
+    mode, above, tie_below = screen
     n_listed = 0
-    if above == 0 and not every:  # any slot in the batch will do (the first pass)
-        for b in range(m):
-            listed[n_listed] = b
-            n_listed += np.int64(sums[b] != 0)
-        return n_listed
     for b in range(m):
         total = sums[b]
         listed[n_listed] = b
-        keep = (total != 0) & (((total >> _S20) > above) | (ties[b] < tie_below))
-        n_listed += np.int64(every | keep)
+        if mode == _ANY_SLOT:
+            keep = total != 0
+        elif mode == _FAILS:
+            x = total >> _S20
+            keep = (x > above) | ((x == above) & (ties[b] < tie_below))
+        else:
+            keep = (total != 0) & (((total >> _S20) > above) | (ties[b] < tie_below))
+        n_listed += np.int64(keep | (mode == _EVERY))
     return n_listed
 
 
@@ -1689,7 +1700,10 @@ def _stream_targeted_pass(
     tie_below = np.uint64(0)
     for zi in range(tau.shape[0]):  # a loop, not cut.max(): no second parallel region
         tie_below = max(tie_below, cut[zi])
-    screen = (n_zero > 0, np.uint64(tau[0] if second else 0), tie_below)
+    screen = (_ANY_SLOT, np.uint64(0), tie_below)
+    if second:
+        mode = _FAILS if n_sizes == 1 else (_EVERY if n_zero > 0 else _MAY_FAIL)
+        screen = (mode, np.uint64(tau[0]), cut[0] if mode == _FAILS else tie_below)
     tau_at = np.full(k + 2, n_sizes, dtype=np.int64)  # tau_at[x]: first size with tau >= x
     for zi in range(tau.shape[0] - 1, -1, -1):
         for x in range(min(tau[zi], k + 1) + 1):
@@ -1726,6 +1740,9 @@ def _stream_targeted_pass(
                 _tie_draws(tie_key[0], tie_key[1], first, m, ties)
             for q in range(_list_texts(sums, ties, m, screen, listed)):
                 b = listed[q]
+                if screen[0] == _FAILS:  # one size: the listed texts fail
+                    _close_run(thread_diff, item_failed, skills, m, k, b, 0, 1)
+                    continue
                 r = _text_buckets(table, skills, m, k, b, sums[b], mine)
                 if second:
                     _fail_runs(

@@ -1500,9 +1500,10 @@ def row_min_counts(indptr, indices, k, values, empty, out):
 # per slot in the batch, whatever the number of sizes).  The second fails the
 # text under z when X_z > tau_z, or X_z = tau_z and its tie draw is below
 # cut_z, and counts its k slots as runs over z (+1 where a run of failures
-# starts, -1 where it ends before the last size); with a single size X is
-# the sum's count of slots, so the listing applies the rule itself and the
-# listed texts are the failure set.  The tie draw of text i is
+# starts, -1 where it ends before the last size).  With a single size X is
+# the sum's count of slots: the first pass histograms it as is, and the
+# second's listing applies the rule itself (the listed texts are the failure
+# set).  The tie draw of text i is
 # the top 53 bits of its own stream under a separate key: the failure set is
 # a function of the keys alone, for any threads, chunks or shards.  Where the
 # time goes: benchmarks/bench_check.py --only passes.
@@ -1740,8 +1741,11 @@ def _stream_targeted_pass(
                 _tie_draws(tie_key[0], tie_key[1], first, m, ties)
             for q in range(_list_texts(sums, ties, m, screen, listed)):
                 b = listed[q]
-                if screen[0] == _FAILS:  # one size: the listed texts fail
-                    _close_run(thread_diff, item_failed, skills, m, k, b, 0, 1)
+                if n_sizes == 1:  # X is the sum's count of slots: no buckets to sort
+                    if second:  # the listing applied the rule: the listed texts fail
+                        _close_run(thread_diff, item_failed, skills, m, k, b, 0, 1)
+                    for x in range(0 if second else np.int64(sums[b] >> _S20)):
+                        item_nth[x, 0] += 1
                     continue
                 r = _text_buckets(table, skills, m, k, b, sums[b], mine)
                 if second:

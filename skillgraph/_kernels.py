@@ -1317,6 +1317,59 @@ def _row_sums(indptr, indices, k, rows, use_rows, weights, positive, out):
                         min(lo + per, n))  # fmt: skip
 
 
+_DIGIT = np.uint64(2047)  # the 11 bits of one radix pass
+
+
+@nb.njit(inline="always", cache=True)
+def _radix_pass(keys, idx, keys_out, idx_out, shift, count):
+    """One stable counting-sort pass of ``(keys, idx)`` by the 11 bits of the keys from
+    ``shift`` into ``(keys_out, idx_out)``; returns whether it moved anything (a digit
+    that all keys share is skipped)."""
+    count[:] = 0
+    for i in range(keys.shape[0]):
+        count[(keys[i] >> shift) & _DIGIT] += 1
+    if count.max() == keys.shape[0]:
+        return False
+    total = 0
+    for d in range(2048):
+        c = count[d]
+        count[d] = total
+        total += c
+    for i in range(keys.shape[0]):
+        d = (keys[i] >> shift) & _DIGIT
+        keys_out[count[d]] = keys[i]
+        idx_out[count[d]] = idx[i]
+        count[d] += 1
+    return True
+
+
+@nb.njit(cache=True)
+def order_by_score(score, rank):
+    """Positions ordered by ``score`` descending, then ``rank`` ascending: the order of
+    ``np.lexsort((rank, -score))`` for scores ``>= 0`` and distinct ranks ``>= 0``.
+
+    An LSD radix sort, 11 bits a pass, keys moved with the positions: the
+    ranks first, then the scores' bits (for non-negative floats their order
+    as integers), inverted; digits that all entries share are skipped.  O(n)
+    for the millions of candidates a claim ranks, several times faster than
+    the comparison sort.
+    """
+    n = score.shape[0]
+    idx, idx_out = np.arange(n), np.empty(n, dtype=np.int64)
+    keys, keys_out = rank.astype(np.uint64), np.empty(n, dtype=np.uint64)
+    count = np.empty(2048, dtype=np.int64)
+    for shift in range(0, 33, 11):
+        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
+            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
+    bits = score.view(np.uint64)
+    for i in range(n):
+        keys[i] = ~bits[idx[i]]
+    for shift in range(0, 64, 11):
+        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
+            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
+    return idx
+
+
 @nb.njit(cache=True)
 def rows_skill_counts(indptr, indices, k, rows, n_skills):
     """``bincount`` of the skills of the text pieces ``rows`` (int64, with multiplicity)."""

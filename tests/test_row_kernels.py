@@ -65,3 +65,13 @@ def test_bucket_ranks_orders_the_values_and_refuses_ties():
     assert rank.tolist() == np.argsort(np.argsort(values)).tolist()
     values[17] = values[4000]
     assert not _kernels.bucket_ranks(values, rank)
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 5000])
+def test_order_by_score_is_lexsort_of_score_descending_then_rank(n):
+    rng = np.random.default_rng(n)
+    score = rng.integers(1, 9, n) / rng.integers(3, 7, n)  # few distinct values: many ties
+    score[: n // 3] = rng.random(n // 3) * 1e6  # and some spread over many exponents
+    rank = rng.permutation(4 * n + 1)[:n].astype(np.int32)
+    got = _kernels.order_by_score(score, rank)
+    assert got.tolist() == np.lexsort((rank, -score)).tolist()

@@ -76,7 +76,8 @@ def _claim(ctx, candidates, deficit, budget) -> np.ndarray:
     score = np.empty(candidates.size, dtype=np.float64)
     kernels().row_sums(*ctx.csr, weight, score, candidates, positive=True)
     useful = np.flatnonzero(score > 0)
-    ranked = candidates[useful[np.lexsort((ctx.noise_rank[candidates[useful]], -score[useful]))]]
+    cand = candidates[useful]
+    ranked = cand[kernels().order_by_score(score[useful], ctx.noise_rank[cand])]
     return kernels().quota_pick(*ctx.csr, ranked, deficit, budget)
 
 

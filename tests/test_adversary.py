@@ -233,3 +233,20 @@ def test_bad_input(call, exc, words):
     graph = sample_graph(10, 50, 3, seed=0)
     with pytest.raises(exc, match=words):
         call(graph)
+
+
+def test_search_noise_gives_way_to_its_ranks_and_comes_back_the_same():
+    from skillgraph.audit.search import SearchContext
+
+    g = sample_graph(30, 4000, 3, seed=2)
+    ctx = SearchContext(g, 400, 0.5, np.random.default_rng(7))
+    values = ctx.noise.copy()
+    # the same draw as the context's, from a generator in the same state
+    assert np.array_equal(values, np.random.default_rng(7).random(4000) * 1e-3)
+    texts = np.random.default_rng(1).choice(4000, 500, replace=False)
+    with ctx.noise_as_ranks():
+        assert ctx.noise is None
+        keys = ctx.noise_keys(texts)
+        assert np.array_equal(np.argsort(keys), np.argsort(values[texts]))
+    assert np.array_equal(ctx.noise, values)
+    assert np.array_equal(ctx.noise_rank, np.argsort(np.argsort(values)))

@@ -20,6 +20,7 @@ bad skill good, so "at most" and "exactly" give the same worst case.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -46,6 +47,9 @@ from skillgraph.core.graph import SkillGraph
 # AdversaryResult and need_counts live in skillgraph.audit.search (imported above for
 # compatibility: `from skillgraph.audit.adversary import AdversaryResult` keeps working)
 __all__ = ["greedy", "exact"]
+
+#: from this many texts the skill-by-skill search holds the noise's ranks, not its values
+_RANKED_NOISE_TEXTS = 1 << 20
 
 def _static_fill(ctx: SearchContext, targets: np.ndarray) -> np.ndarray:
     """``Y`` = the ``m`` texts with the most slots in the target skills."""
@@ -132,7 +136,7 @@ def _skill_greedy(
         weights[s] = 0.0
         skills, owner = ctx.slots_of(texts)
         co = np.bincount(owner, weights=weights[skills], minlength=texts.size)
-        order = np.lexsort((ctx.noise[texts], -co, -mult))
+        order = np.lexsort((ctx.noise_keys(texts), -co, -mult))
         take = texts[order[:n_take]]
         failed[take] = True
         have += ctx.hits(take)
@@ -169,7 +173,7 @@ def _prune(
     busy = members[touches]
     if busy.size > 20000:  # sequential pass only where it is cheap
         return failed, have
-    busy = busy[np.argsort(ctx.noise[busy])]
+    busy = busy[np.argsort(ctx.noise_keys(busy))]
     for t in busy:
         sk, _ = ctx.slots_of(np.array([t]))
         hit = np.bincount(sk, minlength=ctx.graph.n_skills)
@@ -333,16 +337,19 @@ def _skill_by_skill(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
     small, medium = ctx.graph.n_edges <= 20_000, ctx.graph.n_edges <= 200_000
     restarts = 64 if small else (2 if medium else 1)
     # the skill-side CSR lives for this search only (unless the graph caches one): at
-    # n_texts = 1e7, k = 8 it is 320 MB, and the padding below is done without it
-    ctx.skill_csr = skill_csr(ctx.graph)
-    try:
-        failed, _ = _skill_greedy_search(ctx, rng, restarts)
-        # iterated local search where a move is cheap (tiny and small graphs)
-        iterations = 300 if small else (10 if medium else 0)
-        if iterations:
-            failed = _ruin_and_recreate(ctx, failed, rng, iterations)
-    finally:
-        ctx.skill_csr = None
+    # n_texts = 1e7, k = 8 it is 320 MB, and the padding below is done without it; on
+    # large graphs the texts' noise gives way to its ranks meanwhile (half the memory)
+    large = ctx.n_texts >= _RANKED_NOISE_TEXTS
+    with ctx.noise_as_ranks() if large else contextlib.nullcontext():
+        ctx.skill_csr = skill_csr(ctx.graph)
+        try:
+            failed, _ = _skill_greedy_search(ctx, rng, restarts)
+            # iterated local search where a move is cheap (tiny and small graphs)
+            iterations = 300 if small else (10 if medium else 0)
+            if iterations:
+                failed = _ruin_and_recreate(ctx, failed, rng, iterations)
+        finally:
+            ctx.skill_csr = None
     return pad_failures(ctx, failed, rng)
 
 

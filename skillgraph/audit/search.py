@@ -11,6 +11,7 @@ adversaries (:mod:`skillgraph.audit.adversary`) and the targeted one
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -168,19 +169,51 @@ class SearchContext:
         self.reachable = self.need < UNREACHABLE
         # Random tie-breaking among texts of equal score, fixed for the call,
         # below the smallest score increment used (weights are multiples of 1/8).
-        self.noise = rng.random(self.n_texts, dtype=np.float64) * 1e-3
+        # The generator's state is kept so that the values can be drawn again.
+        self._noise_source = (type(rng.bit_generator), rng.bit_generator.state)
+        self.noise = self._draw_noise(rng)
+        self._noise_distinct = None  # known once noise_rank is built
         self.evaluations = 0
         #: the skill-side CSR while a search that reads it runs (:func:`skill_csr`)
         self.skill_csr = None
+
+    def _draw_noise(self, rng: np.random.Generator | None = None) -> np.ndarray:
+        """The noise values: from ``rng``, or drawn again from the saved state."""
+        if rng is None:
+            kind, state = self._noise_source
+            bits = kind()
+            bits.state = state
+            rng = np.random.Generator(bits)
+        return rng.random(self.n_texts, dtype=np.float64) * 1e-3
 
     @cached_property
     def noise_rank(self) -> np.ndarray:
         """Rank of each text's ``noise`` (int32, 0 = smallest): ordering by it is ordering by
         ``noise`` (its values are distinct), with integer keys that pack and partition fast."""
         rank = np.empty(self.n_texts, dtype=np.int32)
-        if not kernels().bucket_ranks(self.noise, rank):  # equal values: argsort's order
+        self._noise_distinct = bool(kernels().bucket_ranks(self.noise, rank))
+        if not self._noise_distinct:  # equal values: argsort's order
             rank[np.argsort(self.noise)] = np.arange(self.n_texts, dtype=np.int32)
         return rank
+
+    @contextlib.contextmanager
+    def noise_as_ranks(self):
+        """Within: ``noise`` is dropped (80 MB at 1e7 texts) and :meth:`noise_keys` gives the
+        ranks, which order texts exactly as the values do when these are distinct (else
+        nothing changes); the values are drawn again afterwards."""
+        self.noise_rank  # noqa: B018 - built now, and tells whether the values are distinct
+        if not self._noise_distinct:
+            yield
+            return
+        self.noise = None
+        try:
+            yield
+        finally:
+            self.noise = self._draw_noise()
+
+    def noise_keys(self, texts: np.ndarray) -> np.ndarray:
+        """Keys that order ``texts`` as their noise does (the values, or their ranks)."""
+        return self.noise_rank[texts] if self.noise is None else self.noise[texts]
 
     def lowest_ranked(self, mask: np.ndarray, count: int) -> np.ndarray:
         """The ``count`` texts of the boolean ``mask`` of least noise (ascending ids): the

@@ -1270,27 +1270,32 @@ def _slot_range(indptr, k, t):
 _SERIAL_ROWS = 1 << 18
 
 
-def row_sums(indptr, indices, k, weights, out, rows=None, positive=False):
+def row_sums(indptr, indices, k, weights, out, rows=None, positive=False, plus=None):
     """``out[r]`` = sum of ``weights[skill]`` over the slots of text ``rows[r]`` (all texts
-    when ``rows`` is None); with ``positive`` only the positive weights.
+    when ``rows`` is None); with ``positive`` only the positive weights; with ``plus``
+    (float64, by text) ``plus[text]`` is added to the sum.
 
     The sums are accumulated in ``out``'s dtype slot by slot from 0 (float32
     weights into float64 ``out``: each converted exactly), so they equal a
     ``bincount`` of the gathered weights bit for bit, for any number of
-    threads.  Integer weights into an integer ``out`` count slots exactly.
+    threads, and ``sum + plus[text]`` is the float addition numpy would do
+    after.  Integer weights into an integer ``out`` count slots exactly.
     One pass over the CSR arrays, no temporary of the size of the slots.
     """
     use_rows = rows is not None
     rows = np.asarray(rows, dtype=np.int64) if use_rows else np.zeros(0, dtype=np.int64)
+    use_plus = plus is not None
+    plus = plus if use_plus else np.zeros(0, dtype=np.float64)
     n = out.shape[0]
     kernel = _row_sums_serial if n < _SERIAL_ROWS or nb.get_num_threads() == 1 else _row_sums
     with _dynamic_schedule():
-        kernel(indptr, indices, k, rows, use_rows, weights, positive, out)
+        kernel(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus, out)
     return out
 
 
 @nb.njit(inline="always", cache=True)
-def _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, lo, hi):
+def _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus, out,
+                    lo, hi):  # fmt: skip
     for r in range(lo, hi):
         t = rows[r] if use_rows else r
         out[r] = 0
@@ -1299,22 +1304,25 @@ def _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, 
             w = weights[indices[e]]
             if not positive or w > 0:
                 out[r] += w
+        if use_plus:
+            out[r] += plus[t]
 
 
 @nb.njit(cache=True)
-def _row_sums_serial(indptr, indices, k, rows, use_rows, weights, positive, out):
-    _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, 0, out.shape[0])
+def _row_sums_serial(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus, out):
+    _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus, out,
+                    0, out.shape[0])  # fmt: skip
 
 
 @nb.njit(parallel=True, cache=True)
-def _row_sums(indptr, indices, k, rows, use_rows, weights, positive, out):
+def _row_sums(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus, out):
     n = out.shape[0]
     parts = min(_SAMPLER_PARTS, n)
     per = (n + parts - 1) // parts if parts > 0 else 0
     for part in nb.prange(parts):
         lo = part * per
-        _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, out, lo,
-                        min(lo + per, n))  # fmt: skip
+        _row_sums_range(indptr, indices, k, rows, use_rows, weights, positive, plus, use_plus,
+                        out, lo, min(lo + per, n))  # fmt: skip
 
 
 _DIGIT = np.uint64(2047)  # the 11 bits of one radix pass
@@ -1341,6 +1349,20 @@ def _radix_pass(keys, idx, keys_out, idx_out, shift, count):
         idx_out[count[d]] = idx[i]
         count[d] += 1
     return True
+
+
+@nb.njit(cache=True)
+def order_by_key(keys):
+    """Positions ordered by the uint64 ``keys`` ascending (stable), by an LSD radix sort
+    of 11 bits a pass that skips the digits all keys share; ``keys`` is reordered."""
+    n = keys.shape[0]
+    idx, idx_out = np.arange(n), np.empty(n, dtype=np.int64)
+    keys_out = np.empty(n, dtype=np.uint64)
+    count = np.empty(2048, dtype=np.int64)
+    for shift in range(0, 64, 11):
+        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
+            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
+    return idx
 
 
 @nb.njit(cache=True)

@@ -75,3 +75,24 @@ def test_order_by_score_is_lexsort_of_score_descending_then_rank(n):
     rank = rng.permutation(4 * n + 1)[:n].astype(np.int32)
     got = _kernels.order_by_score(score, rank)
     assert got.tolist() == np.lexsort((rank, -score)).tolist()
+
+
+def test_order_by_key_is_a_stable_sort_of_the_keys():
+    rng = np.random.default_rng(4)
+    keys = (rng.integers(0, 5, 3000).astype(np.uint64) << np.uint64(40)) | rng.integers(
+        0, 1 << 20, 3000
+    ).astype(np.uint64)
+    keys[::7] = keys[3]  # equal keys keep their positions' order
+    expected = np.argsort(keys, kind="stable")
+    assert _kernels.order_by_key(keys.copy()).tolist() == expected.tolist()
+
+
+def test_row_sums_adds_plus_as_numpy_would_after_the_sum():
+    indptr, indices, n_skills = _ragged(9)
+    rng = np.random.default_rng(9)
+    weights = rng.random(n_skills).astype(np.float32)
+    plus = rng.random(indptr.size - 1) * 1e-3
+    got = _kernels.row_sums(indptr, indices, 0, weights, np.empty(plus.size), plus=plus)
+    sums = np.array([sum(float(weights[s]) for s in indices[a:b])
+                     for a, b in zip(indptr[:-1], indptr[1:], strict=True)])  # fmt: skip
+    assert np.array_equal(got, sums + plus)  # bit for bit: the same float additions

@@ -53,8 +53,7 @@ _RANKED_NOISE_TEXTS = 1 << 20
 
 def _static_fill(ctx: SearchContext, targets: np.ndarray) -> np.ndarray:
     """``Y`` = the ``m`` texts with the most slots in the target skills."""
-    scores = ctx.text_scores(targets.astype(np.float32))
-    scores += ctx.noise  # in place: one score array at a time
+    scores = ctx.text_scores(targets.astype(np.float32), noise=True)
     failed = np.zeros(ctx.n_texts, dtype=bool)
     failed[top_indices(scores, ctx.m)] = True
     return failed
@@ -82,8 +81,7 @@ def _adaptive_fill(ctx: SearchContext, targets: np.ndarray, start=None) -> np.nd
         weights = np.zeros(ctx.graph.n_skills, dtype=np.float32)
         frac_done = have[open_] / np.maximum(need[open_], 1)
         weights[open_] = 1.0 + frac_done.astype(np.float32)
-        scores = ctx.text_scores(weights)
-        scores += ctx.noise
+        scores = ctx.text_scores(weights, noise=True)
         scores[failed] = -np.inf
         batch = min(budget, max(floor, math.ceil(budget / 4)))
         pick = top_indices(scores, batch)

@@ -221,15 +221,17 @@ class SearchContext:
         mask's texts (all but a few when the failure set is mostly ties)."""
         return kernels().lowest_ranked(mask, self.noise_rank, count)
 
-    def text_scores(self, weights: np.ndarray) -> np.ndarray:
-        """``sum`` of ``weights[s]`` (as float32) over each text's slots (with multiplicity).
+    def text_scores(self, weights: np.ndarray, noise: bool = False) -> np.ndarray:
+        """``sum`` of ``weights[s]`` (as float32) over each text's slots (with multiplicity),
+        plus, with ``noise``, the text's noise.
 
         One pass over the CSR arrays (no gathered copy of the slots); the sums
-        are added slot by slot in float64, the same numbers as a ``bincount``.
+        are added slot by slot in float64, the same numbers as a ``bincount``,
+        and the noise added to each as ``scores + noise`` would.
         """
         out = np.empty(self.n_texts, dtype=np.float64)
         w = np.ascontiguousarray(weights, dtype=np.float32)
-        return kernels().row_sums(*self.csr, w, out)
+        return kernels().row_sums(*self.csr, w, out, plus=self.noise if noise else None)
 
     def member_counts(self, members: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Slots of each text (of ``rows``, default all) that hold a skill of the mask
@@ -237,6 +239,11 @@ class SearchContext:
         out = np.empty(self.n_texts if rows is None else rows.shape[0], dtype=np.int32)
         member = np.ascontiguousarray(members, dtype=np.int32)
         return kernels().row_sums(*self.csr, member, out, rows)
+
+    def slot_histogram(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, counts)``: :meth:`member_counts` of every text, and ``np.bincount(X)``."""
+        x = self.member_counts(members)
+        return x, kernels().skill_degrees(x, int(x.max(initial=0)) + 1)  # no int64 copy of x
 
     def slots_of(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Skill of every slot of the given texts, and the position in ``texts`` it belongs to."""
@@ -298,8 +305,7 @@ def pad_failures(ctx: SearchContext, failed: np.ndarray, rng: np.random.Generato
         have = failed_edge_counts(ctx.graph, failed)
         gap = ctx.need - have
         weights = np.where(ctx.reachable & (gap > 0), 1.0 / np.maximum(gap, 1), 0.0)
-        scores = ctx.text_scores(weights)
-        scores += ctx.noise  # in place: one score array at a time
+        scores = ctx.text_scores(weights, noise=True)
         scores[failed] = -np.inf
         failed = failed.copy()
         failed[top_indices(scores, missing)] = True

@@ -50,11 +50,6 @@ _HOPELESS = 0.9
 # --------------------------------------------------------------------------- one attack
 
 
-def _slot_counts(ctx: SearchContext, members: np.ndarray) -> np.ndarray:
-    """``X_i``: slots of each text piece that hold a skill of ``S`` (with multiplicity)."""
-    return ctx.member_counts(members)
-
-
 def _deficits(ctx: SearchContext, members: np.ndarray, have: np.ndarray) -> np.ndarray:
     """Failed edges each member still lacks to be bad (0 for non-members)."""
     return np.where(members, np.maximum(ctx.need - have, 0), 0)
@@ -126,7 +121,8 @@ def _removable(ctx, members, failed, have, x) -> np.ndarray:
     never qualify.
     """
     ys = np.flatnonzero(failed)
-    ys = ys[np.argsort((x[ys].astype(np.int64) << 32) | ctx.noise_rank[ys])]  # by x, then noise
+    keys = (x[ys].astype(np.uint64) << np.uint64(32)) | ctx.noise_rank[ys].astype(np.uint64)
+    ys = ys[kernels().order_by_key(keys)]  # by x, then noise (distinct keys: a unique order)
     surplus = np.where(members, have - ctx.need, 0)
     broken = kernels().over_surplus(*ctx.csr, ys, members.astype(np.uint8), surplus)
     return ys[~broken]
@@ -157,8 +153,8 @@ def _attack(ctx: SearchContext, members: np.ndarray):
     from all bad: the plain top-``m`` fill is counted without rebalancing
     (the search only needs to see the count collapse there).
     """
-    x = _slot_counts(ctx, members)
-    x_counts = kernels().skill_degrees(x, int(x.max()) + 1)  # np.bincount(x), no int64 copy
+    # X_i: slots of text i that hold a skill of S (with multiplicity), and its histogram
+    x, x_counts = ctx.slot_histogram(members)
     if _top_sum(x_counts, ctx.m) < _HOPELESS * int(ctx.need[members].sum()):
         failed = np.zeros(ctx.n_texts, dtype=bool)
         failed[top_indices(x + ctx.noise, ctx.m)] = True
@@ -300,13 +296,19 @@ def targeted(
         out[order[:z]] = True
         return out
 
+    done: dict[bytes, np.ndarray] = {}  # an attack is a function of S: each S once
+
     def attack(members: np.ndarray):
         nonlocal best
+        key = members.tobytes()
+        if key in done:  # its count is in tried and best already
+            return done[key]
         z = int(members.sum())
         failed, have, n_bad = _attack(ctx, members)
         tried[z] = max(tried.get(z, 0), n_bad)
         if n_bad > best[0]:
             best = (n_bad, failed, z)
+        done[key] = have
         return have
 
     if sizes is None:

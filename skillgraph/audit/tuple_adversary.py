@@ -212,7 +212,7 @@ def _two_level(ctx: SearchContext, order: np.ndarray, z: int) -> np.ndarray:
     members = np.zeros(ctx.graph.n_skills, dtype=np.float32)
     members[order[:z]] = 1.0
     failed = np.zeros(ctx.n_texts, dtype=bool)
-    failed[top_indices(ctx.text_scores(members) + ctx.noise, ctx.m)] = True
+    failed[top_indices(ctx.text_scores(members, noise=True), ctx.m)] = True
     return failed
 
 

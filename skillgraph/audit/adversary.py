@@ -191,7 +191,7 @@ def _skill_greedy_search(ctx: SearchContext, rng: np.random.Generator, restarts:
     is often not part of the best cluster); otherwise restarts differ in
     their random tie-breaking.
     """
-    best_failed, best_bad = None, -1
+    best_bits, best_bad = None, -1  # the best Y as bits: the skill-side CSR is alive here
     firsts = np.flatnonzero(ctx.reachable)
     forced = firsts.size <= restarts
     for i in range(min(restarts, firsts.size) if forced else restarts):
@@ -204,12 +204,14 @@ def _skill_greedy_search(ctx: SearchContext, rng: np.random.Generator, restarts:
         for _round in range(3):
             n_bad = int(np.count_nonzero(ctx.reachable & (have >= ctx.need)))
             if n_bad > best_bad:
-                best_bad, best_failed = n_bad, failed.copy()
+                best_bad, best_bits = n_bad, np.packbits(failed)
             pruned, have2 = _prune(ctx, failed, have)
             if pruned.sum() == failed.sum():
                 break
             failed, have = _skill_greedy(ctx, pruned, have2, rng.random(ctx.graph.n_skills) * 1e-6)
-    return best_failed, best_bad
+    if best_bits is None:
+        return None, best_bad
+    return np.unpackbits(best_bits, count=ctx.n_texts).astype(bool), best_bad
 
 
 def _ruin_and_recreate(
@@ -440,12 +442,17 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     n_bad = ctx.n_bad(static_failed)
     if n_bad > best_bad:
         best_bad, best_failed = n_bad, static_failed
+    # kept as bits while B holds the skill-side CSR (the peak of a check on a large graph)
+    best_bits = np.packbits(best_failed)
+    del best_failed, static_failed
 
     # B. skill by skill (strong on small and clustered graphs; cheap everywhere)
     sg_failed = _skill_by_skill(ctx, rng)
     skill_greedy_bad = ctx.n_bad(sg_failed)
     if skill_greedy_bad > best_bad:
         best_failed = sg_failed
+    else:
+        best_failed = np.unpackbits(best_bits, count=graph.n_texts).astype(bool)
 
     details = {
         "skill_greedy_n_bad": skill_greedy_bad,

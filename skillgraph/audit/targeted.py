@@ -32,6 +32,7 @@ from skillgraph.audit.search import (
     top_indices,
     validate_inputs,
 )
+from skillgraph.core.competence import failed_edge_counts
 from skillgraph.core.failures import failure_count
 from skillgraph.theory.sharp import alpha_sharp
 
@@ -87,7 +88,7 @@ def _fill(ctx: SearchContext, members: np.ndarray, x: np.ndarray, x_counts: np.n
     at_least = np.cumsum(x_counts[::-1])[::-1]  # at_least[v] = #{X >= v}
     tau = int(np.flatnonzero(at_least >= ctx.m)[-1]) if ctx.m > 0 else x_counts.size
     failed = x > tau
-    have = ctx.hits(np.flatnonzero(failed))
+    have = failed_edge_counts(ctx.graph, failed)
     budget = ctx.m - int(failed.sum())
     # with tau = 0 the boundary texts hold no member: no claim could pick one
     pool = np.flatnonzero(x == tau) if tau > 0 else np.zeros(0, dtype=np.int64)
@@ -158,7 +159,7 @@ def _attack(ctx: SearchContext, members: np.ndarray):
     if _top_sum(x_counts, ctx.m) < _HOPELESS * int(ctx.need[members].sum()):
         failed = np.zeros(ctx.n_texts, dtype=bool)
         failed[top_indices(x + ctx.noise, ctx.m)] = True
-        have = ctx.hits(np.flatnonzero(failed))
+        have = failed_edge_counts(ctx.graph, failed)
     else:
         failed, have = _fill(ctx, members, x, x_counts)
         failed, have = _swap(ctx, members, failed, have, x)

@@ -45,7 +45,7 @@ import numpy as np
 from skillgraph._docstrings import fill_doc
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_probability, check_real
-from skillgraph.audit import adversary
+from skillgraph.audit import adversary, milp
 from skillgraph.audit.assumptions import broken_assumptions, sampled_from_model
 from skillgraph.audit.check_report import CheckReport
 from skillgraph.audit.check_statements import graph_statements
@@ -198,7 +198,7 @@ def _run_adversaries(
     outcomes = []
     exact_upper = None
     if run_exact:
-        ex = adversary.exact(graph, theta, beta, time_limit=limit)
+        ex = milp.exact(graph, theta, beta, time_limit=limit)
         outcomes.append(_outcome(graph, beta, "exact", ex.failed, ex.optimal))
         exact_upper = ex.upper_bound
     gr = adversary.greedy(graph, theta, beta, seed=child_seed(master, 1))
@@ -304,8 +304,8 @@ def check(
     ``report.violated``: an adversary beats an upper end that holds for this
     graph (a bug on a sampled graph), or the certificate of the model (the
     finding that a user's graph is far from it).  Cost: the greedy adversary
-    dominates (about 15 s at ``n_texts = 1e6, k = 8``, the targeted one a few
-    seconds); the exact one is
+    dominates; the whole check takes about 10 s at ``n_texts = 1e6, k = 8`` and
+    25 s at ``1e7`` on two cores (``benchmarks/bench_check.py``); the exact one is
     exponential in the worst case and bounded by ``time_limit``; the tuple
     adversary adds a few seconds to a minute at ``n_texts = 1e6``.
 

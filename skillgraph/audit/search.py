@@ -59,9 +59,9 @@ class AdversaryResult(Display):
     method : str
         ``"greedy"``, ``"exact"`` or ``"targeted"`` (:mod:`skillgraph.audit.targeted`).
     optimal : bool
-        ``True`` only for :func:`~skillgraph.audit.adversary.exact` when HiGHS proved optimality.
+        ``True`` only for :func:`~skillgraph.audit.milp.exact` when HiGHS proved optimality.
     upper_bound : float or None
-        :func:`~skillgraph.audit.adversary.exact`: HiGHS's bound on the best achievable
+        :func:`~skillgraph.audit.milp.exact`: HiGHS's bound on the best achievable
         objective (``mu1``-mass of bad skills); ``None`` for
         :func:`~skillgraph.audit.adversary.greedy`.
     details : dict

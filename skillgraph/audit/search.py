@@ -313,7 +313,7 @@ def pad_failures(ctx: SearchContext, failed: np.ndarray, rng: np.random.Generato
 
 
 def skill_csr(graph: SkillGraph) -> tuple[np.ndarray, np.ndarray]:
-    """The graph's skill-side CSR (:meth:`SkillGraph.skill_texts`) without caching it on the
+    """The graph's skill-side CSR (``SkillGraph.skill_texts``) without caching it on the
     graph, unless the graph already holds it: a search that needs it for a while drops it
     afterwards (at ``n_texts = 1e7, k = 8`` it is 320 MB, a third of a check's peak)."""
     cached = graph.__dict__.get("_skill_csr")  # functools.cached_property's slot

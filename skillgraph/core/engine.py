@@ -152,7 +152,7 @@ class Engine(ABC):
         shape : (n_skills, n_texts, k)
         theta : float
         failure : str
-            The failure model, a name of :attr:`failures`.
+            The failure model, a name of ``failures``.
         fail : callable, optional
             ``fail(graph) -> bool mask`` replaces the failure model when the
             engine keeps the graph (a sweep's registered model with its settings).
@@ -174,7 +174,7 @@ class Engine(ABC):
         ----------
         shape : (n_skills, n_texts, k)
         models : sequence of str
-            Names of :attr:`failures`.
+            Names of ``failures``.
         thetas : sequence of float
         graph_seed : SeedSequence
         failure_seeds : sequence of SeedSequence

@@ -31,6 +31,7 @@ from skillgraph.theory.sharp import (
     sharp_log_bounds,
     top_share,
 )
+from tests.brute_force import slot_tail_probability
 
 mp.mp.dps = 25
 
@@ -320,25 +321,6 @@ def test_converges_to_alpha_sharp():
     assert all(c >= math.floor(limit) for c in counts)
 
 
-def slot_count_probability(n_texts, m, k, a, beta):
-    """Exact P[top_m(X) > beta sum X] for X_1..X_n i.i.d. Binomial(k, a), by
-    enumerating how many texts hold each value 0..k (multinomial)."""
-    p = [math.comb(k, j) * a**j * (1 - a) ** (k - j) for j in range(k + 1)]
-    total = 0.0
-    for counts in itertools.product(range(n_texts + 1), repeat=k):
-        rest = n_texts - sum(counts)
-        if rest < 0:
-            continue
-        c = (rest, *counts)  # texts holding 0, 1, ..., k slots
-        values = [v for v in range(k, -1, -1) for _ in range(c[v])]
-        if sum(values[:m]) > beta * sum(values):
-            coef = math.factorial(n_texts)
-            for ci in c:
-                coef //= math.factorial(ci)
-            total += coef * math.prod(p[v] ** c[v] for v in range(k + 1))
-    return total
-
-
 @pytest.mark.parametrize(
     "n_texts, k, theta, beta", [(10, 2, 0.2, 0.5), (12, 3, 0.25, 0.6), (9, 2, 0.3, 0.7)]
 )
@@ -347,7 +329,7 @@ def test_chernoff_step_dominates_exact_probability(n_texts, k, theta, beta):
     m = round(theta * n_texts)
     bounds = sharp_log_bounds(n_skills, n_texts, k, m, beta, range(1, n_skills))
     for z in range(1, n_skills):
-        exact = slot_count_probability(n_texts, m, k, z / n_skills, beta)
+        exact = slot_tail_probability(n_texts, m, k, z / n_skills, beta)
         per_set = bounds[z - 1] - math.log(math.comb(n_skills, z))
         if exact > 0:
             assert math.log(exact) <= per_set + 1e-9

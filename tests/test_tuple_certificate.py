@@ -15,6 +15,7 @@ from skillgraph.core.competence import tuple_bad_fraction
 from skillgraph.core.failures import random_failures
 from skillgraph.theory.sharp import alpha_sharp, certified_sharp, chernoff_log_bounds
 from skillgraph.theory.sharp_tuples import dominance_from_survival, lattice_thresholds
+from tests.brute_force import slot_tail_probability
 
 # --------------------------------------------------------------------------- brute force
 
@@ -122,22 +123,6 @@ def test_bad_input(kwargs, words):
 # --------------------------------------------------------------------------- any measure
 
 
-def slot_tail(n_texts, m, k, a, beta):
-    """Exact P[top_m(X) > beta sum X], X_i i.i.d. Binomial(k, a), by enumerating counts."""
-    p = [math.comb(k, j) * a**j * (1 - a) ** (k - j) for j in range(k + 1)]
-    total = 0.0
-    for counts in itertools.product(range(n_texts + 1), repeat=k):
-        rest = n_texts - sum(counts)
-        if rest < 0:
-            continue
-        c = (rest, *counts)
-        values = sorted((v for v in range(k + 1) for _ in range(c[v])), reverse=True)
-        if sum(values[:m]) > beta * sum(values):
-            coef = math.factorial(n_texts) // math.prod(math.factorial(ci) for ci in c)
-            total += coef * math.prod(p[v] ** c[v] for v in range(k + 1))
-    return total
-
-
 @pytest.mark.parametrize("lo, hi", [(0.2, 0.3), (0.1, 0.45), (0.3, 0.31)])
 def test_interval_bound_covers_every_mass_inside(lo, hi):
     # convexity of the moment generating function in the mass: both ends bound the inside
@@ -149,7 +134,7 @@ def test_interval_bound_covers_every_mass_inside(lo, hi):
 
     pair = chernoff_log_bounds(lp(lo), n_texts, m, beta, log_weights_high=lp(hi))[0]
     for a in np.linspace(lo, hi, 7):
-        exact = slot_tail(n_texts, m, k, a, beta)
+        exact = slot_tail_probability(n_texts, m, k, a, beta)
         assert exact == 0 or math.log(exact) <= pair + 1e-9
 
 

@@ -137,6 +137,18 @@ def test_skill_texts_csr_against_brute_force():
         assert list(indices[indptr[s]:indptr[s + 1]]) == expected
 
 
+def test_skill_texts_without_cache_builds_the_same_csr_and_keeps_nothing():
+    g = sample_graph(7, 40, 3, seed=2)
+    indptr, indices = g.skill_texts(cache=False)
+    assert "_skill_csr" not in g.__dict__  # not kept on the graph
+    cached_indptr, cached_indices = g.skill_texts()
+    np.testing.assert_array_equal(indptr, cached_indptr)
+    np.testing.assert_array_equal(indices, cached_indices)
+    assert g.skill_texts(cache=False)[1] is cached_indices  # a kept CSR is reused
+    with pytest.raises(TypeError, match="cache must be True or False"):
+        g.skill_texts(cache=1)
+
+
 def test_ragged_graph_from_edges():
     g = SkillGraph.from_edges([0, 0, 1, 2, 2, 2], [1, 2, 0, 1, 1, 3], n_skills=5)
     assert g.k is None and not g.is_regular

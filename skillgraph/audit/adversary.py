@@ -34,7 +34,6 @@ from skillgraph.audit.search import (
     SearchContext,
     make_result,
     pad_failures,
-    skill_csr,
     target_order,
     top_indices,
     validate_inputs,
@@ -344,7 +343,7 @@ def _skill_by_skill(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
     # large graphs the texts' noise gives way to its ranks meanwhile (half the memory)
     large = ctx.n_texts >= _RANKED_NOISE_TEXTS
     with ctx.noise_as_ranks() if large else contextlib.nullcontext():
-        ctx.skill_csr = skill_csr(ctx.graph)
+        ctx.skill_csr = ctx.graph.skill_texts(cache=False)
         try:
             failed, _ = _skill_greedy_search(ctx, rng, restarts)
             # iterated local search where a move is cheap (tiny and small graphs)

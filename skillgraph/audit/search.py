@@ -32,7 +32,6 @@ __all__ = [
     "top_indices",
     "pad_failures",
     "target_order",
-    "skill_csr",
     "UNREACHABLE",
 ]
 
@@ -174,7 +173,7 @@ class SearchContext:
         self.noise = self._draw_noise(rng)
         self._noise_distinct = None  # known once noise_rank is built
         self.evaluations = 0
-        #: the skill-side CSR while a search that reads it runs (:func:`skill_csr`)
+        #: the skill-side CSR while a search that reads it runs (``skill_texts(cache=False)``)
         self.skill_csr = None
 
     def _draw_noise(self, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -310,14 +309,6 @@ def pad_failures(ctx: SearchContext, failed: np.ndarray, rng: np.random.Generato
         failed = failed.copy()
         failed[top_indices(scores, missing)] = True
     return failed
-
-
-def skill_csr(graph: SkillGraph) -> tuple[np.ndarray, np.ndarray]:
-    """The graph's skill-side CSR (``SkillGraph.skill_texts``) without caching it on the
-    graph, unless the graph already holds it: a search that needs it for a while drops it
-    afterwards (at ``n_texts = 1e7, k = 8`` it is 320 MB, a third of a check's peak)."""
-    cached = graph.__dict__.get("_skill_csr")  # functools.cached_property's slot
-    return cached if cached is not None else type(graph)._skill_csr.func(graph)
 
 
 def target_order(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:

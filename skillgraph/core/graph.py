@@ -232,16 +232,32 @@ class SkillGraph:
         """Text id of every edge slot (int64, ``(n_edges,)``), aligned with ``text_indices``."""
         return _frozen(np.repeat(np.arange(self.n_texts, dtype=np.int64), self.text_degrees))
 
-    def skill_texts(self) -> tuple[np.ndarray, np.ndarray]:
+    def skill_texts(self, *, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Skill-side CSR ``(indptr, indices)`` built by a counting sort.
 
         ``indices[indptr[s]:indptr[s + 1]]`` are the text pieces using skill
         ``s``, ascending, repeated by multiplicity.  O(n_edges + n_skills).
+
+        Parameters
+        ----------
+        cache : bool, default True
+            Keep the CSR on the graph for the next call.  ``False`` builds it
+            without keeping it (unless the graph already holds it), for a
+            caller that needs it only for a while: at ``n_texts = 1e7, k = 8``
+            it is 320 MB.
         """
-        return self._skill_csr
+        if not isinstance(cache, bool):
+            raise TypeError(f"cache must be True or False, got {type(cache).__name__} {cache!r}")
+        if cache:
+            return self._skill_csr
+        cached = self.__dict__.get("_skill_csr")  # functools.cached_property's slot
+        return cached if cached is not None else self._build_skill_csr()
 
     @cached_property
     def _skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._build_skill_csr()
+
+    def _build_skill_csr(self) -> tuple[np.ndarray, np.ndarray]:
         check_memory(8 * (self.n_edges + self.n_skills + 1), "the skill-side CSR")
         if self.n_edges < _PARALLEL_FROM:
             # a stable sort by skill keeps each skill's texts ascending, as the counting sort;

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from skillgraph.mechanisms.memory.inputs import (
     check_d,
     check_law_exponent,
 )
-from skillgraph.mechanisms.memory.model import memory_error, memory_setup
+from skillgraph.mechanisms.memory.model import MEMORY_ERROR_DEFAULTS, memory_setup
 
 __all__ = ["scheme_label", "MemoryConfig"]
 
@@ -32,8 +31,6 @@ def scheme_label(scheme: str, *, kappa: float, rho: float) -> str:
 
 #: the fields every memory of a run shares (:meth:`MemoryConfig.memory_kwargs`), in order
 _MEMORY_KWARGS = ("n_inputs", "n_labels", "zipf_exponent", "kappa", "rho")
-#: the defaults of :func:`memory_error`, the run's defaults too
-_MEMORY_ERROR = {name: p.default for name, p in inspect.signature(memory_error).parameters.items()}
 
 
 def _log_grid(low: float, high: float, n: int) -> tuple[int, ...]:
@@ -83,12 +80,12 @@ class MemoryConfig:
         least ``1 - beta``.
     """
 
-    n_inputs: int = _MEMORY_ERROR["n_inputs"]
-    n_labels: int = _MEMORY_ERROR["n_labels"]
-    zipf_exponent: float = _MEMORY_ERROR["zipf_exponent"]
-    kappa: float = float(_MEMORY_ERROR["kappa"])
-    rho: float = _MEMORY_ERROR["rho"]
-    trials: int = _MEMORY_ERROR["trials"]
+    n_inputs: int = MEMORY_ERROR_DEFAULTS["n_inputs"]
+    n_labels: int = MEMORY_ERROR_DEFAULTS["n_labels"]
+    zipf_exponent: float = MEMORY_ERROR_DEFAULTS["zipf_exponent"]
+    kappa: float = float(MEMORY_ERROR_DEFAULTS["kappa"])
+    rho: float = MEMORY_ERROR_DEFAULTS["rho"]
+    trials: int = MEMORY_ERROR_DEFAULTS["trials"]
     seed: int = 0
     d: tuple = field(default_factory=lambda: _log_grid(8, 2048, 17))
     fit_window: tuple = (32, 512)

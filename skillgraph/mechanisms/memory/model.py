@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -437,6 +438,15 @@ def memory_error(
         n_labels=setup.n_labels, zipf_exponent=setup.zipf_exponent, scheme=setup.scheme,
         kappa=setup.kappa, rho=setup.rho, trials=trials,
     )  # fmt: skip
+
+
+#: the keyword defaults of :func:`memory_error`, written once in its signature (a run's
+#: and a sweep item's defaults too)
+MEMORY_ERROR_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(memory_error).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,7 +9,6 @@ registers :data:`DESCRIPTION` and these functions.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping
 
@@ -18,7 +17,7 @@ from skillgraph.mechanisms._grid import as_list, combination_problems, given, re
 from skillgraph.mechanisms.memory.config import MemoryConfig
 from skillgraph.mechanisms.memory.inputs import PARAMETER_CHECKS
 from skillgraph.mechanisms.memory.laws import data_term
-from skillgraph.mechanisms.memory.model import memory_error
+from skillgraph.mechanisms.memory.model import MEMORY_ERROR_DEFAULTS, memory_error
 from skillgraph.mechanisms.memory.pipeline import size_cell
 
 __all__ = [
@@ -67,9 +66,8 @@ AXIS_CHECKS: dict[str, Callable] = {
 
 
 def _arguments(point: Mapping) -> dict:
-    """Every parameter of :func:`memory_measurement` but ``d``, ``trials`` and ``seed``."""
-    defaults = inspect.signature(memory_measurement).parameters
-    args = {name: defaults[name].default for name in AXES}
+    """The grid point's memory parameters (:data:`AXES`), defaults from ``memory_error``."""
+    args = {name: MEMORY_ERROR_DEFAULTS[name] for name in AXES}
     args.update(given(point, AXES))
     if args["T"] == POPULATION:
         args["T"] = None
@@ -138,26 +136,24 @@ def measure(
     ]  # fmt: skip
 
 
-def memory_measurement(
-    *,
-    d,
-    T=None,
-    n_inputs: int = 1000,
-    n_labels: int = 5,
-    zipf_exponent: float = 2.0,
-    scheme: str = "threshold",
-    kappa: float = 8,
-    rho: float = 1.0,
-    trials: int = 20,
-    seed=None,
-) -> list[dict]:
+#: the parameters every row of an item carries, in the order of its columns
+_ROW_PARAMETERS = ("n_inputs", "n_labels", "zipf_exponent", "scheme", "kappa", "rho", "trials", "T")
+
+
+def memory_measurement(*, d, seed=None, **options) -> list[dict]:
     """One sweep work item: the memory error at sizes ``d`` and the analytic terms, as tidy rows.
 
     Parameters
     ----------
-    d, T, n_inputs, n_labels, zipf_exponent, scheme, kappa, rho, trials, seed
-        As in :func:`skillgraph.mechanisms.memory.memory_error` (``seed`` is
-        the work item's ``SeedSequence``).
+    d : int or array_like of int
+        Memory sizes, as in :func:`skillgraph.mechanisms.memory.memory_error`.
+    seed : SeedSequence, int, Generator or None
+        The work item's seed.
+    **options
+        ``T``, ``n_inputs``, ``n_labels``, ``zipf_exponent``, ``scheme``,
+        ``kappa``, ``rho``, ``trials``: the keywords of
+        :func:`~skillgraph.mechanisms.memory.memory_error`, with its defaults
+        (any other name is a ``TypeError`` there).
 
     Returns
     -------
@@ -167,11 +163,9 @@ def memory_measurement(
         population frequencies, ``"capacity_term"``); with ``T``, one
         ``"data_term"`` row.  Every row carries the parameters.
     """
-    curve = memory_error(d, T, n_inputs=n_inputs, n_labels=n_labels,
-                             zipf_exponent=zipf_exponent, scheme=scheme, kappa=kappa, rho=rho,
-                             trials=trials, seed=seed)  # fmt: skip
-    params = {"n_inputs": n_inputs, "n_labels": n_labels, "zipf_exponent": zipf_exponent,
-              "scheme": scheme, "kappa": kappa, "rho": rho, "trials": trials, "T": T}  # fmt: skip
+    curve = memory_error(d, seed=seed, **options)
+    params = {name: options.get(name, MEMORY_ERROR_DEFAULTS[name]) for name in _ROW_PARAMETERS}
+    scheme, T = params["scheme"], params["T"]
     nan = {"ci_low": math.nan, "ci_high": math.nan}
     rows = []
     analytic = curve.analytic() if scheme == "threshold" else None
@@ -184,6 +178,6 @@ def memory_measurement(
             name = "capacity_term" if T is None else "analytic_error"
             rows.append({**params, "d": cell, "quantity": name, "value": float(analytic[i]), **nan})
     if T is not None:
-        value = data_term(T, n_inputs=n_inputs, zipf_exponent=zipf_exponent)
+        value = data_term(T, n_inputs=params["n_inputs"], zipf_exponent=params["zipf_exponent"])
         rows.append({**params, "d": None, "quantity": "data_term", "value": value, **nan})
     return rows

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from skillgraph.audit import adversary
+from skillgraph.audit.targeted import targeted
 from skillgraph.core.competence import bad_fraction as sg_bad_fraction
 from skillgraph.core.graph import SkillGraph
 from skillgraph.core.sampling import sample_graph
@@ -216,6 +217,17 @@ def test_edge_cases():
     assert r.n_failed == 0 and r.n_bad == 0 and r.optimal
     r = adversary.greedy(graph, 1.0, 0.5)
     assert r.n_failed == 50 and r.n_bad == 10
+
+
+def test_every_adversary_fails_round_theta_n_texts_even_with_nothing_to_target():
+    # an edgeless graph has no skill that can be made bad, yet |Y| = round(theta n_texts)
+    graph = SkillGraph.from_edges([], [], n_skills=5, n_texts=10)
+    for result in (
+        adversary.greedy(graph, 0.3, 0.5, seed=1),
+        targeted(graph, 0.3, 0.5, seed=1),
+        adversary.exact(graph, 0.3, 0.5),
+    ):
+        assert (result.method, result.n_failed, result.n_bad) == (result.method, 3, 0)
 
 
 @pytest.mark.parametrize(

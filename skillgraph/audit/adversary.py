@@ -33,8 +33,8 @@ from skillgraph.audit.search import (
     AdversaryResult,
     SearchContext,
     make_result,
+    open_search,
     pad_failures,
-    target_order,
     top_indices,
     validate_inputs,
 )
@@ -42,7 +42,6 @@ from skillgraph.audit.search import (
     need_counts as need_counts,
 )
 from skillgraph.core.competence import failed_edge_counts
-from skillgraph.core.failures import failure_count
 from skillgraph.core.graph import SkillGraph
 
 # AdversaryResult and need_counts live in skillgraph.audit.search, exact in
@@ -427,12 +426,10 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     graph, theta, beta = validate_inputs(graph, theta, beta)
     started = time.perf_counter()
     rng = as_generator(seed)
-    m = failure_count(graph.n_texts, theta)
-    ctx = SearchContext(graph, m, beta, rng)
-    order = target_order(ctx, rng)
-    if m == 0 or order.size == 0:
-        nothing = np.zeros(graph.n_texts, dtype=bool)
-        return make_result(graph, nothing, theta, beta, "greedy", details={"target_sizes": {}})
+    ctx, order = open_search(graph, theta, beta, rng)
+    if ctx.m == 0 or order.size == 0:
+        failed = pad_failures(ctx, np.zeros(graph.n_texts, dtype=bool), rng)
+        return make_result(graph, failed, theta, beta, "greedy", details={"target_sizes": {}})
 
     # A. targets by cost: static fills rank the target counts, adaptive fills refine the best
     tried = _scan_target_counts(ctx, order)

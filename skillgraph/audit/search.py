@@ -21,6 +21,7 @@ from skillgraph._display import Display
 from skillgraph._jit import kernels
 from skillgraph._validation import check_real
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
+from skillgraph.core.failures import failure_count
 from skillgraph.core.graph import SkillGraph
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "top_indices",
     "pad_failures",
     "target_order",
+    "open_search",
     "UNREACHABLE",
 ]
 
@@ -318,3 +320,16 @@ def target_order(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
     cost = ctx.need[idx] / np.maximum(mu, 1e-300)
     tiebreak = rng.random(idx.size)
     return idx[np.lexsort((tiebreak, cost))]
+
+
+def open_search(
+    graph: SkillGraph, theta: float, beta: float, rng: np.random.Generator
+) -> tuple[SearchContext, np.ndarray]:
+    """The context of a search for ``Y`` and its targets, cheapest first (:func:`target_order`).
+
+    Inputs validated by the caller (:func:`validate_inputs`).  Every search
+    draws from ``rng`` in this order, the texts' tie-breaking noise and then
+    the targets' tie-breaks, which is what fixes its numbers for a seed.
+    """
+    ctx = SearchContext(graph, failure_count(graph.n_texts, theta), beta, rng)
+    return ctx, target_order(ctx, rng)

@@ -27,13 +27,12 @@ from skillgraph.audit.search import (
     AdversaryResult,
     SearchContext,
     make_result,
+    open_search,
     pad_failures,
-    target_order,
     top_indices,
     validate_inputs,
 )
 from skillgraph.core.competence import failed_edge_counts
-from skillgraph.core.failures import failure_count
 from skillgraph.theory.sharp import alpha_sharp
 
 __all__ = ["targeted"]
@@ -282,8 +281,7 @@ def targeted(
     restarts = check_int("restarts", restarts, 0)
     started = time.perf_counter()
     rng = as_generator(seed)
-    ctx = SearchContext(graph, failure_count(graph.n_texts, theta), beta, rng)
-    order = target_order(ctx, rng)
+    ctx, order = open_search(graph, theta, beta, rng)
     n_pos = order.size
     sizes = _validated_sizes(sizes, n_pos)
     tried: dict[int, int] = {}

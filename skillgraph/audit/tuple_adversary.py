@@ -37,8 +37,8 @@ from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_int
 from skillgraph.audit.search import (
     SearchContext,
+    open_search,
     pad_failures,
-    target_order,
     top_indices,
     validate_inputs,
 )
@@ -48,7 +48,7 @@ from skillgraph.core.competence import (
     failed_edge_counts,
     tuple_bad_fraction_from_counts,
 )
-from skillgraph.core.failures import failure_count, random_failures
+from skillgraph.core.failures import random_failures
 
 __all__ = ["TupleAdversaryResult", "tuple_adversary", "tuple_bad_mass"]
 
@@ -311,10 +311,9 @@ def tuple_adversary(
     started = time.perf_counter()
     master = as_seed_sequence(seed)
     rng = np.random.default_rng(child_seed(master, 0))
-    ctx = SearchContext(graph, failure_count(graph.n_texts, theta), beta, rng)
+    ctx, order = open_search(graph, theta, beta, rng)
     score = _Scorer(graph, t, beta)
     score(random_failures(graph, theta, seed=child_seed(master, 1)), "spread")
-    order = target_order(ctx, rng)
     details: dict = {}
     if ctx.m > 0 and order.size:
         z, tried = _scan_sizes(ctx, order, score)

@@ -6,6 +6,7 @@ import inspect
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -441,12 +442,12 @@ def memory_error(
 
 
 #: the keyword defaults of :func:`memory_error`, written once in its signature (a run's
-#: and a sweep item's defaults too)
-MEMORY_ERROR_DEFAULTS = {
+#: and a sweep item's defaults too); read-only
+MEMORY_ERROR_DEFAULTS = MappingProxyType({
     name: parameter.default
     for name, parameter in inspect.signature(memory_error).parameters.items()
     if parameter.default is not inspect.Parameter.empty
-}
+})  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)

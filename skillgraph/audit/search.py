@@ -33,7 +33,6 @@ __all__ = [
     "top_indices",
     "pad_failures",
     "target_order",
-    "open_search",
     "UNREACHABLE",
 ]
 
@@ -327,7 +326,9 @@ def open_search(
 ) -> tuple[SearchContext, np.ndarray]:
     """The context of a search for ``Y`` and its targets, cheapest first (:func:`target_order`).
 
-    Inputs validated by the caller (:func:`validate_inputs`).  Every search
+    The adversaries' own opening, not part of the documented API: it trusts
+    its inputs, which every caller has passed through :func:`validate_inputs`
+    (with its own further checks) before any work.  Every search
     draws from ``rng`` in this order, the texts' tie-breaking noise and then
     the targets' tie-breaks, which is what fixes its numbers for a seed.
     """

@@ -230,6 +230,19 @@ def test_every_adversary_fails_round_theta_n_texts_even_with_nothing_to_target()
         assert (result.method, result.n_failed, result.n_bad) == (result.method, 3, 0)
 
 
+def test_search_adversaries_report_sizes_and_seconds_even_with_nothing_to_target():
+    # one skeleton runs both searches: the same statistics keys whether or not there is a target
+    edgeless = SkillGraph.from_edges([], [], n_skills=5, n_texts=10)
+    dense = sample_graph(20, 400, 3, seed=2)
+    for graph in (edgeless, dense):
+        for result, sizes_key in (
+            (adversary.greedy(graph, 0.3, 0.5, seed=1), "target_sizes"),
+            (targeted(graph, 0.3, 0.5, seed=1), "sizes"),
+        ):
+            assert sizes_key in result.details and result.details["seconds"] >= 0.0
+            assert bool(result.details[sizes_key]) == (graph is dense)
+
+
 @pytest.mark.parametrize(
     "call, exc, words",
     [

@@ -23,18 +23,15 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 
 import numpy as np
 
-from skillgraph._rng import as_generator
 from skillgraph.audit.milp import exact
 from skillgraph.audit.search import (
     AdversaryResult,
     SearchContext,
-    make_result,
-    open_search,
     pad_failures,
+    run_search,
     top_indices,
     validate_inputs,
 )
@@ -354,6 +351,39 @@ def _skill_by_skill(ctx: SearchContext, rng: np.random.Generator) -> np.ndarray:
     return pad_failures(ctx, failed, rng)
 
 
+def _greedy_search(ctx: SearchContext, order: np.ndarray, rng: np.random.Generator):
+    """The greedy search for ``Y`` (``order``: the targets, cheapest first) and its statistics."""
+    # A. targets by cost: static fills rank the target counts, adaptive fills refine the best
+    tried = _scan_target_counts(ctx, order)
+    ranked = sorted(tried, key=lambda z: (-tried[z], z))
+    best_bad, best_failed = _adaptive_search(ctx, order, ranked, rng)
+    # a static fill may beat the adaptive ones on some structures
+    z_static = ranked[0]
+    static_failed = pad_failures(ctx, _static_fill(ctx, _first_targets(ctx, order, z_static)), rng)
+    n_bad = ctx.n_bad(static_failed)
+    if n_bad > best_bad:
+        best_bad, best_failed = n_bad, static_failed
+    # kept as bits while B holds the skill-side CSR (the peak of a check on a large graph)
+    best_bits = np.packbits(best_failed)
+    del best_failed, static_failed
+
+    # B. skill by skill (strong on small and clustered graphs; cheap everywhere)
+    sg_failed = _skill_by_skill(ctx, rng)
+    skill_greedy_bad = ctx.n_bad(sg_failed)
+    if skill_greedy_bad > best_bad:
+        best_failed = sg_failed
+    else:
+        best_failed = np.unpackbits(best_bits, count=ctx.n_texts).astype(bool)
+
+    details = {
+        "skill_greedy_n_bad": skill_greedy_bad,
+        "target_sizes": dict(sorted(tried.items())),
+        "best_static_target_size": int(z_static),
+        "evaluations": ctx.evaluations,
+    }
+    return best_failed, details
+
+
 def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> AdversaryResult:
     """A strong heuristic worst-case failure set (:ref:`theory-adversary-greedy`).
 
@@ -424,40 +454,4 @@ def greedy(graph: SkillGraph, theta: float, beta: float, *, seed=None) -> Advers
     (200, True)
     """
     graph, theta, beta = validate_inputs(graph, theta, beta)
-    started = time.perf_counter()
-    rng = as_generator(seed)
-    ctx, order = open_search(graph, theta, beta, rng)
-    if ctx.m == 0 or order.size == 0:
-        failed = pad_failures(ctx, np.zeros(graph.n_texts, dtype=bool), rng)
-        return make_result(graph, failed, theta, beta, "greedy", details={"target_sizes": {}})
-
-    # A. targets by cost: static fills rank the target counts, adaptive fills refine the best
-    tried = _scan_target_counts(ctx, order)
-    ranked = sorted(tried, key=lambda z: (-tried[z], z))
-    best_bad, best_failed = _adaptive_search(ctx, order, ranked, rng)
-    # a static fill may beat the adaptive ones on some structures
-    z_static = ranked[0]
-    static_failed = pad_failures(ctx, _static_fill(ctx, _first_targets(ctx, order, z_static)), rng)
-    n_bad = ctx.n_bad(static_failed)
-    if n_bad > best_bad:
-        best_bad, best_failed = n_bad, static_failed
-    # kept as bits while B holds the skill-side CSR (the peak of a check on a large graph)
-    best_bits = np.packbits(best_failed)
-    del best_failed, static_failed
-
-    # B. skill by skill (strong on small and clustered graphs; cheap everywhere)
-    sg_failed = _skill_by_skill(ctx, rng)
-    skill_greedy_bad = ctx.n_bad(sg_failed)
-    if skill_greedy_bad > best_bad:
-        best_failed = sg_failed
-    else:
-        best_failed = np.unpackbits(best_bits, count=graph.n_texts).astype(bool)
-
-    details = {
-        "skill_greedy_n_bad": skill_greedy_bad,
-        "target_sizes": dict(sorted(tried.items())),
-        "best_static_target_size": int(z_static),
-        "evaluations": ctx.evaluations,
-        "seconds": time.perf_counter() - started,
-    }
-    return make_result(graph, best_failed, theta, beta, "greedy", details=details)
+    return run_search("greedy", _greedy_search, graph, theta, beta, seed, "target_sizes")

@@ -6,12 +6,16 @@ many failed edges each skill needs; :class:`SearchContext` holds the counts a
 search updates; :func:`make_result` verifies a failure set by recomputing
 competence and wraps it in an :class:`AdversaryResult`.  The greedy and exact
 adversaries (:mod:`skillgraph.audit.adversary`) and the targeted one
-(:mod:`skillgraph.audit.targeted`) are built on these.
+(:mod:`skillgraph.audit.targeted`) are built on these; the two searches
+(greedy and targeted) run one skeleton, ``run_search``, from the opened search
+to the verified result.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,6 +23,7 @@ import numpy as np
 
 from skillgraph._display import Display
 from skillgraph._jit import kernels
+from skillgraph._rng import as_generator
 from skillgraph._validation import check_real
 from skillgraph.core.competence import bad_fraction, failed_edge_counts
 from skillgraph.core.failures import failure_count
@@ -334,3 +339,38 @@ def open_search(
     """
     ctx = SearchContext(graph, failure_count(graph.n_texts, theta), beta, rng)
     return ctx, target_order(ctx, rng)
+
+
+#: what a search adversary runs once its search is open: ``search(ctx, order, rng)``
+#: returns a failure set (any size up to ``m``) and its statistics
+Search = Callable[[SearchContext, np.ndarray, np.random.Generator], tuple[np.ndarray, dict]]
+
+
+def run_search(
+    method: str, search: Search, graph: SkillGraph, theta: float, beta: float, seed, sizes_key: str
+) -> AdversaryResult:
+    """A search adversary from validated inputs to its verified result.
+
+    Opens the search (:func:`open_search`), lets ``search`` choose a failure
+    set unless there is nothing to target (no failures to place, or no skill
+    that can be made bad), tops it up to exactly ``round(theta n_texts)``
+    texts (:func:`pad_failures`) and verifies it (:func:`make_result`).  The
+    result's ``details`` are the search's statistics and the call's
+    ``seconds``; with nothing to target, an empty ``sizes_key`` entry (the
+    sizes tried) stands for them.
+
+    Like :func:`open_search` it trusts ``graph``, ``theta`` and ``beta``: the
+    public adversaries (:func:`~skillgraph.audit.adversary.greedy`,
+    :func:`~skillgraph.audit.targeted.targeted`) check them, and the search's
+    own options, before calling it (``seed`` is checked here, before any work).
+    """
+    started = time.perf_counter()
+    rng = as_generator(seed)
+    ctx, order = open_search(graph, theta, beta, rng)
+    if ctx.m > 0 and order.size > 0:
+        failed, details = search(ctx, order, rng)
+    else:
+        failed, details = np.zeros(graph.n_texts, dtype=bool), {sizes_key: {}}
+    failed = pad_failures(ctx, failed, rng)  # a no-op on a set that is full already
+    details["seconds"] = time.perf_counter() - started
+    return make_result(graph, failed, theta, beta, method, details=details)

@@ -16,19 +16,16 @@ other adversaries (``method="targeted"``), its bad count measured by
 
 from __future__ import annotations
 
-import time
+import functools
 
 import numpy as np
 
 from skillgraph._jit import kernels
-from skillgraph._rng import as_generator
 from skillgraph._validation import check_int
 from skillgraph.audit.search import (
     AdversaryResult,
     SearchContext,
-    make_result,
-    open_search,
-    pad_failures,
+    run_search,
     top_indices,
     validate_inputs,
 )
@@ -200,7 +197,8 @@ def _revise(ctx, members, have, rng) -> np.ndarray:
     return revised
 
 
-def _validated_sizes(sizes, n_pos: int) -> list[int] | None:
+def _checked_sizes(sizes) -> list[int] | None:
+    """The distinct ``sizes`` of ``S`` to try, ascending (None: the search chooses)."""
     if sizes is None:
         return None
     arr = np.atleast_1d(np.asarray(sizes))
@@ -208,7 +206,56 @@ def _validated_sizes(sizes, n_pos: int) -> list[int] | None:
         raise TypeError(f"sizes must be a non-empty 1-D sequence of integers, got {sizes!r}")
     if arr.min() < 1:
         raise ValueError(f"sizes must be >= 1 (sizes of skill sets), got {int(arr.min())}")
-    return sorted({min(int(z), max(n_pos, 1)) for z in arr})
+    return sorted({int(z) for z in arr})
+
+
+def _targeted_search(ctx: SearchContext, order: np.ndarray, rng, *, theta, beta, sizes, restarts):
+    """The targeted search for ``Y`` (``order``: the targets, cheapest first) and its statistics."""
+    graph, n_pos = ctx.graph, order.size
+    tried: dict[int, int] = {}
+    best = (-1, None, 0)  # (n_bad, failed, size)
+
+    def members_of(z: int) -> np.ndarray:
+        out = np.zeros(graph.n_skills, dtype=bool)
+        out[order[:z]] = True
+        return out
+
+    done: dict[bytes, np.ndarray] = {}  # an attack is a function of S: each S once
+
+    def attack(members: np.ndarray):
+        nonlocal best
+        key = members.tobytes()
+        if key in done:  # its count is in tried and best already
+            return done[key]
+        z = int(members.sum())
+        failed, have, n_bad = _attack(ctx, members)
+        tried[z] = max(tried.get(z, 0), n_bad)
+        if n_bad > best[0]:
+            best = (n_bad, failed, z)
+        done[key] = have
+        return have
+
+    if sizes is None:
+        coarse = np.geomspace(1, n_pos, num=min(n_pos, _COARSE_SIZES)).round().astype(int)
+        z_sharp = sharp_size(graph, theta, beta, n_pos)
+        sizes = sorted(set(coarse.tolist()) | ({z_sharp} if z_sharp else set()))
+        for z in sizes:
+            attack(members_of(z))
+        z_best = best[2]
+        sizes = range(max(1, z_best - _WINDOW), min(n_pos, z_best + _WINDOW) + 1)
+    else:  # a size above the skills with edges would try them all again
+        sizes = sorted({min(z, n_pos) for z in sizes})
+    for z in sizes:
+        if z not in tried:
+            attack(members_of(z))
+    # revisions of the best sets: drop the members left short, take the closest outsiders
+    for z in sorted(tried, key=lambda s: (-tried[s], s))[:2]:
+        members = members_of(z)
+        for _ in range(restarts):
+            have = attack(members)
+            members = _revise(ctx, members, have, rng)
+    details = {"sizes": dict(sorted(tried.items())), "best_size": int(best[2])}
+    return best[1], details
 
 
 def targeted(
@@ -279,58 +326,8 @@ def targeted(
     """
     graph, theta, beta = validate_inputs(graph, theta, beta)
     restarts = check_int("restarts", restarts, 0)
-    started = time.perf_counter()
-    rng = as_generator(seed)
-    ctx, order = open_search(graph, theta, beta, rng)
-    n_pos = order.size
-    sizes = _validated_sizes(sizes, n_pos)
-    tried: dict[int, int] = {}
-    best = (-1, None, 0)  # (n_bad, failed, size)
-    if ctx.m == 0 or n_pos == 0:
-        failed = pad_failures(ctx, np.zeros(graph.n_texts, dtype=bool), rng)
-        return make_result(graph, failed, theta, beta, "targeted", details={"sizes": {}})
-
-    def members_of(z: int) -> np.ndarray:
-        out = np.zeros(graph.n_skills, dtype=bool)
-        out[order[:z]] = True
-        return out
-
-    done: dict[bytes, np.ndarray] = {}  # an attack is a function of S: each S once
-
-    def attack(members: np.ndarray):
-        nonlocal best
-        key = members.tobytes()
-        if key in done:  # its count is in tried and best already
-            return done[key]
-        z = int(members.sum())
-        failed, have, n_bad = _attack(ctx, members)
-        tried[z] = max(tried.get(z, 0), n_bad)
-        if n_bad > best[0]:
-            best = (n_bad, failed, z)
-        done[key] = have
-        return have
-
-    if sizes is None:
-        coarse = np.geomspace(1, n_pos, num=min(n_pos, _COARSE_SIZES)).round().astype(int)
-        z_sharp = sharp_size(graph, theta, beta, n_pos)
-        sizes = sorted(set(coarse.tolist()) | ({z_sharp} if z_sharp else set()))
-        for z in sizes:
-            attack(members_of(z))
-        z_best = best[2]
-        sizes = range(max(1, z_best - _WINDOW), min(n_pos, z_best + _WINDOW) + 1)
-    for z in sizes:
-        if z not in tried:
-            attack(members_of(z))
-    # revisions of the best sets: drop the members left short, take the closest outsiders
-    for z in sorted(tried, key=lambda s: (-tried[s], s))[:2]:
-        members = members_of(z)
-        for _ in range(restarts):
-            have = attack(members)
-            members = _revise(ctx, members, have, rng)
-    failed = pad_failures(ctx, best[1], rng)
-    details = {
-        "sizes": dict(sorted(tried.items())),
-        "best_size": int(best[2]),
-        "seconds": time.perf_counter() - started,
-    }
-    return make_result(graph, failed, theta, beta, "targeted", details=details)
+    sizes = _checked_sizes(sizes)
+    search = functools.partial(
+        _targeted_search, theta=theta, beta=beta, sizes=sizes, restarts=restarts
+    )
+    return run_search("targeted", search, graph, theta, beta, seed, "sizes")

@@ -42,7 +42,7 @@ from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph.core.counts import SkillCounts
 from skillgraph.core.engine import get_engine
 from skillgraph.core.failures import nested_failure_sets
-from skillgraph.core.intervals import replicate_interval
+from skillgraph.core.intervals import CI_LEVEL, replicate_interval
 from skillgraph.emergence import report
 from skillgraph.emergence.config import EmergeConfig
 from skillgraph.emergence.guarantees import (
@@ -63,8 +63,6 @@ __all__ = ["EmergeResult", "INTERVAL_RULE", "run_emerge", "emerge", "nested_fail
 #: :data:`skillgraph.core.intervals.INTERVAL_RULES`): the union of a Student-t
 #: interval over the replicate graphs and the Wilson interval of the pooled count.
 INTERVAL_RULE = "replicate_t"
-#: Level of every interval of the run.
-CI_LEVEL = 0.95
 
 
 def _failure_set_counts(config: EmergeConfig, root, r: int, thetas) -> Iterator[tuple]:

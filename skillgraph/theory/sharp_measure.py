@@ -23,8 +23,11 @@ from scipy.stats import binom
 from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_real
 from skillgraph.theory._text import CERTIFICATE_DOCS
-from skillgraph.theory.certificate_base import check_certificate_args
-from skillgraph.theory.certificates import log_binomial, rounding_slack
+from skillgraph.theory.certificate_base import (
+    check_certificate_args,
+    log_binomial,
+    rounding_slack,
+)
 from skillgraph.theory.sharp import alpha_sharp
 from skillgraph.theory.sharp_certificate import chernoff_log_bounds
 

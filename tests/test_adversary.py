@@ -273,5 +273,10 @@ def test_search_noise_gives_way_to_its_ranks_and_comes_back_the_same():
         assert ctx.noise is None
         keys = ctx.noise_keys(texts)
         assert np.array_equal(np.argsort(keys), np.argsort(values[texts]))
+        # scores with noise need the values: asking for them here is an error, not a silent 0
+        with pytest.raises(RuntimeError, match="noise_as_ranks"):
+            ctx.text_scores(np.ones(30), noise=True)
     assert np.array_equal(ctx.noise, values)
     assert np.array_equal(ctx.noise_rank, np.argsort(np.argsort(values)))
+    plain = ctx.text_scores(np.ones(30))
+    assert np.array_equal(ctx.text_scores(np.ones(30), noise=True), plain + values)

@@ -234,6 +234,11 @@ class SearchContext:
         are added slot by slot in float64, the same numbers as a ``bincount``,
         and the noise added to each as ``scores + noise`` would.
         """
+        if noise and self.noise is None:  # else the scores would silently lose their ties
+            raise RuntimeError(
+                "text_scores(noise=True) inside noise_as_ranks(): the noise values are "
+                "dropped there; order ties by noise_keys() instead"
+            )
         out = np.empty(self.n_texts, dtype=np.float64)
         w = np.ascontiguousarray(weights, dtype=np.float32)
         return kernels().row_sums(*self.csr, w, out, plus=self.noise if noise else None)

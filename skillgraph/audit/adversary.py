@@ -49,6 +49,7 @@ __all__ = ["greedy", "exact"]
 #: from this many texts the skill-by-skill search holds the noise's ranks, not its values
 _RANKED_NOISE_TEXTS = 1 << 20
 
+
 def _static_fill(ctx: SearchContext, targets: np.ndarray) -> np.ndarray:
     """``Y`` = the ``m`` texts with the most slots in the target skills."""
     scores = ctx.text_scores(targets.astype(np.float32), noise=True)

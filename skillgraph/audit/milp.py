@@ -146,7 +146,7 @@ def exact(
         return make_result(
             graph, failed, theta, beta, "exact", optimal=True, upper_bound=0.0,
             details={"status": "trivial", "seconds": 0.0},
-        )
+        )  # fmt: skip
     c, constraints = _milp_problem(graph, m, need, cand)
     res = _interruptible(
         milp,

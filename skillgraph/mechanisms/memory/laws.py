@@ -111,6 +111,7 @@ def data_term_asymptotic(T, zipf_exponent: float = 2.0):
     out = data_term_constant(a) * t ** -(1.0 - 1.0 / a)
     return float(out) if t.ndim == 0 else out
 
+
 #: the last parameters and the return of the laws of thresholding, in their docstrings
 _THRESHOLDING_TAIL = """
     n_inputs, n_labels, zipf_exponent, kappa

@@ -1351,18 +1351,28 @@ def _radix_pass(keys, idx, keys_out, idx_out, shift, count):
     return True
 
 
+@nb.njit(inline="always", cache=True)
+def _radix_passes(buffers, n_bits, count):
+    """The radix passes over the low ``n_bits`` bits of the keys, 11 bits a pass.
+
+    ``buffers = (keys, idx, keys_out, idx_out)``; returns them in the same
+    roles after the passes: ``keys`` sorted (stably) and ``idx`` moved with
+    them, the other two free for further passes.
+    """
+    keys, idx, keys_out, idx_out = buffers
+    for shift in range(0, n_bits, 11):
+        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
+            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
+    return keys, idx, keys_out, idx_out
+
+
 @nb.njit(cache=True)
 def order_by_key(keys):
     """Positions ordered by the uint64 ``keys`` ascending (stable), by an LSD radix sort
     of 11 bits a pass that skips the digits all keys share; ``keys`` is reordered."""
     n = keys.shape[0]
-    idx, idx_out = np.arange(n), np.empty(n, dtype=np.int64)
-    keys_out = np.empty(n, dtype=np.uint64)
-    count = np.empty(2048, dtype=np.int64)
-    for shift in range(0, 64, 11):
-        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
-            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
-    return idx
+    buffers = (keys, np.arange(n), np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64))
+    return _radix_passes(buffers, 64, np.empty(2048, dtype=np.int64))[1]
 
 
 @nb.njit(cache=True)
@@ -1377,19 +1387,14 @@ def order_by_score(score, rank):
     the comparison sort.
     """
     n = score.shape[0]
-    idx, idx_out = np.arange(n), np.empty(n, dtype=np.int64)
-    keys, keys_out = rank.astype(np.uint64), np.empty(n, dtype=np.uint64)
     count = np.empty(2048, dtype=np.int64)
-    for shift in range(0, 33, 11):
-        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
-            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
+    buffers = (rank.astype(np.uint64), np.arange(n), np.empty(n, dtype=np.uint64),
+               np.empty(n, dtype=np.int64))  # fmt: skip
+    keys, idx, keys_out, idx_out = _radix_passes(buffers, 33, count)  # ranks < 2**31
     bits = score.view(np.uint64)
     for i in range(n):
         keys[i] = ~bits[idx[i]]
-    for shift in range(0, 64, 11):
-        if _radix_pass(keys, idx, keys_out, idx_out, np.uint64(shift), count):
-            idx, idx_out, keys, keys_out = idx_out, idx, keys_out, keys
-    return idx
+    return _radix_passes((keys, idx, keys_out, idx_out), 64, count)[1]
 
 
 @nb.njit(cache=True)

@@ -54,6 +54,9 @@ MAX_K = 2**20
 MAX_T = 64
 #: integer seeds are in [0, MAX_SEED): numpy draws seeds of that size from a Generator
 MAX_SEED = 2**63
+#: the largest Zipf exponent of a measure over skills, inputs or answers: at 50 the second
+#: item already weighs 2**-50 of the first, a point mass to a few float64 ulps
+MAX_ZIPF_EXPONENT = 50.0
 
 _REALS = (numbers.Real, decimal.Decimal)
 

@@ -208,12 +208,19 @@ def prepare_output_dir(out_dir: str | os.PathLike) -> Path:
 
     Raises
     ------
+    TypeError, ValueError
+        ``out_dir`` is not a path, or is empty (which would mean the current
+        directory).
     NotADirectoryError
         ``out_dir`` is an existing file.
     OSError
         ``out_dir`` cannot be created (it lies under a file, in a read-only
         place...) or written to.
     """
+    if not isinstance(out_dir, str | os.PathLike):
+        raise TypeError(f"out_dir must be a path (str or os.PathLike), got {out_dir!r}")
+    if not os.fspath(out_dir):
+        raise ValueError("out_dir must name a directory, got an empty path")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"out_dir must be a directory, got the file {str(out)!r}")

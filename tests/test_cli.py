@@ -75,6 +75,28 @@ def test_simulate_engines_stream_the_same_graph():
     assert g.failed_edges.sum() == 4 * g.n_failed_texts
 
 
+@pytest.mark.parametrize("command", ["simulate", "check"])
+def test_a_zipf_exponent_without_the_zipf_measure_is_refused(command, capsys):
+    # the uniform measure has no exponent: typing one must not be silently ignored
+    assert main([command, "--n-texts", "1000", "--zipf-exponent", "1.5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--zipf-exponent" in err and "--skill-measure zipf" in err
+
+
+def test_simulate_uses_the_typed_zipf_exponent(capsys):
+    import json
+
+    def empirical(*options):
+        assert main(["simulate", "--n-texts", "2000", "--skill-measure", "zipf", *options,
+                     "--json"]) == 0  # fmt: skip
+        out = json.loads(capsys.readouterr().out)
+        return out["graph"]["zipf_exponent"], out["empirical"]
+
+    default, steep = empirical(), empirical("--zipf-exponent", "3")
+    assert (default[0], steep[0]) == (1.0, 3.0)
+    assert default[1] != steep[1]  # the exponent reached the sampler
+
+
 def test_simulate_stream_refuses_no_replace(capsys):
     assert main(["simulate", "--engine", "stream", "--no-replace"]) == 2
     assert "--no-replace" in capsys.readouterr().err

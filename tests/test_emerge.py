@@ -341,6 +341,7 @@ def test_replicate_interval_covers_mean_and_spread():
         (dict(n_texts=2.5), "n_texts"),
         (dict(tokens_per_param=-1.0), "tokens_per_param"),
         (dict(failure_models=("adversarial",)), "failure_models"),
+        (dict(failure_models=()), "failure_models must name at least one"),  # sim_points=21
         (dict(form="tight"), "form"),
         (dict(seed=-1), "seed"),
     ],
@@ -639,6 +640,10 @@ def test_library_emerge_checks_out_dir_first(tmp_path, monkeypatch):
         sg.emerge(blocker / "sub", sim_points=0)
     with pytest.raises(NotADirectoryError, match="out_dir"):
         sg.emerge(blocker, sim_points=0)
+    with pytest.raises(TypeError, match="out_dir must be a path"):
+        sg.emerge(float("nan"), sim_points=0)
+    with pytest.raises(ValueError, match="out_dir must name a directory"):
+        sg.emerge("", sim_points=0)  # not the current directory by accident
 
 
 def test_top_level_emerge_runs_and_writes(tmp_path):

@@ -12,6 +12,7 @@ from skillgraph._jit import kernels
 from skillgraph.core import graph as graph_module
 from skillgraph.core.graph import SkillGraph, skill_measure_array
 from skillgraph.core.sampling import sample_graph
+from skillgraph.core.streaming import stream_plan
 
 # A chi-square test at a fixed seed fails by chance with probability P_MIN.
 P_MIN = 1e-3
@@ -237,10 +238,17 @@ def test_bad_skill_measure_rejected(measure):
         sample_graph(4, 10, 2, skill_measure=measure, seed=0)
 
 
-@given(exponent=st.one_of(st.floats(max_value=-1e-9), st.just(float("nan")), st.just(np.inf)))
-def test_bad_zipf_exponent_rejected(exponent):
+@given(
+    exponent=st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=50.000001),
+                       st.just(float("nan")), st.just(np.inf)),  # fmt: skip
+    measure=st.sampled_from(["zipf", "uniform", [1.0, 2.0, 3.0, 4.0]]),
+)
+def test_bad_zipf_exponent_rejected_whatever_the_measure(exponent, measure):
+    # only the Zipf measure uses the exponent, but a bad one is never silently ignored
     with pytest.raises(ValueError, match="zipf_exponent"):
-        sample_graph(4, 10, 2, skill_measure="zipf", zipf_exponent=exponent, seed=0)
+        sample_graph(4, 10, 2, skill_measure=measure, zipf_exponent=exponent, seed=0)
+    with pytest.raises(ValueError, match="zipf_exponent"):
+        stream_plan(4, 10, 2, 0.5, skill_measure=measure, zipf_exponent=exponent, seed=0)
 
 
 def test_replace_false_with_k_above_support_rejected():

@@ -204,6 +204,12 @@ def test_scale_table_derives_theta_from_the_law():
             "measurements",
             "not both",
         ),
+        (
+            "seed = 1\n[grid]\nn_skills = 10\nn_texts = 50\nk = 2\ntheta = 0.1\n"
+            "zipf_exponent = [1.5, 2.0]\n",
+            "grid.zipf_exponent",
+            'skill_measure "zipf" only',
+        ),
         ("seed = 1\ngrid = 5\n", "grid", "must be a table"),
         ("seed = 1\n[grid\n", "<toml>", "not valid TOML"),
         (
@@ -335,6 +341,29 @@ def test_names_come_from_their_one_home():
             raw.setdefault(table, {})[key] = "nonsense"
         message = str(refused(raw))
         assert all(repr(name) in message for name in options), (field_, message)
+
+
+def test_the_zipf_exponent_has_the_samplers_limit():
+    """A spec, the sampler and the certificates accept the same exponents (once 20 vs 50)."""
+    from skillgraph._validation import MAX_ZIPF_EXPONENT
+    from skillgraph.core.graph import skill_measure_array
+    from skillgraph.theory.sharp_measure import measure_weights
+
+    above = float(np.nextafter(MAX_ZIPF_EXPONENT, np.inf))
+    for exponent, valid in [(MAX_ZIPF_EXPONENT, True), (above, False)]:
+        raw = copy.deepcopy(BASE)
+        raw["grid"]["zipf_exponent"] = [exponent]
+        accepted = []
+        for check, arguments in [(validate_spec, (raw,)),
+                                 (skill_measure_array, (9, "zipf", exponent)),
+                                 (measure_weights, (9, "zipf", exponent))]:  # fmt: skip
+            try:
+                check(*arguments)
+                accepted.append(True)
+            except (SpecError, ValueError) as error:
+                assert "zipf_exponent" in str(error)
+                accepted.append(False)
+        assert accepted == [valid] * 3, (exponent, accepted)
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import argparse
 import decimal
 import sys
 
-from skillgraph.cli._common import comma_list
+from skillgraph.cli._common import CommandError, comma_list
 
 __all__ = [
     "SEED_HELP",
@@ -126,9 +126,25 @@ def add_sampling_arguments(p) -> None:
         "--skill-measure", choices=("uniform", "zipf"), default="uniform",
         help="skill measure (default uniform)",
     )
-    p.add_argument("--zipf-exponent", type=float, default=1.0,
-                   help="Zipf exponent of the skill measure (default 1)")
+    p.add_argument("--zipf-exponent", type=float, default=None,
+                   help="Zipf exponent of the skill measure, with --skill-measure zipf "
+                        "(default 1)")  # fmt: skip
     add_flag(p, "--no-replace", "k distinct skills per text piece")
+
+
+def zipf_exponent(args: argparse.Namespace) -> float:
+    """``--zipf-exponent`` (1 when not typed), refused without ``--skill-measure zipf``.
+
+    The uniform measure has no exponent: a typed one would be silently ignored.
+    """
+    if args.zipf_exponent is None:
+        return 1.0
+    if args.skill_measure != "zipf":
+        raise CommandError(
+            f"--zipf-exponent applies to --skill-measure zipf only, not {args.skill_measure}; "
+            "add --skill-measure zipf or drop --zipf-exponent"
+        )
+    return args.zipf_exponent
 
 
 def add_theta(p) -> None:

@@ -144,7 +144,7 @@ def _stream_plan(args, seed):
 
     plan = stream_plan(
         args.n_skills, args.n_texts, args.k, args.theta, skill_measure=args.skill_measure,
-        zipf_exponent=args.zipf_exponent, seed=seed,
+        zipf_exponent=vocab.zipf_exponent(args), seed=seed,
     )
     source = f"sampled, seed {args.seed}, streamed" + (
         f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
@@ -208,7 +208,7 @@ def _sampled_graph(args, seed) -> tuple[SkillGraph, str]:
 
     graph = sample_graph(
         args.n_skills, args.n_texts, args.k, skill_measure=args.skill_measure,
-        zipf_exponent=args.zipf_exponent, replace=not args.no_replace, seed=seed,
+        zipf_exponent=vocab.zipf_exponent(args), replace=not args.no_replace, seed=seed,
     )
     source = f"sampled, seed {args.seed}" + (
         f", {args.skill_measure} skills" if args.skill_measure != "uniform" else ""
@@ -222,7 +222,7 @@ def _refuse_sampling_options(args) -> None:
         flag
         for flag, used in (
             ("--skill-measure", args.skill_measure != "uniform"),
-            ("--zipf-exponent", args.zipf_exponent != 1.0),
+            ("--zipf-exponent", args.zipf_exponent is not None),
             ("--no-replace", args.no_replace),
         )
         if used

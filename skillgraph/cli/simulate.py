@@ -50,10 +50,11 @@ def run(args) -> int:
     bound = bounds.emergence_bound(args.theta, args.beta, args.k, t=args.t, form=args.form)
     if args.engine == "stream" and args.no_replace:
         raise CommandError("--engine stream draws skills with replacement; drop --no-replace")
+    zipf_exponent = vocab.zipf_exponent(args)
     engine = resolve_engine(args.engine, args.n_texts, args.k, replace=not args.no_replace)
     counts = simulate_counts(
         args.n_skills, args.n_texts, args.k, args.theta, failure=args.failure,
-        skill_measure=args.skill_measure, zipf_exponent=args.zipf_exponent,
+        skill_measure=args.skill_measure, zipf_exponent=zipf_exponent,
         replace=not args.no_replace, engine=engine,
         graph_seed=child_seed(master, 0), failure_seed=child_seed(master, 1),
     )
@@ -74,7 +75,7 @@ def _summary(args, engine: str, estimate, bound) -> dict:
             "k": args.k,
             "engine": engine,
             "skill_measure": args.skill_measure,
-            "zipf_exponent": args.zipf_exponent,
+            "zipf_exponent": vocab.zipf_exponent(args),
             "replace": not args.no_replace,
             "seed": args.seed,
         },

@@ -18,21 +18,14 @@ import numpy as np
 
 from skillgraph._jit import kernels
 from skillgraph._resources import check_memory
-from skillgraph._validation import (
-    MAX_K,
-    MAX_SKILLS,
-    MAX_TEXTS,
-    check_choice,
-    check_int,
-    check_real,
-)
+from skillgraph._skill_measure import NAMED_MEASURES, checked_measure, measure_probs
+from skillgraph._validation import MAX_K, MAX_SKILLS, MAX_TEXTS, check_int
 
 __all__ = ["SkillGraph", "GraphShape", "skill_measure_array", "MAX_SKILLS", "SKILL_MEASURES"]
 
 #: the named skill measures (``skill_measure_array`` also takes an array of weights)
-SKILL_MEASURES = ("uniform", "zipf")
+SKILL_MEASURES = NAMED_MEASURES
 
-#: the largest number of skills: skill ids are int32 (and Lemire's draw needs n < 2**32)
 # below this many edge slots the degrees and the skill-side CSR are computed serially with
 # numpy (same numbers): waking numba's thread pool costs more than the work, up to tens of
 # ms when the other cores are busy (every hypothesis example paid it)
@@ -53,48 +46,11 @@ def skill_measure_array(n_skills: int, skill_measure="uniform", zipf_exponent: f
         non-negative weights of length ``n_skills`` (normalised here; the sum must
         be positive and finite).
     zipf_exponent : float
-        Exponent of the Zipf measure, >= 0 (0 is uniform).
+        Exponent of the Zipf measure, in [0, 50] (0 is uniform); checked
+        whatever the measure.
     """
     n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
-    return _probs(n_skills, *_checked_measure(n_skills, skill_measure, zipf_exponent))
-
-
-def _checked_measure(n_skills: int, skill_measure, zipf_exponent) -> tuple:
-    """``(skill_measure, zipf_exponent)`` checked: a name, or normalised read-only weights."""
-    if isinstance(skill_measure, str):
-        check_choice("skill_measure", skill_measure, SKILL_MEASURES)
-        if skill_measure == "zipf":
-            zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 50.0)
-        return skill_measure, zipf_exponent
-    weights = np.asarray(skill_measure)
-    if weights.dtype == object or not (
-        np.issubdtype(weights.dtype, np.floating) or np.issubdtype(weights.dtype, np.integer)
-    ):
-        raise TypeError(
-            "skill_measure must be 'uniform', 'zipf' or an array of non-negative numbers, "
-            f"got dtype {weights.dtype}"
-        )
-    if weights.shape != (n_skills,):
-        raise ValueError(
-            f"skill_measure must have shape (n_skills,) = ({n_skills},), got {weights.shape}"
-        )
-    weights = weights.astype(np.float64)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("skill_measure must hold finite non-negative weights")
-    total = weights.sum()
-    if not total > 0 or not np.isfinite(total):
-        raise ValueError(f"skill_measure must have a positive finite sum, got {total}")
-    return _frozen(weights / total), zipf_exponent
-
-
-def _probs(n_skills: int, skill_measure, zipf_exponent) -> np.ndarray:
-    """``mu1`` of a checked measure, as a fresh float64 array."""
-    if isinstance(skill_measure, str):
-        if skill_measure == "uniform":
-            return np.full(n_skills, 1.0 / n_skills)
-        weights = np.arange(1, n_skills + 1, dtype=np.float64) ** -zipf_exponent
-        return weights / weights.sum()
-    return skill_measure.copy()
+    return measure_probs(n_skills, *checked_measure(n_skills, skill_measure, zipf_exponent))
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +70,8 @@ class GraphShape:
     skill_measure : str or ndarray
         ``"uniform"``, ``"zipf"`` or the normalised weights (read-only).
     zipf_exponent : float
-        Checked only for the Zipf measure (the others ignore it).
+        In ``[0, MAX_ZIPF_EXPONENT]`` whatever the measure; only the Zipf
+        measure uses it.
     """
 
     n_skills: int
@@ -131,11 +88,11 @@ class GraphShape:
         n_skills = check_int("n_skills", n_skills, 1, MAX_SKILLS)
         n_texts = check_int("n_texts", n_texts, 1, MAX_TEXTS)
         k = check_int("k", k, 1, MAX_K)
-        return cls(n_skills, n_texts, k, *_checked_measure(n_skills, skill_measure, zipf_exponent))
+        return cls(n_skills, n_texts, k, *checked_measure(n_skills, skill_measure, zipf_exponent))
 
     def probs(self) -> np.ndarray:
         """``mu1`` as a fresh float64 array summing to 1 (as :func:`skill_measure_array`)."""
-        return _probs(self.n_skills, self.skill_measure, self.zipf_exponent)
+        return measure_probs(self.n_skills, self.skill_measure, self.zipf_exponent)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

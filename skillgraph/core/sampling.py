@@ -86,7 +86,8 @@ def sample_graph(
     skill_measure : {"uniform", "zipf"} or array_like
         ``mu1``, see :func:`skillgraph.core.graph.skill_measure_array`.
     zipf_exponent : float
-        Exponent ``a`` of ``mu1(s) ∝ (s + 1) ** -a`` when ``skill_measure="zipf"``.
+        Exponent ``a`` of ``mu1(s) ∝ (s + 1) ** -a`` when ``skill_measure="zipf"``,
+        in [0, 50] (checked whatever the measure).
     replace : bool
         ``True`` (the paper): draws with replacement, so a text may use a skill
         twice (an edge of multiplicity 2).  ``False``: ``k`` distinct skills,

@@ -502,7 +502,7 @@ def stream(
     skill_measure : {"uniform", "zipf"} or array_like
         ``mu1``, see :func:`skillgraph.core.graph.skill_measure_array`.
     zipf_exponent : float
-        Exponent of the Zipf measure.
+        Exponent of the Zipf measure, in [0, 50] (checked whatever the measure).
     seed : int, SeedSequence, Generator or None
         The same seed streams the same graph as
         :func:`skillgraph.sample_graph` (same skills per text piece).

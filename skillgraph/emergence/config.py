@@ -105,8 +105,14 @@ def _range(name: str, value) -> tuple[float, float]:
     return low, high
 
 
-def _failure_models(value, engine: str) -> tuple[str, ...]:
+def _failure_models(value, engine: str, sim_points: int) -> tuple[str, ...]:
     models = (value,) if isinstance(value, str) else tuple(value)
+    if sim_points and not models:
+        # an empty list would silently skip the simulation the scales ask for
+        raise ValueError(
+            "failure_models must name at least one failure model when sim_points > 0, "
+            "got (); sim_points=0 runs the bound only"
+        )
     for i, model in enumerate(models):
         check_choice(f"failure_models[{i}] (engine {engine!r})", model, get_engine(engine).failures)
     if len(set(models)) != len(models):
@@ -169,7 +175,8 @@ class EmergeConfig:
     failure_models : sequence of str
         Failure models simulated, names of
         :data:`skillgraph.core.failures.FAILURE_MODELS` (with ``engine="stream"``,
-        of :data:`~skillgraph.core.streaming.STREAM_FAILURES`).
+        of :data:`~skillgraph.core.streaming.STREAM_FAILURES`); at least one
+        unless ``sim_points`` is 0.
     engine : {"stream", "graph"}
         ``stream`` (default): per-skill counts from :func:`skillgraph.stream`,
         memory O(n_skills), so ``n_texts`` can be 1e8 and more.  ``graph``:
@@ -240,7 +247,7 @@ class EmergeConfig:
         set_("bound_points", check_int("bound_points", self.bound_points, 2, 10_000))
         set_("sim_points", check_int("sim_points", self.sim_points, 0, 1000))
         set_("n_tuples", check_int("n_tuples", self.n_tuples, 1, 10**8))
-        set_("failure_models", _failure_models(self.failure_models, self.engine))
+        set_("failure_models", _failure_models(self.failure_models, self.engine, self.sim_points))
 
     @property
     def simulated(self) -> tuple[str, ...]:

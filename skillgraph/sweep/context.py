@@ -28,7 +28,7 @@ from skillgraph.core.engine import get_engine
 from skillgraph.core.graph import SkillGraph
 from skillgraph.sweep.registry import get_failure_model
 
-__all__ = ["WorkItem", "ItemContext", "item_context", "item_seed"]
+__all__ = ["WorkItem", "ItemContext", "item_context", "item_seed", "zipf_exponent_of"]
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,8 @@ def item_seed(item: WorkItem) -> np.random.SeedSequence:
     return child_seed(np.random.SeedSequence(item.seed), item.index)
 
 
-def _zipf_exponent(params: dict) -> float:
-    # uniform items carry no exponent; the samplers still take a number
+def zipf_exponent_of(params: dict) -> float:
+    """The item's Zipf exponent: uniform items carry none (``None``), the samplers take 1."""
     return params["zipf_exponent"] if params["zipf_exponent"] is not None else 1.0
 
 
@@ -169,7 +169,7 @@ def item_context(item: WorkItem) -> ItemContext:
         (p["n_skills"], p["n_texts"], p["k"]), p["theta"],
         failure=p["failure"],
         fail=lambda graph: model(graph, p["theta"], child_seed(seed, 1), item.settings),
-        skill_measure=p["skill_measure"], zipf_exponent=_zipf_exponent(p), replace=p["replace"],
+        skill_measure=p["skill_measure"], zipf_exponent=zipf_exponent_of(p), replace=p["replace"],
         graph_seed=child_seed(seed, 0),
     )  # fmt: skip
     return ItemContext(item, sim.counts, seed, sim.graph, sim.failed)

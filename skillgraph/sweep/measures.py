@@ -49,7 +49,7 @@ from skillgraph.audit.targeted import targeted
 from skillgraph.audit.tuple_adversary import tuple_adversary
 from skillgraph.core import competence
 from skillgraph.core.failures import FAILURE_MODELS
-from skillgraph.sweep.context import ItemContext
+from skillgraph.sweep.context import ItemContext, zipf_exponent_of
 from skillgraph.sweep.cost import (
     SECONDS_PER_ROW,
     SECONDS_PER_SKILL,
@@ -183,7 +183,7 @@ def _skill_collision(params: dict) -> float:
     n = int(params["n_skills"])
     if params["skill_measure"] != "zipf":
         return 1.0 / n
-    a = float(params["zipf_exponent"] if params["zipf_exponent"] is not None else 1.0)
+    a = float(zipf_exponent_of(params))
     m = min(n, 10**6)
     i = np.arange(1, m + 1, dtype=np.float64)
     mass = float(np.sum(i**-a))
@@ -473,14 +473,13 @@ def tuple_certificate_rows(ctx: ItemContext) -> list[dict]:
     random graph, no failure set leaves more bad tensor-tuple mass.
     """
     p, settings = ctx.params, ctx.settings
-    zipf = p["zipf_exponent"] if p["zipf_exponent"] is not None else 1.0
     rows = []
     for beta in settings["beta"]:
         for t in settings["t"]:
             cert = tuple_certificate(
                 p["n_skills"], p["n_texts"], p["k"], p["theta"], beta, t,
                 delta_fail=settings["delta_fail"], replace=_sharp_model(p)["replace"],
-                skill_measure=p["skill_measure"], zipf_exponent=zipf,
+                skill_measure=p["skill_measure"], zipf_exponent=zipf_exponent_of(p),
             )
             rows.append(ctx.row("tuple_certified_mass", source="certificate", beta=beta, t=t,
                                 method="tuple",

@@ -21,7 +21,14 @@ from __future__ import annotations
 import copy
 import json
 
-from skillgraph._validation import MAX_K, MAX_SEED, MAX_SKILLS, MAX_T, MAX_TEXTS
+from skillgraph._validation import (
+    MAX_K,
+    MAX_SEED,
+    MAX_SKILLS,
+    MAX_T,
+    MAX_TEXTS,
+    MAX_ZIPF_EXPONENT,
+)
 from skillgraph.core.competence import COUNTS_TUPLE_MODES, TUPLE_MODES
 from skillgraph.core.engine import ENGINE_ALIASES, ENGINES, Engine, get_engine
 from skillgraph.core.graph import SKILL_MEASURES
@@ -206,8 +213,17 @@ def _validate_grid(c: Checker, grid: dict, *, has_scale: bool, report: bool = Tr
         lambda p, v: c.choice(p, v, SKILL_MEASURES),
     )
     out["zipf_exponent"] = c.axis(
-        "grid.zipf_exponent", grid.get("zipf_exponent", 1.0), lambda p, v: c.real(p, v, 0.0, 20.0)
+        "grid.zipf_exponent",
+        grid.get("zipf_exponent", 1.0),
+        lambda p, v: c.real(p, v, 0.0, MAX_ZIPF_EXPONENT),
     )
+    if "zipf_exponent" in grid and out["skill_measure"] and "zipf" not in out["skill_measure"]:
+        # the exponent axis only multiplies Zipf points: with no Zipf measure it would vanish
+        c.fail(
+            "grid.zipf_exponent",
+            'applies to skill_measure "zipf" only, which grid.skill_measure does not '
+            'include: add "zipf" to it or drop zipf_exponent',
+        )
     out["replace"] = c.axis("grid.replace", grid.get("replace", True), c.boolean)
     models = failure_model_names()
     out["failure"] = c.axis(

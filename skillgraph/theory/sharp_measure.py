@@ -21,7 +21,7 @@ from scipy.special import logsumexp
 from scipy.stats import binom
 
 from skillgraph._docstrings import fill_doc
-from skillgraph._validation import check_real
+from skillgraph._skill_measure import checked_measure, measure_probs
 from skillgraph.theory._text import CERTIFICATE_DOCS
 from skillgraph.theory.certificate_base import (
     check_certificate_args,
@@ -42,27 +42,13 @@ COARSE_RATIO = 1.1
 def measure_weights(n_skills: int, skill_measure="uniform", zipf_exponent: float = 1.0):
     """``mu1`` as float64 weights summing to 1, from a name or weights.
 
-    The same measures as the graph sampler (``"uniform"``; ``"zipf"``:
-    ``mu1(s) ∝ (s + 1)^-zipf_exponent``; or ``n_skills`` non-negative weights),
-    without importing it: the theory layer stays below ``core``.
+    The same measures, checks and numbers as the graph sampler's
+    :func:`~skillgraph.core.graph.skill_measure_array` (one definition for
+    both; ``None`` also means uniform), without loading numba.
     """
-    if skill_measure is None or (isinstance(skill_measure, str) and skill_measure == "uniform"):
-        return np.full(n_skills, 1.0 / n_skills)
-    if isinstance(skill_measure, str):
-        if skill_measure != "zipf":
-            raise ValueError(
-                f"skill_measure must be 'uniform', 'zipf' or {n_skills} weights, "
-                f"got {skill_measure!r}"
-            )
-        exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 50.0)
-        w = np.arange(1, n_skills + 1, dtype=np.float64) ** -exponent
-        return w / w.sum()
-    w = np.asarray(skill_measure, dtype=np.float64)
-    if w.shape != (n_skills,) or not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-        raise ValueError(
-            f"skill_measure must be {n_skills} finite non-negative weights with a positive sum"
-        )
-    return w / w.sum()
+    if skill_measure is None:
+        skill_measure = "uniform"
+    return measure_probs(n_skills, *checked_measure(n_skills, skill_measure, zipf_exponent))
 
 
 def _binomial_log_pmf(a: np.ndarray, k: int) -> np.ndarray:
@@ -213,7 +199,8 @@ def certified_sharp_mass(
         text piece draws its ``k`` skills i.i.d. from it.
     %(delta_fail)s
     zipf_exponent : float, default 1.0
-        Exponent of ``mu1(s) ∝ (s + 1)^-zipf_exponent`` for ``"zipf"``.
+        Exponent of ``mu1(s) ∝ (s + 1)^-zipf_exponent`` for ``"zipf"``, in
+        [0, 50] (checked whatever the measure).
 
     Returns
     -------

@@ -155,7 +155,8 @@ def tuple_certificate(
     skill_measure : None, "uniform", "zipf" or array_like, optional
         ``mu1`` of the graph; non-uniform measures use certified masses.
     zipf_exponent : float, default 1.0
-        Exponent for ``skill_measure="zipf"``.
+        Exponent for ``skill_measure="zipf"``, in [0, 50] (checked whatever the
+        measure).
     grid : int, default ``CERTIFICATE_GRID``
         Lattice steps ``L`` (``>= 2``): ``L`` certificates, each at
         ``delta_fail`` over the number of non-trivial ones.

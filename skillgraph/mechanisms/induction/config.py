@@ -9,6 +9,7 @@ from skillgraph._resources import check_memory
 from skillgraph._rng import as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_real
 from skillgraph.mechanisms.induction.data import (
+    MAX_TOKEN_ZIPF,
     OUTPUT_MODES,
     TRIGGER_MODES,
     InductionTask,
@@ -120,7 +121,7 @@ class InductionConfig:
             "output_mode": check_choice("output_mode", self.output_mode, OUTPUT_MODES),
             "ood_fraction": check_real("ood_fraction", self.ood_fraction, 0.0, 1.0,
                                        open_high=True),
-            "zipf_exponent": check_real("zipf_exponent", self.zipf_exponent, 0.0, 10.0),
+            "zipf_exponent": check_real("zipf_exponent", self.zipf_exponent, 0.0, MAX_TOKEN_ZIPF),
             "steps": check_int("steps", self.steps, 1),
             "lr": check_real("lr", self.lr, 0.0, None, open_low=True),
             "momentum": check_real("momentum", self.momentum, 0.0, 1.0, open_high=True),

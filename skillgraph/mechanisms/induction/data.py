@@ -22,6 +22,7 @@ from skillgraph._rng import as_generator, as_seed_sequence, child_seed
 from skillgraph._validation import check_choice, check_int, check_real
 
 __all__ = [
+    "MAX_TOKEN_ZIPF",
     "TRIGGER_MODES",
     "OUTPUT_MODES",
     "TokenStatistics",
@@ -31,6 +32,11 @@ __all__ = [
     "in_context_mask",
     "induction_task",
 ]
+
+
+#: the largest Zipf exponent of the unigram: the bigram rows are Dirichlet draws around
+#: it, and steeper unigrams give Dirichlet parameters small enough to draw all-zero rows
+MAX_TOKEN_ZIPF = 10.0
 
 
 #: how the triggers of a sequence are chosen: the K most frequent tokens, or K distinct
@@ -122,7 +128,7 @@ def token_statistics(
     ((65, 65), True)
     """
     n_tokens = check_int("n_tokens", n_tokens, 2)
-    zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, 10.0)
+    zipf_exponent = check_real("zipf_exponent", zipf_exponent, 0.0, MAX_TOKEN_ZIPF)
     if concentration is None:
         concentration = float(n_tokens)
     concentration = check_real("concentration", concentration, 0.0, None, open_low=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import MAX_ZIPF_EXPONENT, check_choice, check_int, check_real
 from skillgraph.core.graph import MAX_SKILLS, skill_measure_array
 
 __all__ = ["SCHEMES", "zipf_probabilities"]
@@ -26,7 +26,7 @@ MAX_TRIALS = 10**6
 PARAMETER_CHECKS: dict[str, Callable] = {
     "n_inputs": lambda v: check_int("n_inputs", v, 1, MAX_INPUTS),
     "n_labels": lambda v: check_int("n_labels", v, 2),
-    "zipf_exponent": lambda v: check_real("zipf_exponent", v, 0.0, 50.0),
+    "zipf_exponent": lambda v: check_real("zipf_exponent", v, 0.0, MAX_ZIPF_EXPONENT),
     "scheme": lambda v: check_choice("scheme", v, SCHEMES),
     "kappa": lambda v: check_real("kappa", v, 0.0, None, open_low=True),
     "rho": lambda v: check_real("rho", v, 0.0, None, open_low=True),
@@ -66,7 +66,7 @@ def check_T(T) -> int | None:
 
 def check_law_exponent(zipf_exponent) -> float:
     """A Zipf exponent for the laws, which need ``a > 1`` (a normalisable infinite Zipf law)."""
-    return check_real("zipf_exponent", zipf_exponent, 1.0, 50.0, open_low=True)
+    return check_real("zipf_exponent", zipf_exponent, 1.0, MAX_ZIPF_EXPONENT, open_low=True)
 
 
 def check_positive_reals(name: str, value, minimum: float) -> np.ndarray:

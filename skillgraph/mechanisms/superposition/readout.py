@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from skillgraph._docstrings import fill_doc
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import MAX_ZIPF_EXPONENT, check_choice, check_int, check_real
 from skillgraph.core.graph import (
     skill_measure_array,  # the one Zipf measure of the package
 )
@@ -54,7 +54,7 @@ def check_distractors(n_distractors, zipf_exponent) -> tuple[int, float]:
     """The number of distractor answers and the Zipf exponent of their probabilities."""
     return (
         check_int("n_distractors", n_distractors, 1, 10**7),
-        check_real("zipf_exponent", zipf_exponent, 0.0, 50.0),
+        check_real("zipf_exponent", zipf_exponent, 0.0, MAX_ZIPF_EXPONENT),
     )
 
 

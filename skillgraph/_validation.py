@@ -21,7 +21,7 @@ import decimal
 import fractions
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -148,6 +148,27 @@ def check_choice(name: str, value, options: Iterable[str]) -> str:
         listed = ", ".join(repr(o) for o in options)
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
     return value
+
+
+def check_sequence(
+    name: str, value, check_item: Callable, *, scalar=(), allow_empty: bool = False
+) -> tuple:
+    """``value`` as a tuple of items, each checked by ``check_item(f"{name}[i]", item)``.
+
+    A lone ``scalar`` (a type or tuple of types) stands for a one-element
+    sequence.  Strings and arrays are not sequences here; no item may repeat.
+    """
+    if isinstance(value, scalar):
+        value = (value,)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not (
+        value or allow_empty
+    ):
+        what = "a sequence" if allow_empty else "a non-empty sequence"
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    items = tuple(check_item(f"{name}[{i}]", v) for i, v in enumerate(value))
+    if len(set(items)) != len(items):
+        raise ValueError(f"{name} must not repeat a value, got {items}")
+    return items
 
 
 def check_bool_array(name: str, value, length: int) -> np.ndarray:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import fractions
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +17,9 @@ import skillgraph as sg
 from skillgraph._validation import MAX_K, MAX_SEED, MAX_SKILLS, MAX_T, MAX_TEXTS, check_int
 from skillgraph.core.intervals import wilson_interval
 from skillgraph.emergence.config import EmergeConfig
+from skillgraph.mechanisms.induction.config import InductionConfig
+from skillgraph.mechanisms.memory.config import MemoryConfig
+from skillgraph.mechanisms.superposition.config import SuperposeConfig
 from skillgraph.sweep.spec import SpecError, parse_spec
 
 # the same count written in every accepted way
@@ -106,11 +111,29 @@ def test_one_limit_per_parameter_in_every_layer(name, limit):
         lambda v: sg.stream(**{"n_skills": 10, "n_texts": 10, "k": 2, name: v}, theta=0.1),
         lambda v: EmergeConfig(**{name: v}),
     ]
+    if name != "n_skills":  # the memory's graphs take their skills from n_inputs
+        refusals.append(lambda v: MemoryConfig(**{name: v}))
     for refuse in refusals:
         with pytest.raises(ValueError, match=rf"^{name} must be <= {limit}"):
             refuse(limit + 1)
     with pytest.raises(SpecError, match=f"grid.{name}"):
         parse_spec(_spec(**{name: limit + 1}))
+
+
+_CONFIGS = [EmergeConfig, MemoryConfig, InductionConfig, SuperposeConfig]
+
+
+@pytest.mark.parametrize(
+    "config, field", [(c, f.name) for c in _CONFIGS for f in dataclasses.fields(c)],
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_a_config_names_the_field_it_refuses(config, field):
+    """Whatever the bad value, the error names the field (not a helper's parameter)."""
+    for value in (math.nan, -1, "x", (), 2**70, [None]):
+        try:
+            config(**{field: value})
+        except (ValueError, TypeError) as error:
+            assert re.search(rf"\b{field}\b", str(error)), (value, str(error))
 
 
 def test_one_limit_on_tuple_sizes():

@@ -64,7 +64,9 @@ def engine_name(name: str, *, auto: bool = False) -> str:
         For any other name.
     """
     allowed = ("auto", *ENGINES) if auto else ENGINES
-    return check_choice("engine", ENGINE_ALIASES.get(name, name), allowed)
+    if isinstance(name, str):  # anything else is refused by name below, not by a dict lookup
+        name = ENGINE_ALIASES.get(name, name)
+    return check_choice("engine", name, allowed)
 
 
 def resolve_engine(engine: str, n_texts: int, k: int, *, replace: bool = True) -> str:

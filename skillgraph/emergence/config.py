@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from skillgraph._validation import (
@@ -26,6 +26,7 @@ from skillgraph._validation import (
     check_choice,
     check_int,
     check_real,
+    check_sequence,
 )
 from skillgraph.core.engine import engine_name, get_engine
 from skillgraph.theory.bounds import FORMS
@@ -76,21 +77,6 @@ def _warn_renamed(old: str, new: str, stacklevel: int) -> None:
     )
 
 
-def _sequence(name: str, value, check_item: Callable, scalar: type) -> tuple:
-    """A non-empty, repeat-free, sorted tuple of items each checked by ``check_item``.
-
-    A lone ``scalar`` stands for a one-element sequence.
-    """
-    if isinstance(value, scalar):
-        value = (value,)
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) == 0:
-        raise TypeError(f"{name} must be a non-empty sequence, got {value!r}")
-    items = tuple(check_item(f"{name}[{i}]", v) for i, v in enumerate(value))
-    if len(set(items)) != len(items):
-        raise ValueError(f"{name} must not repeat a value, got {items}")
-    return tuple(sorted(items))
-
-
 def _positive(name: str, value) -> float:
     return check_real(name, value, 0.0, None, open_low=True)
 
@@ -106,17 +92,18 @@ def _range(name: str, value) -> tuple[float, float]:
 
 
 def _failure_models(value, engine: str, sim_points: int) -> tuple[str, ...]:
-    models = (value,) if isinstance(value, str) else tuple(value)
+    failures = get_engine(engine).failures
+    models = check_sequence(
+        "failure_models", value,
+        lambda name, model: check_choice(f"{name} (engine {engine!r})", model, failures),
+        scalar=str, allow_empty=True,
+    )  # fmt: skip
     if sim_points and not models:
         # an empty list would silently skip the simulation the scales ask for
         raise ValueError(
             "failure_models must name at least one failure model when sim_points > 0, "
             "got (); sim_points=0 runs the bound only"
         )
-    for i, model in enumerate(models):
-        check_choice(f"failure_models[{i}] (engine {engine!r})", model, get_engine(engine).failures)
-    if len(set(models)) != len(models):
-        raise ValueError(f"failure_models must not repeat a value, got {models}")
     return models
 
 
@@ -236,9 +223,11 @@ class EmergeConfig:
         set_("theta_ref", check_real("theta_ref", self.theta_ref, 0.0, 1.0, open_low=True))
         set_("cloze_factor", _positive("cloze_factor", self.cloze_factor))
         tuple_size = functools.partial(check_int, minimum=1, maximum=MAX_T)
-        set_("tuples", _sequence("tuples", self.tuples, tuple_size, numbers.Integral))
+        tuples = check_sequence("tuples", self.tuples, tuple_size, scalar=numbers.Integral)
+        set_("tuples", tuple(sorted(tuples)))
         fraction = functools.partial(check_real, low=0.0, high=1.0, open_low=True, open_high=True)
-        set_("betas", _sequence("betas", self.betas, fraction, numbers.Real))
+        betas = check_sequence("betas", self.betas, fraction, scalar=numbers.Real)
+        set_("betas", tuple(sorted(betas)))
         set_("k", check_int("k", self.k, 1, MAX_K))
         set_("n_skills", check_int("n_skills", self.n_skills, 1, MAX_SKILLS))
         set_("n_texts", check_int("n_texts", self.n_texts, 1, MAX_TEXTS))

@@ -393,6 +393,11 @@ def test_sweep_measurement_rows():
         induction_measurement({"n_skills": 3}, seed=0)
 
 
+def test_train_induction_refuses_a_config_of_another_kind():
+    with pytest.raises(TypeError, match="config must be an InductionConfig or None, got dict"):
+        train_induction({"steps": 4})
+
+
 # -- learning on the defaults (slow) -------------------------------------------------------
 
 

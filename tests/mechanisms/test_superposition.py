@@ -208,6 +208,10 @@ def test_more_tasks_than_tuples_fails_before_sampling(monkeypatch):
     monkeypatch.setattr(sampling, "sample_graph", no_work)
     with pytest.raises(ValueError, match=r"C\(3, 2\) = 3"):
         sp.sample_task_set(4, 2, n_skills=3, n_texts=100, k=2)
+    assert sp.available_tuples(5, 2) == 10  # C(5, 2), by hand
+    for bad in (math.nan, -1, "x"):
+        with pytest.raises((ValueError, TypeError), match="n_skills"):
+            sp.available_tuples(bad, 2)
     with pytest.raises(ValueError, match="n_tasks"):
         sp.measure({"theta": 0.1, "lam": "uniform:4", "n_skills": 3, "t": 2})
 

@@ -129,6 +129,8 @@ def train_induction(
     >>> int(run.probe_steps[-1]), len(run.steps)
     (5, 2)
     """
+    if config is not None and not isinstance(config, InductionConfig):
+        raise TypeError(f"config must be an InductionConfig or None, got {type(config).__name__}")
     config = dataclasses.replace(config or InductionConfig(), **overrides)
     if threads is not None:
         threads = check_int("threads", threads, 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from skillgraph._validation import check_int, check_real
+from skillgraph._validation import MAX_K, MAX_TEXTS, check_int, check_real, check_sequence
 from skillgraph.mechanisms.memory.fit import check_window
 from skillgraph.mechanisms.memory.inputs import (
     MAX_TRIALS,
@@ -38,7 +40,7 @@ def _log_grid(low: float, high: float, n: int) -> tuple[int, ...]:
 
 
 def _check_sizes(name: str, values, allow_inf: bool = False) -> tuple[float, ...]:
-    arr = check_d(values)
+    arr = check_d(values, name)
     if not allow_inf and np.isinf(arr).any():
         raise ValueError(f"{name} must be finite, got {values!r}")
     return tuple(float(v) if np.isinf(v) else int(v) for v in arr)
@@ -74,7 +76,8 @@ class MemoryConfig:
     n_texts, k : int
         Text pieces and skills per text piece of the sampled skill graphs.
     tuples : tuple of int
-        Tuple sizes ``t``.
+        Tuple sizes ``t``, in ``[1, 16]``, none repeated (one integer stands
+        for itself).
     beta : float
         Competence threshold: a tuple is competent when its competence is at
         least ``1 - beta``.
@@ -107,18 +110,20 @@ class MemoryConfig:
         set_(self, "trials", check_int("trials", self.trials, 2, MAX_TRIALS))
         set_(self, "seed", check_int("seed", self.seed, 0))
         set_(self, "d", _check_sizes("d", self.d))
-        set_(self, "fit_window", check_window(self.fit_window))
+        set_(self, "fit_window", check_window(self.fit_window, "fit_window"))
         set_(self, "T", tuple(check_int("T", t, 1) for t in np.atleast_1d(self.T).tolist()))
         set_(self, "T_d", _check_sizes("T_d", self.T_d, allow_inf=True))
-        set_(self, "data_fit_window", check_window(self.data_fit_window))
+        set_(self, "data_fit_window", check_window(self.data_fit_window, "data_fit_window"))
         set_(self, "emergence_d", _check_sizes("emergence_d", self.emergence_d))
         set_(self, "replicates", check_int("replicates", self.replicates, 2, 10**4))
-        set_(self, "n_texts", check_int("n_texts", self.n_texts, 1))
-        set_(self, "k", check_int("k", self.k, 1))
-        set_(self, "tuples", tuple(check_int("t", t, 1, 16) for t in self.tuples))
+        set_(self, "n_texts", check_int("n_texts", self.n_texts, 1, MAX_TEXTS))
+        set_(self, "k", check_int("k", self.k, 1, MAX_K))
+        tuple_size = functools.partial(check_int, minimum=1, maximum=16)
+        tuples = check_sequence("tuples", self.tuples, tuple_size, scalar=numbers.Integral)
+        set_(self, "tuples", tuples)
         set_(self, "beta", check_real("beta", self.beta, 0.0, 1.0, open_low=True, open_high=True))
-        if not self.T or not self.tuples:
-            raise ValueError("T and tuples must each hold at least one value")
+        if not self.T:
+            raise ValueError("T must hold at least one value")
         inside = [v for v in self.d if self.fit_window[0] <= v <= self.fit_window[1]]
         if len(set(inside)) < 3:
             raise ValueError(

@@ -131,16 +131,16 @@ def _slope_half_width(stderr: float, n_trials: int, confidence_level: float) -> 
     return t_quantile(n_trials, confidence_level) * stderr if n_trials >= 2 else math.nan
 
 
-def check_window(window) -> tuple[float, float]:
-    """A fit window ``(d_low, d_high)`` with ``1 <= d_low < d_high``."""
+def check_window(window, name: str = "window") -> tuple[float, float]:
+    """A fit window ``(d_low, d_high)`` with ``1 <= d_low < d_high`` (errors name ``name``)."""
     try:
         low, high = (float(v) for v in window)
     except (TypeError, ValueError):
         raise TypeError(
-            f"window must be a pair of numbers (d_low, d_high), got {window!r}"
+            f"{name} must be a pair of numbers (d_low, d_high), got {window!r}"
         ) from None
     if not (1 <= low < high):
-        raise ValueError(f"window must satisfy 1 <= d_low < d_high, got {window!r}")
+        raise ValueError(f"{name} must satisfy 1 <= d_low < d_high, got {window!r}")
     return low, high
 
 

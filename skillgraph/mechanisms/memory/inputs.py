@@ -38,23 +38,30 @@ def check_parameters(**values) -> list:
     return [PARAMETER_CHECKS[name](value) for name, value in values.items()]
 
 
-def check_d(d) -> np.ndarray:
-    """Memory sizes: whole numbers >= 1, or ``inf`` (float64 array, at least one value)."""
+def check_d(d, name: str = "d") -> np.ndarray:
+    """Memory sizes: whole numbers in ``[1, 2**63)``, or ``inf`` (float64, at least one value).
+
+    ``name`` is the parameter the errors name (a config's ``T_d``, ``emergence_d``).
+    """
     if isinstance(d, str):
-        raise TypeError(f"d must be a number or an array of numbers, got str {d!r}")
+        raise TypeError(f"{name} must be a number or an array of numbers, got str {d!r}")
     arr = np.atleast_1d(np.asarray(d))
     if arr.dtype == bool or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
-        raise TypeError(f"d must be whole numbers >= 1 (or inf), got dtype {arr.dtype}")
+        raise TypeError(f"{name} must be whole numbers >= 1 (or inf), got dtype {arr.dtype}")
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"d must be a number or a non-empty 1-D array, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a number or a non-empty 1-D array, got shape {arr.shape}"
+        )
     arr = arr.astype(np.float64)
     finite = np.isfinite(arr)
-    bad = np.isnan(arr) | (arr < 1) | (finite & (arr != np.floor(arr)))
+    # sizes become int64 counts; 2**63 and beyond would overflow them
+    bad = np.isnan(arr) | (arr < 1) | (finite & ((arr != np.floor(arr)) | (arr >= 2.0**63)))
     if bad.any():
         raise ValueError(
-            f"d must hold whole numbers >= 1 (or inf for an unbounded memory), got {arr[bad][0]!r}"
+            f"{name} must hold whole numbers in [1, 2**63 - 1] (or inf for an unbounded "
+            f"memory), got {arr[bad][0]!r}"
         )
     return arr
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skillgraph._validation import check_int
+from skillgraph._validation import MAX_SEED, check_int, check_real
 from skillgraph.emergence import EmergeConfig
-from skillgraph.mechanisms.superposition.measure import check_measure_params
+from skillgraph.mechanisms.superposition.measure import check_measure_params, check_readouts
 from skillgraph.mechanisms.superposition.prompts import check_lambda
 from skillgraph.mechanisms.superposition.readout import OPTION_DEFAULTS, READOUTS
 
@@ -94,13 +94,14 @@ class SuperposeConfig:
         set_ = object.__setattr__
         lam = check_lambda(self.lam)
         set_(self, "lam", tuple(float(x) for x in lam))
-        self.scale_config()  # validates compute, law, mapping, theta_ref, c
+        # c is checked under its own name: the scale configuration calls it cloze_factor
+        set_(self, "c", check_real("c", self.c, 0.0, None, open_low=True))
+        self.scale_config()  # validates compute, law, mapping, theta_ref
         set_(self, "n_scales", check_int("n_scales", self.n_scales, 2, 1000))
         set_(self, "replicates", check_int("replicates", self.replicates, 1, 10_000))
         set_(self, "n_curves", check_int("n_curves", self.n_curves, 1, self.n_scales))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**63 - 1))
-        readouts = (self.readouts,) if isinstance(self.readouts, str) else tuple(self.readouts)
-        set_(self, "readouts", readouts)
+        set_(self, "seed", check_int("seed", self.seed, 0, MAX_SEED - 1))
+        set_(self, "readouts", check_readouts(self.readouts))
         check_measure_params(self.measure_params(theta=0.0))
 
     @property

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from skillgraph._rng import as_seed_sequence, child_seed
-from skillgraph._validation import check_choice, check_int, check_real
+from skillgraph._validation import check_choice, check_int, check_real, check_sequence
 from skillgraph.core.graph import MAX_SKILLS
 from skillgraph.core.sampling import sample_graph
 from skillgraph.mechanisms.superposition.metrics import check_eps
@@ -39,6 +39,7 @@ __all__ = [
     "PROMPT_DEFAULTS",
     "GRAPH_DEFAULTS",
     "check_measure_params",
+    "check_readouts",
     "measure_on_graph",
     "measure",
 ]
@@ -79,7 +80,7 @@ def superposition_rows(
         Keys :data:`ROW_COLUMNS`; ``rank`` (1 = largest) only for
         ``sorted_mean_prob``, NaN otherwise.
     """
-    readouts = _check_readouts(readouts)
+    readouts = check_readouts(readouts)
     root = as_seed_sequence(seed)
     rows = []
     for readout in readouts:
@@ -94,15 +95,14 @@ def superposition_rows(
     return rows
 
 
-def _check_readouts(readouts) -> tuple[str, ...]:
-    if isinstance(readouts, str):
-        readouts = (readouts,)
-    if not isinstance(readouts, Sequence) or len(readouts) == 0:
-        raise TypeError(f"readouts must be a non-empty sequence of names, got {readouts!r}")
-    out = tuple(check_choice(f"readouts[{i}]", r, READOUTS) for i, r in enumerate(readouts))
-    if len(set(out)) != len(out):
-        raise ValueError(f"readouts must not repeat a name, got {out}")
-    return out
+def check_readouts(readouts) -> tuple[str, ...]:
+    """Names of :data:`~skillgraph.mechanisms.superposition.readout.READOUTS`, none repeated.
+
+    One name stands for itself.
+    """
+    return check_sequence(
+        "readouts", readouts, lambda name, r: check_choice(name, r, READOUTS), scalar=str
+    )
 
 
 #: Defaults of the prompt parameters of :func:`measure` and :func:`measure_on_graph`
@@ -163,7 +163,7 @@ def check_measure_params(params: Mapping, *, graph: bool = True) -> dict:
         failure_function(p["failure"])
     check_n_examples(p["n_examples"], lam.size)
     check_int("n_prompts", p["n_prompts"], 2, MAX_PROMPTS)
-    for readout in _check_readouts(p["readouts"]):
+    for readout in check_readouts(p["readouts"]):
         check_readout_settings(readout, p["smoothing"], p["tau"], p["noise"], lam.size)
     check_distractors(p["n_distractors"], p["zipf_exponent"])
     check_eps(p["eps"])

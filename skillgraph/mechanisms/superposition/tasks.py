@@ -82,7 +82,7 @@ class TaskCompetences:
 
 def available_tuples(n_skills: int, t: int) -> int:
     """Number of distinct ``t``-tuples of distinct skills: ``C(n_skills, t)``."""
-    return math.comb(n_skills, t)
+    return math.comb(check_int("n_skills", n_skills, 0), check_int("t", t, 0))
 
 
 def check_task_shape(n_tasks, t, n_skills: int) -> tuple[int, int]:

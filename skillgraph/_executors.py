@@ -385,15 +385,20 @@ def _quiet_dask():
     """
     import logging
 
-    logger = logging.getLogger("distributed")
-    level = logger.level
+    # tornado.application too: when Ctrl-C lands before distributed's sync() has made its
+    # future, sync's own cancel callback fails (NameError on 'future') and tornado logs that
+    # traceback, although the interrupt itself proceeds normally
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado.application")]
+    levels = [logger.level for logger in loggers]
     env = os.environ.get(_DASK_LOG_ENV)
-    logger.setLevel(logging.CRITICAL)
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     os.environ[_DASK_LOG_ENV] = "critical"  # read by dask.config in spawned workers
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
         if env is None:
             os.environ.pop(_DASK_LOG_ENV, None)
         else:

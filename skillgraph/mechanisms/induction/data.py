@@ -34,8 +34,8 @@ __all__ = [
 ]
 
 
-#: the largest Zipf exponent of the unigram: the bigram rows are Dirichlet draws around
-#: it, and steeper unigrams give Dirichlet parameters small enough to draw all-zero rows
+#: the largest Zipf exponent of the token unigram (the bigram rows are Dirichlet draws
+#: around it): at 10 the second token already weighs 2**-10 of the first
 MAX_TOKEN_ZIPF = 10.0
 
 

@@ -60,13 +60,13 @@ def run(args) -> int:
     )
     estimate = counts.tuple_bad_fraction(args.t, args.beta, seed=child_seed(master, 2))
     if args.json:
-        emit_json("simulate", _summary(args, engine, estimate, bound))
+        emit_json("simulate", _summary(args, engine, zipf_exponent, estimate, bound))
     else:
         _print_text(args, engine, counts.n_failed_texts, estimate, bound)
     return 0
 
 
-def _summary(args, engine: str, estimate, bound) -> dict:
+def _summary(args, engine: str, zipf_exponent: float, estimate, bound) -> dict:
     """Return the ``--json`` summary: the graph's parameters, the estimate and the bound."""
     return {
         "graph": {
@@ -75,7 +75,7 @@ def _summary(args, engine: str, estimate, bound) -> dict:
             "k": args.k,
             "engine": engine,
             "skill_measure": args.skill_measure,
-            "zipf_exponent": vocab.zipf_exponent(args),
+            "zipf_exponent": zipf_exponent,
             "replace": not args.no_replace,
             "seed": args.seed,
         },

@@ -32,10 +32,12 @@ __all__ = [
     "MAX_K",
     "MAX_T",
     "MAX_SEED",
+    "MAX_ZIPF_EXPONENT",
     "check_int",
     "check_real",
     "check_probability",
     "check_choice",
+    "check_sequence",
     "check_bool_array",
     "interval_text",
 ]

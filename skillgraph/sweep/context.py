@@ -28,7 +28,7 @@ from skillgraph.core.engine import get_engine
 from skillgraph.core.graph import SkillGraph
 from skillgraph.sweep.registry import get_failure_model
 
-__all__ = ["WorkItem", "ItemContext", "item_context", "item_seed", "zipf_exponent_of"]
+__all__ = ["WorkItem", "ItemContext", "item_context", "item_seed"]
 
 
 @dataclass(frozen=True)

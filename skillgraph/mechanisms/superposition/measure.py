@@ -39,7 +39,6 @@ __all__ = [
     "PROMPT_DEFAULTS",
     "GRAPH_DEFAULTS",
     "check_measure_params",
-    "check_readouts",
     "measure_on_graph",
     "measure",
 ]

@@ -9,6 +9,11 @@ check report, the pipelines' results) mixes in :class:`Display`, which gives
   ``pip install skillgraph[pandas]``);
 * a short ``repr`` naming the main numbers, for classes without their own.
 
+:func:`json_ready` is the one conversion of a result to plain JSON values
+(every ``as_dict``, every ``summary.json``, every ``--json`` output);
+:class:`JsonRecord` gives a dataclass result the ``as_dict`` that applies it
+to all its fields.
+
 A class says what its table is by overriding :meth:`Display._display_rows`
 (default: one row, :meth:`Display._display_record`, the dataclass fields that
 hold a single number, string or flag) and, optionally,
@@ -27,7 +32,17 @@ import numpy as np
 
 from skillgraph._docstrings import fill_doc
 
-__all__ = ["Display", "FigureDict", "figure_dict", "frame", "html_table", "require_pandas"]
+__all__ = [
+    "Display",
+    "FigureDict",
+    "JsonRecord",
+    "figure_dict",
+    "frame",
+    "html_table",
+    "json_ready",
+    "plain",
+    "require_pandas",
+]
 
 #: tables longer than this show their first and last rows only
 MAX_HTML_ROWS = 20
@@ -58,12 +73,41 @@ def frame(rows: list[dict], columns=None):
         columns = list(dict.fromkeys(k for row in rows for k in row))
     else:
         columns = list(dict.fromkeys([*columns, *(k for row in rows for k in row)]))
-    return pd.DataFrame([{k: _plain(row.get(k)) for k in columns} for row in rows],
+    return pd.DataFrame([{k: plain(row.get(k)) for k in columns} for row in rows],
                         columns=columns)  # fmt: skip
 
 
-def _plain(value):
+def plain(value):
+    """A numpy scalar as the Python number it holds; any other value as it is."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def json_ready(value, *, infinity=None):
+    """``value`` in plain JSON types, ready for ``json.dumps(..., allow_nan=False)``.
+
+    Dataclass instances and dicts become dicts; lists, tuples and arrays
+    lists; numpy scalars Python numbers.  JSON has no NaN or infinity, so NaN
+    and ``-inf`` become ``None`` and ``inf`` becomes ``infinity`` (``None``
+    unless a file format says otherwise, as ``summary.json`` of the memory
+    pipeline does with ``"inf"`` for an unbounded memory).
+
+    Examples
+    --------
+    >>> json_ready({"a": np.float32(0.5), "b": (1, np.inf), "c": np.array([np.nan])})
+    {'a': 0.5, 'b': [1, None], 'c': [None]}
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: json_ready(item, infinity=infinity) for key, item in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [json_ready(item, infinity=infinity) for item in value]
+    value = plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return infinity if value == math.inf else None
+    return value
 
 
 def _is_scalar(value) -> bool:
@@ -72,7 +116,7 @@ def _is_scalar(value) -> bool:
 
 def _cell_text(value) -> str:
     """A number to 6 significant digits, anything else as its ``str``."""
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     if isinstance(value, float):
@@ -106,6 +150,14 @@ def html_table(rows: list[dict], title: str = "", max_rows: int = MAX_HTML_ROWS)
     return "".join(parts)
 
 
+class JsonRecord:
+    """Mixin for a dataclass result: ``as_dict()``, all its fields as plain JSON values."""
+
+    def as_dict(self) -> dict:
+        """Plain Python types (lists for arrays, non-finite numbers as None), for JSON."""
+        return json_ready(self)
+
+
 class Display:
     """Mixin: ``_repr_html_``, ``to_pandas`` and a short ``repr`` from one table.
 
@@ -122,7 +174,7 @@ class Display:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.repr and _is_scalar(value):
-                record[f.name] = _plain(value)
+                record[f.name] = plain(value)
         return record
 
     def _display_rows(self) -> list[dict]:

@@ -44,9 +44,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
-
-from skillgraph._display import frame
+from skillgraph._display import frame, plain
 from skillgraph._docstrings import fill_doc
 
 
@@ -121,13 +119,13 @@ def format_cell(value) -> str:
 
     Examples
     --------
+    >>> import numpy as np
     >>> [format_cell(v) for v in (np.float64(0.25), np.bool_(True), np.int64(7), None)]
     ['0.25', 'true', '7', '']
     """
     if value is None:
         return ""
-    if isinstance(value, np.generic):  # np.float64 is a float whose repr is 'np.float64(...)'
-        value = value.item()
+    value = plain(value)  # np.float64 is a float whose repr is 'np.float64(...)'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

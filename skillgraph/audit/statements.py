@@ -30,7 +30,9 @@ this size, and the model given the graph's degrees where there is one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from skillgraph._display import JsonRecord
 
 __all__ = [
     "SCOPE_DEGREES",
@@ -57,7 +59,7 @@ UNIT_WORDS = {
 
 
 @dataclass(frozen=True)
-class Statement:
+class Statement(JsonRecord):
     """One number of a report and what it claims.
 
     Attributes
@@ -80,10 +82,6 @@ class Statement:
     value: float
     unit: str
     scope: str
-
-    def as_dict(self) -> dict:
-        """Plain Python types for JSON."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)

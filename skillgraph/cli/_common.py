@@ -1,4 +1,4 @@
-"""What every subcommand shares: the user-facing error, JSON and table printing, options.
+"""What every subcommand shares: the user-facing error, table printing, options.
 
 A subcommand raises :class:`CommandError` (or ``ValueError``/``TypeError`` from
 the library) and :func:`skillgraph.cli.main` turns it into one line on stderr
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
 
 __all__ = [
@@ -31,8 +30,6 @@ __all__ = [
     "raise_if_signalled",
     "signals_unwind",
     "staged_output",
-    "print_json",
-    "json_default",
     "format_table",
     "comma_list",
     "options_of",
@@ -241,22 +238,6 @@ def check_output_dir(path, option: str = "--out") -> None:
         prepare_output_dir(out)
     except OSError as exc:
         raise CommandError(f"{option}: {exc}", EXIT_OUTPUT) from None
-
-
-def print_json(payload: dict) -> None:
-    """Print ``payload`` as indented JSON (numpy scalars and arrays converted)."""
-    print(json.dumps(payload, indent=2, sort_keys=False, default=json_default))
-
-
-def json_default(obj):
-    """``json.dumps`` hook: numpy scalars and arrays as plain Python values."""
-    import numpy as np
-
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 def format_table(rows: list[tuple[str, str]]) -> str:

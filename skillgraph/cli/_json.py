@@ -15,11 +15,11 @@ renders the schemas.
 
 from __future__ import annotations
 
-import math
+import json
 import os
 import time
 
-from skillgraph.cli._common import print_json
+from skillgraph._display import json_ready
 from skillgraph.schemas import SCHEMA_VERSION, schema_id
 
 __all__ = ["start_clock", "envelope", "emit_json", "absolute"]
@@ -41,23 +41,12 @@ def envelope(name: str, payload: dict, command: str | None = None) -> dict:
         "command": command or name.split("-")[0],
         "elapsed_seconds": round(time.perf_counter() - _started, 3),
     }
-    return _finite({**head, **{k: v for k, v in payload.items() if k not in head}})
-
-
-def _finite(value):
-    """``value`` with every NaN or infinite float (numpy's too) replaced by ``None``."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) or type(value).__name__.startswith("float"):
-        return float(value) if math.isfinite(value) else None
-    return value
+    return json_ready({**head, **{k: v for k, v in payload.items() if k not in head}})
 
 
 def emit_json(name: str, payload: dict, command: str | None = None) -> None:
-    """Print ``payload`` in its envelope (see :func:`envelope`)."""
-    print_json(envelope(name, payload, command))
+    """Print ``payload`` in its envelope (see :func:`envelope`), as indented JSON."""
+    print(json.dumps(envelope(name, payload, command), indent=2, allow_nan=False))
 
 
 def absolute(path) -> str:

@@ -27,9 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import numpy as np
-
-from skillgraph._display import Display, figure_dict
+from skillgraph._display import Display, figure_dict, plain
 from skillgraph._outdir import output_lock
 from skillgraph._progress import progress_bar
 from skillgraph._resources import ResourceLimitError, check_memory, check_time
@@ -100,11 +98,6 @@ def table_columns(measurements: Iterable[str]) -> tuple[str, ...]:
     return tuple(columns)
 
 
-def _plain(row: dict) -> dict:
-    """numpy scalars -> Python scalars, so that shards are plain JSON."""
-    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-
-
 def compute_item(item: WorkItem) -> list[dict]:
     """The rows of one work item (exceptions propagate; see :func:`run_item`).
 
@@ -128,7 +121,7 @@ def compute_item(item: WorkItem) -> list[dict]:
                     "(register_measurement(..., columns=...))"
                 )
         rows.extend(produced)
-    return [_plain(row) for row in rows]
+    return [{column: plain(value) for column, value in row.items()} for row in rows]  # JSON shards
 
 
 def run_item(item: WorkItem) -> dict:

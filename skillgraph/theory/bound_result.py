@@ -10,9 +10,9 @@ flag, the averaging bound and the slingshot ratio.  Pure numpy/scipy, like
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from skillgraph._display import Display
+from skillgraph._display import Display, JsonRecord
 from skillgraph._validation import check_choice, check_int, check_probability
 from skillgraph.theory._text import bound_repr
 from skillgraph.theory.bound_values import FORMS, alpha_star, is_vacuous
@@ -21,7 +21,7 @@ __all__ = ["BoundResult", "emergence_bound"]
 
 
 @dataclass(frozen=True, repr=False)
-class BoundResult(Display):
+class BoundResult(Display, JsonRecord):
     """The emergence bound for one ``(theta, beta, k, t)``, with its context.
 
     Attributes
@@ -61,10 +61,6 @@ class BoundResult(Display):
     def guaranteed_competent(self) -> float:
         """``1 - value``: the guaranteed fraction of ``(1-beta)``-competent skills."""
         return 1.0 - self.value
-
-    def as_dict(self) -> dict:
-        """Plain Python types, ready for ``json.dumps``."""
-        return asdict(self)
 
     def __repr__(self) -> str:
         return bound_repr(

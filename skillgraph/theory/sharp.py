@@ -34,11 +34,11 @@ condition set to be an initial segment of the grid.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from skillgraph._display import Display
+from skillgraph._display import Display, JsonRecord
 from skillgraph._validation import (
     all_scalar,
     check_int,
@@ -216,7 +216,7 @@ def alpha_sharp(theta, beta, k, *, replace: bool = True, n_skills=None):
 
 
 @dataclass(frozen=True, repr=False)
-class SharpBound(Display):
+class SharpBound(Display, JsonRecord):
     """The sharp worst case for one ``(theta, beta, k)``, beside the paper's bound.
 
     Attributes
@@ -263,13 +263,6 @@ class SharpBound(Display):
         """The arguments the bound was computed from."""
         return {"theta": self.theta, "beta": self.beta, "k": self.k,
                 "replace": self.replace, "n_skills": self.n_skills}  # fmt: skip
-
-    def as_dict(self) -> dict:
-        """Plain Python types, ready for ``json.dumps`` (``looseness`` inf -> None)."""
-        out = asdict(self)
-        if not math.isfinite(out["looseness"]):
-            out["looseness"] = None
-        return out
 
     def __repr__(self) -> str:
         n = "" if self.replace else f", n_skills={self.n_skills}"

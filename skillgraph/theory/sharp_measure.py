@@ -14,12 +14,13 @@ Pure numpy/scipy; never imports numba.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import binom
 
+from skillgraph._display import JsonRecord
 from skillgraph._docstrings import fill_doc
 from skillgraph._skill_measure import checked_measure, measure_probs
 from skillgraph.theory._text import CERTIFICATE_DOCS
@@ -114,7 +115,7 @@ def _log_union(mass: float, sizes: _Sizes, edges: np.ndarray, query) -> float:
 
 
 @dataclass(frozen=True)
-class MassCertificate:
+class MassCertificate(JsonRecord):
     """Certificate C for a skill measure: a bound on the ``mu1``-mass of bad skills.
 
     Attributes
@@ -147,13 +148,6 @@ class MassCertificate:
     beta: float
     n_failed: int
     uniform: bool
-
-    def as_dict(self) -> dict:
-        """Plain Python types (``-inf`` -> None), ready for ``json.dumps``."""
-        out = asdict(self)
-        if not math.isfinite(out["log_fail_prob"]):
-            out["log_fail_prob"] = None
-        return out
 
 
 def _search(weights, n_texts, k, m, beta, log_delta, start) -> tuple[float, float]:

@@ -24,12 +24,12 @@ Pure numpy/scipy; never imports numba.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import betainc
 
+from skillgraph._display import JsonRecord
 from skillgraph._validation import (
     all_scalar,
     broadcast_with_n_skills,
@@ -419,7 +419,7 @@ _CONSTRUCTIONS = np.array(["none", "two-level", "spread"])
 
 
 @dataclass(frozen=True, repr=False)
-class SharpTupleBound:
+class SharpTupleBound(JsonRecord):
     """Both sides of the sharp tuple law for ``(theta, beta, k, t)``, beside the paper's.
 
     Fields are Python scalars for scalar input, arrays for array input.
@@ -465,15 +465,6 @@ class SharpTupleBound:
     t: int
     replace: bool
     n_skills: int | None
-
-    def as_dict(self) -> dict:
-        """Plain Python types (lists for arrays), ready for ``json.dumps`` (inf -> None)."""
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            v = v.tolist() if isinstance(v, np.ndarray) else v
-            out[f.name] = None if isinstance(v, float) and not math.isfinite(v) else v
-        return out
 
     def __repr__(self) -> str:
         if np.ndim(self.lower) == 0:

@@ -14,10 +14,11 @@ tensor ``t``-tuples for every failure set at once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from skillgraph._display import JsonRecord
 from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_int
 from skillgraph.theory._text import CERTIFICATE_DOCS, bound_repr
@@ -38,7 +39,7 @@ CERTIFICATE_GRID = 24
 
 
 @dataclass(frozen=True, repr=False)
-class TupleCertificate:
+class TupleCertificate(JsonRecord):
     """A certified bound on the bad fraction of tensor ``t``-tuples.
 
     Attributes
@@ -84,14 +85,6 @@ class TupleCertificate:
     t: int
     n_failed: int
     measure: str
-
-    def as_dict(self) -> dict:
-        """Plain Python types (lists for the arrays), ready for ``json.dumps``."""
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = v.tolist() if isinstance(v, np.ndarray) else v
-        return out
 
     def __repr__(self) -> str:
         limit = f"limit=[{self.limit_lower:.4g}, {self.limit_upper:.4g}]"

@@ -77,7 +77,8 @@ def write_outputs(result: InductionRun, out_dir: str | os.PathLike) -> list[Path
         paths += save_figure(fig, out / stem, dpi=200)
     atomic_write(out / "summary.md", summary_markdown(result))
     paths.append(out / "summary.md")
-    atomic_write(out / "summary.json", json.dumps(result.summary(), indent=2) + "\n")
+    summary = json.dumps(result.summary(), indent=2, allow_nan=False)
+    atomic_write(out / "summary.json", summary + "\n")
     paths.append(out / "summary.json")
     return paths
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from skillgraph._display import Display, figure_dict
+from skillgraph._display import Display, figure_dict, json_ready
 from skillgraph.mechanisms.induction.config import BIGRAM_GAP, TRANSITION_LEVEL, InductionConfig
 from skillgraph.mechanisms.induction.figures import induction_figure
 
@@ -110,12 +110,12 @@ class InductionRun(Display):
         """The headline numbers as a JSON-ready dict (see the ``skillgraph induction`` docs)."""
         transition = self.transition_step()
         per_step = self.seconds / max(int(self.probe_steps[-1]), 1)
-        return {
+        return json_ready({
             "bigram_entropy": self.constants["bigram_entropy"],
             "final_bigram_loss": self.final("bigram_loss"),
             "final_in_context_loss": self.final("in_context_loss"),
             "final_in_context_accuracy": self.final("in_context_accuracy"),
-            "final_ood_in_context_accuracy": _or_none(self.final("ood_in_context_accuracy")),
+            "final_ood_in_context_accuracy": self.final("ood_in_context_accuracy"),
             "copy_baseline_accuracy": self.constants["copy_baseline_accuracy"],
             "frequency_baseline_accuracy": self.constants["frequency_baseline_accuracy"],
             "final_previous_token_attention": self.final("previous_token_attention"),
@@ -133,7 +133,7 @@ class InductionRun(Display):
             "seconds_to_transition": None if transition is None else transition * per_step,
             "seed": self.config.seed,
             "config": self.config.parameters(),
-        }
+        })
 
     def rows(self) -> list[dict]:
         """The tidy table: one row per logged number (see :data:`columns`)."""
@@ -159,10 +159,6 @@ class InductionRun(Display):
 def _row(params: dict, step: int, quantity: str, value) -> dict:
     return {**params, "step": step, "quantity": quantity, "value": float(value),
             "ci_low": math.nan, "ci_high": math.nan}
-
-
-def _or_none(x: float) -> float | None:
-    return None if math.isnan(x) else x
 
 
 def _first_step(steps: np.ndarray, reached: np.ndarray) -> int | None:

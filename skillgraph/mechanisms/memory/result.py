@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from matplotlib.figure import Figure
 
-from skillgraph._display import Display, figure_dict
+from skillgraph._display import Display, figure_dict, json_ready
 from skillgraph.mechanisms.memory.config import MemoryConfig, scheme_label
 from skillgraph.mechanisms.memory.figures import (
     emergence_figure,
@@ -108,14 +108,16 @@ class MemoryResult(Display):
             data["fitted_exponent_ci"] = [self.data_fit.ci_low, self.data_fit.ci_high]
             data["exact_sum_exponent"] = self.data_exact_fit.slope
             data["fit_window"] = list(self.data_fit.window)
-        return _jsonable(
+        # an unbounded memory (d = inf) is the string "inf" in this file
+        return json_ready(
             {
                 "config": asdict(cfg),
                 "slopes": fits,
                 "data_term": data,
                 "headline": self.headline,
                 "elapsed_seconds": round(self.elapsed, 2),
-            }
+            },
+            infinity="inf",
         )
 
     def __repr__(self) -> str:
@@ -123,21 +125,6 @@ class MemoryResult(Display):
             f"{s}={f.slope:.3f}" if f is not None else f"{s}=n/a" for s, f in self.fits.items()
         )
         return f"MemoryResult(slopes: {slopes}; {len(self.rows)} rows, {self.elapsed:.1f} s)"
-
-
-def _none_if_nan(x):
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
-
-
-def _jsonable(obj):
-    """Plain JSON values: tuples as lists, ``inf`` as the string ``"inf"``, NaN as None."""
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float) and math.isinf(obj):
-        return "inf"
-    return _none_if_nan(obj)
 
 
 def _fmt_slope(fit, theory: float) -> str:

@@ -228,7 +228,8 @@ def write_outputs(result: SuperposeResult, out_dir) -> list[Path]:
     out = prepare_output_dir(out_dir)
     written = [save_figure(fig, out / stem)[0] for stem, fig in result.figures().items()]
     written.append(write_table(out / "results.csv", result.rows, COLUMNS))
-    atomic_write(out / "summary.json", json.dumps(result.summary_json(), indent=2) + "\n")
+    summary = json.dumps(result.summary_json(), indent=2, allow_nan=False)
+    atomic_write(out / "summary.json", summary + "\n")
     written.append(out / "summary.json")
     names = [p.name for p in written] + ["summary.md"]
     atomic_write(out / "summary.md", summary_markdown(result, names))

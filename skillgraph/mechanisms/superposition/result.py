@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from matplotlib.figure import Figure
 
-from skillgraph._display import Display, figure_dict
+from skillgraph._display import Display, figure_dict, json_ready
 from skillgraph.mechanisms.superposition.config import DISCLAIMER, TOY_LABEL, SuperposeConfig
 from skillgraph.mechanisms.superposition.figures import scale_figure, sorted_probs_figure
 
@@ -89,13 +89,13 @@ class SuperposeResult(Display):
                     entry[quantity] = {k: row[k] for k in ("value", "ci_low", "ci_high")}
                 entries.append(entry)
             readouts[readout] = entries
-        return {
+        return json_ready({
             "model": TOY_LABEL,
             "disclaimer": DISCLAIMER,
             "headline": self.headline,
             "config": asdict(self.config),
             "readouts": readouts,
-        }
+        })
 
     def __repr__(self) -> str:
         return (

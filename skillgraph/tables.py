@@ -60,6 +60,7 @@ __all__ = [
     "BOUND_SOURCES",
     "atomic_write",
     "format_cell",
+    "missing",
     "parse_cell",
     "prepare_output_dir",
     "read_frame",
@@ -131,6 +132,17 @@ def format_cell(value) -> str:
     if isinstance(value, float):
         return "nan" if math.isnan(value) else repr(value)
     return str(value)
+
+
+def missing(value) -> bool:
+    """Whether a cell holds no number: ``None`` (not in the row) or NaN (does not apply).
+
+    Examples
+    --------
+    >>> [missing(v) for v in (None, float("nan"), 0.0, "")]
+    [True, True, False, False]
+    """
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def parse_cell(text: str):

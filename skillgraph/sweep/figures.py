@@ -20,7 +20,6 @@ sweep, each shape gets its own panels, labelled.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -33,6 +32,7 @@ from skillgraph.plotting import figures
 from skillgraph.plotting.style import save_figure
 from skillgraph.sweep.spec import PARAMETER_COLUMNS
 from skillgraph.sweep.store import SweepStore
+from skillgraph.tables import missing
 from skillgraph.theory.bounds import performance_curve_bound
 
 __all__ = [
@@ -58,10 +58,6 @@ MAX_PANEL_ROWS = 12
 _SCALE = ("compute", "params", "tokens", "theta")
 
 
-def _finite(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
 def _varying(rows: list[dict], keys) -> tuple[str, ...]:
     return tuple(k for k in keys if len({r.get(k) for r in rows}) > 1)
 
@@ -69,7 +65,7 @@ def _varying(rows: list[dict], keys) -> tuple[str, ...]:
 def _groups(rows: list[dict], keys: tuple) -> dict[tuple, list[dict]]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
-        if _finite(row.get("value")):
+        if not missing(row.get("value")):
             groups[tuple(row.get(k) for k in keys)].append(row)
     return groups
 
@@ -88,7 +84,7 @@ def _summaries(rows: list[dict], keys: tuple, *, complement: bool) -> list[dict]
         if complement:
             values = 1.0 - values
         n_eff = [r.get("n_effective") for r in group]
-        n_eff = np.array(n_eff, dtype=float) if all(_finite(v) for v in n_eff) else None
+        n_eff = np.array(n_eff, dtype=float) if not any(missing(v) for v in n_eff) else None
         low, high = replicate_interval(values, n_eff)
         summary = dict(zip(keys, key, strict=True))
         summary.update(value=float(values.mean()), ci_low=low, ci_high=high,
@@ -141,7 +137,7 @@ def emergence_table(rows: list[dict]) -> tuple[list[dict], str] | None:
     empirical += [r for r in tuples if r.get("tuple_mode") == mode]
     if not empirical:
         return None
-    x = "compute" if all(_finite(r.get("compute")) for r in empirical) else "theta"
+    x = "compute" if not any(missing(r.get("compute")) for r in empirical) else "theta"
     facets = _varying(empirical, FACET_KEYS)
     scale = _SCALE if x == "compute" else ("theta",)
     table = []
@@ -190,7 +186,7 @@ def performance_table(rows: list[dict]) -> list[dict] | None:
         return None
     facets = _varying(curve, (*FACET_KEYS, "failure"))
     # the scale of each theta, when the sweep has one (legends then give it)
-    scale = ("compute",) if all(_finite(r.get("compute")) for r in curve) else ()
+    scale = ("compute",) if not any(missing(r.get("compute")) for r in curve) else ()
     keys = tuple(dict.fromkeys(("failure", *facets, "k", "theta", *scale, "beta")))
     table = [
         {**s, "quantity": "performance_curve", "source": s["failure"],

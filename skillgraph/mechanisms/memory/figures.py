@@ -8,6 +8,7 @@ import numpy as np
 
 from skillgraph.mechanisms.memory.config import scheme_label
 from skillgraph.plotting.figures import MARKERS, PALETTE, new_figure, style
+from skillgraph.tables import missing
 
 __all__ = ["error_vs_d_figure", "error_vs_T_figure", "emergence_figure"]
 
@@ -54,7 +55,7 @@ def error_vs_d_figure(rows):
             theory = _select(rows, scheme=scheme, source="theory", quantity="slope")[0]["value"]
             name = scheme_label(scheme, kappa=p["kappa"], rho=p["rho"])
             label = f"{name}: " + (f"fit {fit[0]['value']:.2f}" if fit else "no fit")
-            label += " (no power law)" if _isnan(theory) else f", theory {theory:.2f}"
+            label += " (no power law)" if missing(theory) else f", theory {theory:.2f}"
             _errorbars(ax, d, y, lo, hi, color=color, marker=MARKERS[i], linestyle="none",
                        label=label)  # fmt: skip
             if fit:
@@ -83,14 +84,10 @@ def _slope_lines(ax, rows, scheme, fit, theory, color):
     x = np.geomspace(lo, hi, 20)
     y = np.exp(intercept) * x ** fit["value"]
     ax.plot(x, y, color=color, linewidth=1.0)
-    if not _isnan(theory):
+    if not missing(theory):
         mid = math.sqrt(lo * hi)
         y_mid = np.exp(intercept) * mid ** fit["value"]
         ax.plot(x, y_mid * (x / mid) ** theory, color=color, linewidth=1.0, linestyle="--")
-
-
-def _isnan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def error_vs_T_figure(rows):

@@ -366,7 +366,7 @@ def check(
         theta=theta,
         beta=beta,
         delta_fail=delta_fail,
-        n_failed=int(round(theta * graph.n_texts)),
+        n_failed=failures.failure_count(graph.n_texts, theta),
         alpha_star_kl=kl.value,
         alpha_star_paper=paper.value,
         vacuous_kl=kl.vacuous,

@@ -23,7 +23,7 @@ from skillgraph._docstrings import fill_doc
 from skillgraph._validation import check_int
 from skillgraph.theory._text import CERTIFICATE_DOCS, bound_repr
 from skillgraph.theory.bounds import tuple_alpha_star
-from skillgraph.theory.certificate_base import check_certificate_args
+from skillgraph.theory.certificate_base import CertificateArgs, check_certificate_args
 from skillgraph.theory.sharp_certificate import certified_sharp
 from skillgraph.theory.sharp_measure import certified_sharp_mass, measure_weights
 from skillgraph.theory.sharp_tuples import (
@@ -96,9 +96,10 @@ class TupleCertificate(JsonRecord):
         )
 
 
-def _certified_masses(x, n_skills, n_texts, k, theta, weights, uniform, delta, replace):
-    """Certified mass above each threshold; ``delta`` split over the non-trivial ones."""
-    m = int(round(theta * n_texts))
+def _certified_masses(x, args: CertificateArgs, weights, uniform: bool, replace: bool):
+    """Certified mass above each threshold; ``delta_fail`` split over the non-trivial ones."""
+    n_skills, n_texts, k, theta, _, delta = args
+    m = args.n_failed
     live = np.flatnonzero((x > 0) & (m < x * n_texts))  # elsewhere certificate C is vacuous
     out = np.ones(x.size)
     if m == 0:
@@ -182,11 +183,9 @@ def tuple_certificate(
     if not uniform and not replace:
         raise ValueError("a non-uniform skill_measure needs replace=True (skills drawn from mu1)")
     x = lattice_thresholds(beta, grid)
-    certified, live = _certified_masses(x, n_skills, n_texts, k, theta, weights, uniform,
-                                        delta_fail, bool(replace))  # fmt: skip
-    m = args.n_failed
+    certified, live = _certified_masses(x, args, weights, uniform, bool(replace))
     # no failed text piece: every share is 0 and no tuple is bad
-    bound = 0.0 if m == 0 else dominance_from_survival(certified, t)
+    bound = 0.0 if args.n_failed == 0 else dominance_from_survival(certified, t)
     extra = {} if replace else dict(replace=False, n_skills=n_skills)
     limit = sharp_tuple_bound(theta, beta, k, t, **extra)
     return TupleCertificate(

@@ -11,6 +11,8 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from skillgraph.tables import missing
+
 __all__ = [
     "MAX_COMBINATIONS",
     "as_list",
@@ -83,4 +85,4 @@ def _named_axis(message: str, names: Sequence[str]) -> str:
 
 def nan_to_none(value):
     """A number that does not belong to the row (NaN in the mechanism's rows) as an empty cell."""
-    return None if isinstance(value, float) and math.isnan(value) else value
+    return None if missing(value) else value
